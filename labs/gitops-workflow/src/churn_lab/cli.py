@@ -1,0 +1,159 @@
+"""Piezas comunes de los scripts: argumentos en español, errores y escritura segura.
+
+Cada script del laboratorio tiene la misma forma: una función que hace el
+trabajo y ``main(argv)``, que lee los argumentos con ``build_parser``, llama al
+trabajo y devuelve el código de salida (0 si todo fue bien, 1 si no). Un error
+que el estudiante puede corregir se lanza como ``LabError`` con un mensaje en
+español que dice qué pasó y cómo arreglarlo; ``report_errors`` lo imprime sin
+traceback y devuelve 1.
+
+Solo usa la biblioteca estándar: importarlo no hace lento ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+# Traducción de los textos que argparse imprime por su cuenta (uso, ayuda y
+# errores de argumentos). argparse los pasa por gettext; aquí se sustituye esa
+# función por una que busca el texto en español.
+_ARGPARSE_SPANISH = {
+    "usage: ": "uso: ",
+    "options": "opciones",
+    "optional arguments": "opciones",
+    "positional arguments": "argumentos posicionales",
+    "show this help message and exit": "muestra esta ayuda y termina",
+    "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
+    "unrecognized arguments: %s": (
+        "argumentos no reconocidos: %s (usa --help para ver las opciones)"
+    ),
+    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "valor no válido: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "opción no válida: %(value)r (elige entre %(choices)s)"
+    ),
+    "expected one argument": "se esperaba un valor",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opción ambigua: %(option)s puede ser %(matches)s"
+    ),
+    "not allowed with argument %s": "no se puede usar junto con el argumento %s",
+    "one of the arguments %s is required": "hace falta uno de los argumentos %s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
+}
+
+
+def _spanish(text: str) -> str:
+    return _ARGPARSE_SPANISH.get(text, text)
+
+
+class LabError(Exception):
+    """Un problema que el estudiante puede resolver; el mensaje dice cómo."""
+
+
+class SpanishArgumentParser(argparse.ArgumentParser):
+    """``ArgumentParser`` con textos en español que termina con código 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(description: str | None) -> SpanishArgumentParser:
+    """Crea el lector de argumentos de un script, con ayuda en español."""
+    argparse._ = _spanish  # type: ignore[attr-defined]  # pylint: disable=protected-access
+    return SpanishArgumentParser(
+        description=description,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+
+
+def positive_int(text: str) -> int:
+    """Tipo de argparse: un entero mayor que cero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} no es un número entero") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"debe ser un entero mayor que 0, no {value}")
+    return value
+
+
+def report_errors(main: Callable[..., int]) -> Callable[..., int]:
+    """Convierte un ``LabError`` en un mensaje en español y el código de salida 1."""
+
+    @functools.wraps(main)
+    def wrapper(*args: object, **kwargs: object) -> int:
+        try:
+            return main(*args, **kwargs)
+        except LabError as error:
+            print(f"❌ Error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\n⏹️  Interrumpido por el usuario.", file=sys.stderr)
+            return 1
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Da una ruta temporal junto a ``path`` y la renombra a ``path`` al terminar.
+
+    Si el bloque falla, el temporal se borra: nunca queda un archivo a medias.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as error:
+        raise LabError(
+            f"no se puede escribir en la carpeta {path.parent} ({error.strerror}). "
+            "Elige otra carpeta de salida o revisa sus permisos."
+        ) from None
+    os.close(handle)
+    temporary = Path(name)
+    # mkstemp crea el archivo solo legible por su dueño; el resultado final
+    # lleva los permisos normales de un archivo nuevo (según la umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    temporary.chmod(0o666 & ~umask)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except OSError as error:
+        raise LabError(
+            f"no se pudo escribir {path} ({error.strerror}). "
+            "Revisa que haya espacio y permisos en la carpeta."
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def require_file(path: Path, what: str, fix: str) -> Path:
+    """Comprueba que ``path`` es un archivo existente; si no, explica cómo crearlo."""
+    path = Path(path)
+    if not path.is_file():
+        raise LabError(f"no se encontró {what} en {path}. {fix}")
+    return path
+
+
+def print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
+    """Imprime una tabla de texto con las columnas alineadas."""
+    widths = [
+        max(len(str(row[index])) for row in [header, *rows])
+        for index in range(len(header))
+    ]
+    line = "  ".join("-" * width for width in widths)
+    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
+    print(line)
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))

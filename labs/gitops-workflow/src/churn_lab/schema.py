@@ -1,0 +1,163 @@
+"""Esquema de los datos de clientes: columnas, tipos, rangos y categorías.
+
+Es la única definición del esquema en todo el laboratorio. La usan los
+generadores de datos (``churn_lab.data``), el entrenamiento, la subida de datos
+a Azure ML y ``src/score.py``, que valida cada lote antes de puntuarlo.
+
+Este módulo solo importa la biblioteca estándar para que ``--help`` sea rápido;
+la validación recibe un ``pandas.DataFrame`` ya leído.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from churn_lab.cli import LabError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ID_COLUMN = "customer_id"
+TARGET_COLUMN = "churned"
+PREDICTION_COLUMN = "churn_probability"
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "contract_type": ("month-to-month", "one-year", "two-year"),
+    "internet_service": ("dsl", "fiber_optic", "no"),
+    "payment_method": (
+        "electronic_check",
+        "mailed_check",
+        "bank_transfer",
+        "credit_card",
+    ),
+}
+CATEGORICAL_FEATURES: tuple[str, ...] = tuple(CATEGORIES)
+
+# Rangos admitidos de las columnas numéricas (mínimo, máximo), ambos incluidos.
+# total_charges no tiene máximo: depende de la antigüedad y del cargo mensual.
+NUMERIC_RANGES: dict[str, tuple[float, float]] = {
+    "tenure_months": (1, 72),
+    "monthly_charges": (20.0, 120.0),
+    "total_charges": (0.0, float("inf")),
+    "num_support_tickets": (0, 10),
+}
+INTEGER_FEATURES: tuple[str, ...] = ("tenure_months", "num_support_tickets")
+NUMERIC_FEATURES: tuple[str, ...] = (
+    "tenure_months",
+    "monthly_charges",
+    "total_charges",
+    "num_support_tickets",
+)
+
+# Orden exacto de las columnas del modelo (E1 sin customer_id ni churned).
+FEATURES: tuple[str, ...] = (
+    "tenure_months",
+    "monthly_charges",
+    "total_charges",
+    "contract_type",
+    "internet_service",
+    "payment_method",
+    "num_support_tickets",
+)
+# E2: datos de inferencia. E1: datos de entrenamiento (E2 más la etiqueta).
+INFERENCE_COLUMNS: tuple[str, ...] = (ID_COLUMN, *FEATURES)
+TRAINING_COLUMNS: tuple[str, ...] = (*INFERENCE_COLUMNS, TARGET_COLUMN)
+
+# Cuántos valores de ejemplo se citan en un mensaje de error.
+_MAX_EXAMPLES = 5
+
+
+# Cómo se escriben los CSV: sin índice y con saltos de línea de Unix en todos
+# los sistemas, para que la misma semilla dé los mismos bytes en Windows.
+CSV_WRITE_OPTIONS: dict[str, Any] = {"index": False, "lineterminator": "\n"}
+
+
+class SchemaError(LabError):
+    """Los datos no siguen el esquema; el mensaje explica qué falta y cómo arreglarlo."""
+
+
+def _examples(values: list[str]) -> str:
+    shown = ", ".join(repr(value) for value in values[:_MAX_EXAMPLES])
+    return shown + (", …" if len(values) > _MAX_EXAMPLES else "")
+
+
+def schema_problems(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """Devuelve, en español, cada problema de ``frame`` frente a ``columns``.
+
+    Revisa que estén todas las columnas, que las numéricas sean números dentro
+    de su rango, sin vacíos, y que las categóricas tengan solo valores conocidos.
+    Una lista vacía significa que los datos son válidos.
+    """
+    import pandas as pd
+
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        return [f"faltan las columnas: {', '.join(missing)}"]
+
+    problems: list[str] = []
+    for column in columns:
+        if column in (ID_COLUMN, TARGET_COLUMN) or column in CATEGORIES:
+            values = frame[column]
+            empty = int(values.isna().sum())
+            if empty:
+                problems.append(f"la columna {column} tiene {empty} valores vacíos")
+            if column in CATEGORIES:
+                unknown = sorted(set(values.dropna().astype(str)) - set(CATEGORIES[column]))
+                if unknown:
+                    problems.append(
+                        f"la columna {column} tiene valores desconocidos "
+                        f"({_examples(unknown)}); los válidos son: "
+                        f"{', '.join(CATEGORIES[column])}"
+                    )
+            continue
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        not_numbers = frame[column][numbers.isna() & frame[column].notna()]
+        if len(not_numbers):
+            problems.append(
+                f"la columna {column} debe ser numérica y tiene "
+                f"{_examples(sorted(set(not_numbers.astype(str))))}"
+            )
+            continue
+        empty = int(numbers.isna().sum())
+        if empty:
+            problems.append(f"la columna {column} tiene {empty} valores vacíos")
+            continue
+        low, high = NUMERIC_RANGES[column]
+        outside = numbers[(numbers < low) | (numbers > high)]
+        if len(outside):
+            limits = f"≥ {low:g}" if high == float("inf") else f"entre {low:g} y {high:g}"
+            problems.append(
+                f"la columna {column} debe estar {limits} y tiene "
+                f"{_examples([f'{value:g}' for value in outside])}"
+            )
+        if column in INTEGER_FEATURES and (numbers % 1 != 0).any():
+            problems.append(f"la columna {column} debe tener números enteros")
+    return problems
+
+
+def validate(frame: pd.DataFrame, columns: tuple[str, ...], source: str) -> None:
+    """Lanza ``SchemaError`` con todos los problemas de ``frame`` en un mensaje."""
+    if frame.empty:
+        raise SchemaError(
+            f"{source} no tiene filas de datos. Genera el archivo de nuevo "
+            "(python scripts/create_inference_data.py)."
+        )
+    problems = schema_problems(frame, columns)
+    if problems:
+        raise SchemaError(
+            f"{source} no sigue el esquema de clientes: "
+            + "; ".join(problems)
+            + ". Corrige el archivo o vuelve a generarlo con "
+            "python scripts/create_inference_data.py."
+        )
+
+
+def as_model_input(frame: pd.DataFrame) -> pd.DataFrame:
+    """Devuelve las columnas del modelo con sus tipos (datos ya validados)."""
+    features = frame.loc[:, list(FEATURES)].copy()
+    for column in NUMERIC_FEATURES:
+        dtype = "int64" if column in INTEGER_FEATURES else "float64"
+        features[column] = features[column].astype("float64").astype(dtype)
+    for column in CATEGORICAL_FEATURES:
+        features[column] = features[column].astype(str)
+    return features

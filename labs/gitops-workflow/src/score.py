@@ -1,0 +1,216 @@
+"""Puntúa clientes con el modelo de abandono y guarda su probabilidad de abandonar.
+
+Es el mismo programa que ejecuta el trabajo de inferencia en Azure ML y el que
+usa ``scripts/run_inference_pipeline.py --local`` en tu computadora. Lee un CSV
+con el esquema de clientes por bloques (la memoria no crece con el tamaño del
+archivo), revisa cada bloque antes de puntuarlo y escribe un CSV con todas las
+columnas de entrada más ``churn_probability`` (entre 0 y 1).
+
+El modelo puede venir de:
+
+- ``--model artifacts/model.pkl``: un archivo de joblib entrenado en local;
+- ``--model <carpeta>``: un modelo de MLflow en una carpeta (con su archivo
+  ``MLmodel``), como lo monta Azure ML en el trabajo;
+- ``--model models:/churn-prediction-model/3``: una URI de MLflow;
+- ``--model-name churn-prediction-model``: la última versión registrada en el
+  servidor de MLflow configurado (variable ``MLFLOW_TRACKING_URI``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from churn_lab.cli import (
+    LabError,
+    atomic_output,
+    build_parser,
+    positive_int,
+    report_errors,
+)
+from churn_lab.model import DEFAULT_MODEL_PATH
+from churn_lab.schema import CSV_WRITE_OPTIONS, INFERENCE_COLUMNS, PREDICTION_COLUMN
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_INPUT = Path("data/inference_input.csv")
+DEFAULT_OUTPUT = Path("data/inference_output.csv")
+OUTPUT_FILENAME = "predictions.csv"
+CHUNK_ROWS = 50_000
+# Columnas que se leen como texto tal cual: así se validan y se copian a la
+# salida sin que pandas las convierta.
+_TEXT_COLUMNS = ("customer_id", "contract_type", "internet_service", "payment_method")
+
+
+def resolve_input(path: Path) -> Path:
+    """El CSV de entrada: ``path`` mismo, o el único CSV dentro de esa carpeta."""
+    if path.is_dir():
+        csv_files = sorted(path.glob("*.csv"))
+        if len(csv_files) != 1:
+            raise LabError(
+                f"la carpeta {path} debe tener exactamente un archivo .csv y tiene "
+                f"{len(csv_files)}. Indica el archivo con --input-path."
+            )
+        return csv_files[0]
+    if not path.is_file():
+        raise LabError(
+            f"no se encontró el archivo de entrada {path}. Créalo con: "
+            "python scripts/create_inference_data.py"
+        )
+    return path
+
+
+def resolve_output(path: Path) -> Path:
+    """El CSV de salida: ``path`` si es un archivo .csv, o ``predictions.csv`` dentro."""
+    if path.is_dir() or path.suffix.lower() != ".csv":
+        return path / OUTPUT_FILENAME
+    return path
+
+
+def load_scoring_model(model: str | None, model_name: str | None) -> Any:
+    """Carga el modelo de un .pkl, de una carpeta o URI de MLflow, o del registro."""
+    if model_name:
+        return _load_mlflow_model(f"models:/{model_name}/latest")
+    assert model is not None
+    path = Path(model)
+    if path.suffix in (".pkl", ".joblib"):
+        from churn_lab.model import load_model
+
+        return load_model(path)
+    if path.is_dir() and not (path / "MLmodel").is_file():
+        raise LabError(
+            f"la carpeta {path} no es un modelo de MLflow (le falta el archivo "
+            "MLmodel). Indica la carpeta del modelo o un archivo .pkl con --model."
+        )
+    if "://" not in model and ":/" not in model and not path.is_dir():
+        raise LabError(
+            f"no se encontró el modelo {model}. Usa un archivo .pkl, una carpeta "
+            "de MLflow o una URI como models:/churn-prediction-model/latest."
+        )
+    return _load_mlflow_model(model)
+
+
+def _load_mlflow_model(uri: str) -> Any:
+    import mlflow.sklearn
+    from mlflow.exceptions import MlflowException
+
+    print(f"📦 Cargando el modelo de MLflow {uri}")
+    try:
+        return mlflow.sklearn.load_model(uri)
+    except (MlflowException, OSError) as error:
+        message = getattr(error, "message", None) or str(error)
+        first_line = message.strip().splitlines()[0] if message.strip() else ""
+        raise LabError(
+            f"no se pudo cargar el modelo {uri} desde MLflow "
+            f"({mlflow.get_tracking_uri()}): {first_line[:200]}. Revisa que el "
+            "modelo esté registrado (python scripts/register_model.py) y que "
+            "MLFLOW_TRACKING_URI apunte al servidor correcto."
+        ) from None
+
+
+def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Lee ``path`` por bloques, con errores en español si el CSV no sirve."""
+    import pandas as pd
+
+    try:
+        reader = pd.read_csv(
+            path,
+            chunksize=chunk_rows,
+            dtype={column: str for column in _TEXT_COLUMNS},
+            keep_default_na=False,
+            na_values=[""],
+        )
+        with reader:
+            yield from reader
+    except pd.errors.EmptyDataError:
+        raise LabError(
+            f"el archivo {path} está vacío. Vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise LabError(
+            f"el archivo {path} no es un CSV válido ({str(error).strip()[:120]}). "
+            "Revisa el separador (coma) y las comillas, o vuelve a generarlo."
+        ) from None
+
+
+def score_file(
+    model: Any, input_path: Path, output_path: Path, chunk_rows: int = CHUNK_ROWS
+) -> int:
+    """Puntúa ``input_path`` y escribe ``output_path``; devuelve las filas puntuadas.
+
+    Cada bloque se valida antes de puntuarlo. Si alguno falla, no queda archivo
+    de salida: se escribe en un temporal que solo se renombra al final.
+    """
+    from churn_lab.schema import as_model_input, validate
+
+    rows = 0
+    with atomic_output(output_path) as temporary:
+        with temporary.open("w", encoding="utf-8", newline="") as output:
+            for number, chunk in enumerate(read_chunks(input_path, chunk_rows)):
+                first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
+                source = f"{input_path} (filas {first_row}–{first_row + len(chunk) - 1})"
+                validate(chunk, INFERENCE_COLUMNS, source if number else str(input_path))
+                probability = model.predict_proba(as_model_input(chunk))[:, 1]
+                chunk[PREDICTION_COLUMN] = probability.round(6)
+                chunk.to_csv(output, header=number == 0, **CSV_WRITE_OPTIONS)
+                rows += len(chunk)
+        if rows == 0:
+            raise LabError(
+                f"el archivo {input_path} no tiene filas de datos. Vuelve a "
+                "generarlo con: python scripts/create_inference_data.py"
+            )
+    return rows
+
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, puntúa el archivo y devuelve el código de salida."""
+    parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument(
+        "--input-path",
+        type=Path,
+        default=DEFAULT_INPUT,
+        help="CSV de clientes a puntuar, o carpeta que contiene un solo CSV",
+    )
+    parser.add_argument(
+        "--output-path",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"CSV de salida, o carpeta donde se escribe {OUTPUT_FILENAME}",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--model",
+        default=str(DEFAULT_MODEL_PATH),
+        help="modelo: archivo .pkl, carpeta de un modelo MLflow o URI de MLflow",
+    )
+    source.add_argument(
+        "--model-name",
+        help="nombre del modelo registrado en MLflow (se usa su última versión)",
+    )
+    parser.add_argument(
+        "--chunk-rows",
+        type=positive_int,
+        default=CHUNK_ROWS,
+        help="filas que se leen y puntúan de una vez",
+    )
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    input_path = resolve_input(args.input_path)
+    output_path = resolve_output(args.output_path)
+    model = load_scoring_model(args.model, args.model_name)
+    print(f"🔎 Puntuando {input_path}…")
+    rows = score_file(model, input_path, output_path, args.chunk_rows)
+    elapsed = time.perf_counter() - started
+    print(f"✅ {rows:,} clientes puntuados en {elapsed:.1f} s.")
+    print(f"💾 Predicciones guardadas en {output_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
