@@ -121,7 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(rows, ["#", "Cliente", "Prob. abandono", "Veredicto"])
     print(f"\n(Umbral: {THRESHOLD:.0%}. Más probabilidad = más riesgo de abandonar.)")
-    print("✅ El modelo responde. Siguiente paso: python scripts/create_inference_data.py")
+    print(
+        "✅ El modelo responde. Siguiente paso: python scripts/create_inference_data.py"
+    )
     return 0
 
 

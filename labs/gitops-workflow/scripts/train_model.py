@@ -27,7 +27,7 @@ from churn_lab.cli import (
     report_errors,
 )
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
-from churn_lab.model import METADATA_FILENAME, MODEL_NAME
+from churn_lab.model import METADATA_FILENAME, MODEL_FILENAME, MODEL_NAME
 from churn_lab.schema import FEATURES, TARGET_COLUMN
 
 TEST_SIZE = 0.2
@@ -46,10 +46,8 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
-    """Entrena, evalúa y guarda el modelo; devuelve los metadatos guardados."""
-  
-    import joblib
+def evaluate(model: Any, x_test: Any, y_test: Any) -> dict[str, float]:
+    """Métricas del modelo con los clientes de prueba, redondeadas a 4 decimales."""
     from sklearn.metrics import (
         accuracy_score,
         f1_score,
@@ -57,6 +55,34 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         recall_score,
         roc_auc_score,
     )
+
+    predicted = model.predict(x_test)
+    probability = model.predict_proba(x_test)[:, 1]
+    metrics = {
+        "accuracy": accuracy_score(y_test, predicted),
+        "precision": precision_score(y_test, predicted, zero_division=0),
+        "recall": recall_score(y_test, predicted, zero_division=0),
+        "f1_score": f1_score(y_test, predicted, zero_division=0),
+        "roc_auc": roc_auc_score(y_test, probability),
+    }
+    return {name: round(float(value), 4) for name, value in metrics.items()}
+
+
+def save(model: Any, metadata: dict[str, Any], output_dir: Path) -> None:
+    """Guarda el modelo y sus metadatos; si algo falla no queda ninguno a medias."""
+    import joblib
+
+    with atomic_output(output_dir / MODEL_FILENAME) as model_tmp:
+        with atomic_output(output_dir / METADATA_FILENAME) as metadata_tmp:
+            joblib.dump(model, model_tmp, compress=3)
+            metadata_tmp.write_text(
+                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
+
+
+def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
+    """Entrena, evalúa y guarda el modelo; devuelve los metadatos guardados."""
     from sklearn.model_selection import train_test_split
 
     from churn_lab.data import generate_training_data
@@ -69,7 +95,7 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         )
     customers = generate_training_data(n_samples, seed)
     target = customers[TARGET_COLUMN]
-    if target.value_counts().min() < 2 / TEST_SIZE or target.nunique() < 2:
+    if target.nunique() < 2 or target.value_counts().min() < 2 / TEST_SIZE:
         raise LabError(
             f"con {n_samples} clientes y la semilla {seed} no hay suficientes "
             "ejemplos de cada clase (abandona / se queda). Usa más clientes, "
@@ -93,16 +119,6 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
     model.fit(x_train, y_train)
     print(f"🌲 Modelo entrenado en {time.perf_counter() - started:.1f} s")
 
-    predicted = model.predict(x_test)
-    probability = model.predict_proba(x_test)[:, 1]
-    metrics = {
-        "accuracy": accuracy_score(y_test, predicted),
-        "precision": precision_score(y_test, predicted, zero_division=0),
-        "recall": recall_score(y_test, predicted, zero_division=0),
-        "f1_score": f1_score(y_test, predicted, zero_division=0),
-        "roc_auc": roc_auc_score(y_test, probability),
-    }
-    baseline = max(y_test.mean(), 1 - y_test.mean())
     metadata: dict[str, Any] = {
         "model_name": MODEL_NAME,
         "model_type": model_type(model),
@@ -111,20 +127,11 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         "random_seed": seed,
         "test_size": TEST_SIZE,
         "features": list(FEATURES),
-        "metrics": {name: round(float(value), 4) for name, value in metrics.items()},
-        "baseline_accuracy": round(float(baseline), 4),
+        "metrics": evaluate(model, x_test, y_test),
+        "baseline_accuracy": round(float(max(y_test.mean(), 1 - y_test.mean())), 4),
         "library_versions": library_versions(),
     }
-
-    model_path = output_dir / "model.pkl"
-    metadata_path = output_dir / METADATA_FILENAME
-    with atomic_output(model_path) as model_tmp:
-        with atomic_output(metadata_path) as metadata_tmp:
-            joblib.dump(model, model_tmp, compress=3)
-            metadata_tmp.write_text(
-                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
+    save(model, metadata, output_dir)
     return metadata
 
 
@@ -141,7 +148,7 @@ def print_report(metadata: dict[str, Any], output_dir: Path) -> None:
     print(f"   Sensibilidad (recall):     {metrics['recall']:.4f}")
     print(f"   F1:                        {metrics['f1_score']:.4f}")
     print(f"   ROC-AUC:                   {metrics['roc_auc']:.4f}")
-    model_path = output_dir / "model.pkl"
+    model_path = output_dir / MODEL_FILENAME
     size_mb = model_path.stat().st_size / 1_000_000
     print(f"\n💾 Modelo guardado en {model_path} ({size_mb:.1f} MB)")
     print(f"💾 Metadatos guardados en {output_dir / METADATA_FILENAME}")

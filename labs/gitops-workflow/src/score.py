@@ -64,7 +64,7 @@ def resolve_input(path: Path) -> Path:
 
 
 def resolve_output(path: Path) -> Path:
-    """El CSV de salida: ``path`` si es un archivo .csv, o ``predictions.csv`` dentro."""
+    """El CSV de salida: ``path`` si termina en .csv, o ``predictions.csv`` dentro."""
     if path.is_dir() or path.suffix.lower() != ".csv":
         return path / OUTPUT_FILENAME
     return path
@@ -152,8 +152,12 @@ def score_file(
         with temporary.open("w", encoding="utf-8", newline="") as output:
             for number, chunk in enumerate(read_chunks(input_path, chunk_rows)):
                 first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
-                source = f"{input_path} (filas {first_row}–{first_row + len(chunk) - 1})"
-                validate(chunk, INFERENCE_COLUMNS, source if number else str(input_path))
+                source = (
+                    f"{input_path} (filas {first_row}–{first_row + len(chunk) - 1})"
+                )
+                validate(
+                    chunk, INFERENCE_COLUMNS, source if number else str(input_path)
+                )
                 probability = model.predict_proba(as_model_input(chunk))[:, 1]
                 chunk[PREDICTION_COLUMN] = probability.round(6)
                 chunk.to_csv(output, header=number == 0, **CSV_WRITE_OPTIONS)

@@ -30,11 +30,15 @@ _ARGPARSE_SPANISH = {
     "optional arguments": "opciones",
     "positional arguments": "argumentos posicionales",
     "show this help message and exit": "muestra esta ayuda y termina",
-    "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
+    "the following arguments are required: %s": (
+        "faltan los argumentos obligatorios: %s"
+    ),
     "unrecognized arguments: %s": (
         "argumentos no reconocidos: %s (usa --help para ver las opciones)"
     ),
-    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
+    "argument %(argument_name)s: %(message)s": (
+        "argumento %(argument_name)s: %(message)s"
+    ),
     "invalid %(type)s value: %(value)r": "valor no válido: %(value)r",
     "invalid choice: %(value)r (choose from %(choices)s)": (
         "opción no válida: %(value)r (elige entre %(choices)s)"
@@ -57,6 +61,19 @@ class LabError(Exception):
     """Un problema que el estudiante puede resolver; el mensaje dice cómo."""
 
 
+class _SpanishHelpFormatter(argparse.HelpFormatter):
+    """Añade el valor por defecto a la ayuda de cada opción, en español."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            action.default not in (None, False, argparse.SUPPRESS)
+            and action.option_strings
+        ):
+            text += " (por defecto: %(default)s)"
+        return text
+
+
 class SpanishArgumentParser(argparse.ArgumentParser):
     """``ArgumentParser`` con textos en español que termina con código 1."""
 
@@ -67,10 +84,10 @@ class SpanishArgumentParser(argparse.ArgumentParser):
 
 def build_parser(description: str | None) -> SpanishArgumentParser:
     """Crea el lector de argumentos de un script, con ayuda en español."""
-    argparse._ = _spanish  # type: ignore[attr-defined]  # pylint: disable=protected-access
+    # pylint: disable-next=protected-access
+    argparse._ = _spanish  # type: ignore[attr-defined]
     return SpanishArgumentParser(
-        description=description,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=description, formatter_class=_SpanishHelpFormatter
     )
 
 

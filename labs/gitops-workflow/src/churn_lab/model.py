@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 MODEL_NAME = "churn-prediction-model"
-DEFAULT_MODEL_PATH = Path("artifacts/model.pkl")
+MODEL_FILENAME = "model.pkl"
+DEFAULT_MODEL_PATH = Path("artifacts") / MODEL_FILENAME
 METADATA_FILENAME = "model_metadata.json"
 
 # Hiperparámetros del bosque aleatorio. La profundidad máxima y el mínimo de
@@ -36,7 +37,7 @@ FOREST_PARAMS: dict[str, int | str] = {
 
 def build_pipeline(seed: int) -> Pipeline:
     """Codificación one-hot de las categóricas y después un bosque aleatorio."""
-  
+
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.pipeline import Pipeline

@@ -73,12 +73,55 @@ CSV_WRITE_OPTIONS: dict[str, Any] = {"index": False, "lineterminator": "\n"}
 
 
 class SchemaError(LabError):
-    """Los datos no siguen el esquema; el mensaje explica qué falta y cómo arreglarlo."""
+    """Los datos no siguen el esquema; el mensaje dice qué falta y cómo arreglarlo."""
 
 
 def _examples(values: list[str]) -> str:
     shown = ", ".join(repr(value) for value in values[:_MAX_EXAMPLES])
     return shown + (", …" if len(values) > _MAX_EXAMPLES else "")
+
+
+def _text_problems(column: str, values: pd.Series) -> list[str]:
+    """Problemas de una columna de texto: vacíos y categorías desconocidas."""
+    problems = []
+    empty = int(values.isna().sum())
+    if empty:
+        problems.append(f"la columna {column} tiene {empty} valores vacíos")
+    if column in CATEGORIES:
+        unknown = sorted(
+            {str(value) for value in values.dropna().unique()} - set(CATEGORIES[column])
+        )
+        if unknown:
+            problems.append(
+                f"la columna {column} tiene valores desconocidos "
+                f"({_examples(unknown)}); los válidos son: "
+                f"{', '.join(CATEGORIES[column])}"
+            )
+    return problems
+
+
+def _numeric_problems(column: str, values: pd.Series) -> list[str]:
+    """Problemas de una columna numérica: texto, vacíos, rango y decimales."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(values, errors="coerce")
+    not_numbers = values[numbers.isna() & values.notna()]
+    if len(not_numbers):
+        found = _examples(sorted({str(value) for value in not_numbers.unique()}))
+        return [f"la columna {column} debe ser numérica y tiene {found}"]
+    empty = int(numbers.isna().sum())
+    if empty:
+        return [f"la columna {column} tiene {empty} valores vacíos"]
+    problems = []
+    low, high = NUMERIC_RANGES[column]
+    outside = numbers[(numbers < low) | (numbers > high)]
+    if len(outside):
+        limits = f"≥ {low:g}" if high == float("inf") else f"entre {low:g} y {high:g}"
+        found = _examples([f"{value:g}" for value in outside.unique()])
+        problems.append(f"la columna {column} debe estar {limits} y tiene {found}")
+    if column in INTEGER_FEATURES and (numbers % 1 != 0).any():
+        problems.append(f"la columna {column} debe tener números enteros")
+    return problems
 
 
 def schema_problems(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
@@ -88,50 +131,15 @@ def schema_problems(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     de su rango, sin vacíos, y que las categóricas tengan solo valores conocidos.
     Una lista vacía significa que los datos son válidos.
     """
-    import pandas as pd
-
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         return [f"faltan las columnas: {', '.join(missing)}"]
-
     problems: list[str] = []
     for column in columns:
-        if column in (ID_COLUMN, TARGET_COLUMN) or column in CATEGORIES:
-            values = frame[column]
-            empty = int(values.isna().sum())
-            if empty:
-                problems.append(f"la columna {column} tiene {empty} valores vacíos")
-            if column in CATEGORIES:
-                unknown = sorted(set(values.dropna().astype(str)) - set(CATEGORIES[column]))
-                if unknown:
-                    problems.append(
-                        f"la columna {column} tiene valores desconocidos "
-                        f"({_examples(unknown)}); los válidos son: "
-                        f"{', '.join(CATEGORIES[column])}"
-                    )
-            continue
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        not_numbers = frame[column][numbers.isna() & frame[column].notna()]
-        if len(not_numbers):
-            problems.append(
-                f"la columna {column} debe ser numérica y tiene "
-                f"{_examples(sorted(set(not_numbers.astype(str))))}"
-            )
-            continue
-        empty = int(numbers.isna().sum())
-        if empty:
-            problems.append(f"la columna {column} tiene {empty} valores vacíos")
-            continue
-        low, high = NUMERIC_RANGES[column]
-        outside = numbers[(numbers < low) | (numbers > high)]
-        if len(outside):
-            limits = f"≥ {low:g}" if high == float("inf") else f"entre {low:g} y {high:g}"
-            problems.append(
-                f"la columna {column} debe estar {limits} y tiene "
-                f"{_examples([f'{value:g}' for value in outside])}"
-            )
-        if column in INTEGER_FEATURES and (numbers % 1 != 0).any():
-            problems.append(f"la columna {column} debe tener números enteros")
+        if column in NUMERIC_RANGES:
+            problems.extend(_numeric_problems(column, frame[column]))
+        else:
+            problems.extend(_text_problems(column, frame[column]))
     return problems
 
 
