@@ -1,0 +1,73 @@
+"""Utilidades de las pruebas: ejecutar scripts como un estudiante y revisar errores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+LAB_ROOT = Path(__file__).resolve().parents[1]
+
+
+def script_env(**extra: str) -> dict[str, str]:
+    """Entorno para ejecutar un script en un subproceso, sin llegar a Azure."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONIOENCODING": "utf-8",
+            # DefaultAzureCredential solo prueba la CLI de Azure: nunca consulta
+            # el punto de identidad administrada de una máquina virtual.
+            "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def run_script(
+    args: Sequence[str | Path], cwd: Path = LAB_ROOT, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Ejecuta ``python <args>`` como lo haría un estudiante y captura la salida."""
+    return subprocess.run(
+        [sys.executable, *map(str, args)],
+        cwd=cwd,
+        env=script_env(**env),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Terminó con código 1, sin traceback, y el mensaje nombra ``words``."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output, output
+    for word in words:
+        assert word in output, output
+
+
+def assert_main_fails(
+    main: Callable[[list[str]], int],
+    args: Sequence[object],
+    capsys: pytest.CaptureFixture[str],
+    *words: str,
+) -> str:
+    """``main(args)`` devuelve 1 con un mensaje que nombra ``words``; lo devuelve.
+
+    En el mismo proceso: una excepción no prevista no se captura aquí y hace
+    fallar la prueba, igual que un traceback en la terminal del estudiante.
+    """
+    assert main([str(arg) for arg in args]) == 1
+    captured = capsys.readouterr()
+    message = captured.err
+    assert message.startswith("❌ Error: "), captured
+    for word in words:
+        assert word in message, message
+    return message

@@ -1,0 +1,96 @@
+"""Pruebas de las piezas comunes de los scripts (churn_lab.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from churn_lab.cli import (
+    LabError,
+    atomic_output,
+    build_parser,
+    positive_int,
+    print_table,
+    report_errors,
+)
+
+
+def test_atomic_output_renames_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "result.txt"
+    with atomic_output(target) as temporary:
+        assert temporary.parent == target.parent
+        temporary.write_text("listo", encoding="utf-8")
+        assert not target.exists()
+    assert target.read_text(encoding="utf-8") == "listo"
+    assert [path.name for path in target.parent.iterdir()] == ["result.txt"]
+    assert target.stat().st_mode & 0o044  # legible por otros, como un archivo normal
+
+
+def test_atomic_output_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "result.txt"
+    target.write_text("versión anterior", encoding="utf-8")
+    with pytest.raises(LabError):
+        with atomic_output(target) as temporary:
+            temporary.write_text("a medias", encoding="utf-8")
+            raise LabError("fallo a mitad de camino")
+    assert target.read_text(encoding="utf-8") == "versión anterior"
+    assert [path.name for path in tmp_path.iterdir()] == ["result.txt"]
+
+
+def test_atomic_output_in_an_impossible_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "archivo"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(LabError, match="no se puede escribir en la carpeta"):
+        with atomic_output(blocker / "result.txt"):
+            pass
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("0", "mayor que 0"), ("-3", "mayor que 0"), ("tres", "no es un número entero")],
+)
+def test_positive_int_rejects(text: str, message: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=message):
+        positive_int(text)
+
+
+def test_positive_int_accepts() -> None:
+    assert positive_int("12") == 12
+
+
+def test_parser_errors_are_spanish_and_exit_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = build_parser("Prueba.")
+    parser.add_argument("--count", type=positive_int, default=1, help="cuántos")
+    parser.add_argument("--mode", choices=["a", "b"], default="a", help="modo")
+    for args, expected in [
+        (["--count", "x"], "argumento --count: 'x' no es un número entero"),
+        (["--mode", "c"], "opción no válida: 'c'"),
+        (["--otro"], "argumentos no reconocidos: --otro"),
+        (["--count"], "se esperaba un valor"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            parser.parse_args(args)
+        assert exit_info.value.code == 1
+        error = capsys.readouterr().err
+        assert "uso:" in error and expected in error, error
+
+
+def test_report_errors_turns_lab_error_into_exit_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    @report_errors
+    def failing() -> int:
+        raise LabError("falta el archivo x. Créalo con y.")
+
+    assert failing() == 1
+    assert capsys.readouterr().err == "❌ Error: falta el archivo x. Créalo con y.\n"
+
+
+def test_print_table_aligns_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    print_table([["1", "corto"], ["22", "más largo"]], ["#", "Texto"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["#   Texto    ", "--  ---------", "1   corto    ", "22  más largo"]

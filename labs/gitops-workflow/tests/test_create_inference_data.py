@@ -1,0 +1,41 @@
+"""Pruebas de scripts/create_inference_data.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from churn_lab.schema import INFERENCE_COLUMNS
+from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
+
+SCRIPT = LAB_ROOT / "scripts" / "create_inference_data.py"
+
+
+def test_default_run_writes_500_customers(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    result = run_script([SCRIPT], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "500 clientes generados" in result.stdout
+    assert "CUST-10001" in result.stdout
+    customers = pd.read_csv(tmp_path / "data" / "inference_input.csv")
+    assert tuple(customers.columns) == INFERENCE_COLUMNS
+    assert len(customers) == 500
+    assert customers["customer_id"].iloc[0] == "CUST-10001"
+    assert customers["customer_id"].iloc[-1] == "CUST-10500"
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        result = run_script([SCRIPT, "--n-samples", "50", "--output-dir", folder])
+        assert result.returncode == 0, result.stderr
+    content = (first / "inference_input.csv").read_bytes()
+    assert content == (second / "inference_input.csv").read_bytes()
+    assert b"\r\n" not in content
+
+
+def test_rejects_zero_samples(tmp_path: Path) -> None:
+    result = run_script([SCRIPT, "--n-samples", "0", "--output-dir", tmp_path])
+    assert_clean_failure(result, "--n-samples", "mayor que 0")
+    assert not list(tmp_path.iterdir())

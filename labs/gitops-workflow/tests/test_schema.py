@@ -1,0 +1,80 @@
+"""Pruebas de la validación del esquema (churn_lab.schema)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from churn_lab.data import generate_inference_data
+from churn_lab.schema import (
+    FEATURES,
+    INFERENCE_COLUMNS,
+    SchemaError,
+    as_model_input,
+    schema_problems,
+    validate,
+)
+
+
+@pytest.fixture(name="customers")
+def fixture_customers() -> pd.DataFrame:
+    return generate_inference_data(20, seed=3)
+
+
+def test_valid_data_has_no_problems(customers: pd.DataFrame) -> None:
+    assert not schema_problems(customers, INFERENCE_COLUMNS)
+    validate(customers, INFERENCE_COLUMNS, "datos")
+
+
+def test_missing_columns_are_named(customers: pd.DataFrame) -> None:
+    problems = schema_problems(
+        customers.drop(columns=["tenure_months", "payment_method"]), INFERENCE_COLUMNS
+    )
+    assert problems == ["faltan las columnas: tenure_months, payment_method"]
+
+
+def test_unknown_categories_are_listed(customers: pd.DataFrame) -> None:
+    customers.loc[0, "contract_type"] = "weekly"
+    customers.loc[1, "internet_service"] = "satellite"
+    with pytest.raises(SchemaError) as error:
+        validate(customers, INFERENCE_COLUMNS, "entrada.csv")
+    message = str(error.value)
+    assert "entrada.csv" in message
+    assert "contract_type" in message and "'weekly'" in message
+    assert "internet_service" in message and "'satellite'" in message
+    assert "month-to-month, one-year, two-year" in message
+
+
+def test_text_in_numeric_column(customers: pd.DataFrame) -> None:
+    customers["monthly_charges"] = customers["monthly_charges"].astype(object)
+    customers.loc[2, "monthly_charges"] = "caro"
+    problems = schema_problems(customers, INFERENCE_COLUMNS)
+    assert problems == ["la columna monthly_charges debe ser numérica y tiene 'caro'"]
+
+
+def test_out_of_range_empty_and_decimals(customers: pd.DataFrame) -> None:
+    customers["tenure_months"] = customers["tenure_months"].astype(float)
+    customers.loc[0, "tenure_months"] = 500
+    customers.loc[1, "tenure_months"] = 3.5
+    customers.loc[2, "num_support_tickets"] = None
+    customers.loc[3, "payment_method"] = None
+    problems = " | ".join(schema_problems(customers, INFERENCE_COLUMNS))
+    assert "tenure_months debe estar entre 1 y 72 y tiene '500'" in problems
+    assert "tenure_months debe tener números enteros" in problems
+    assert "num_support_tickets tiene 1 valores vacíos" in problems
+    assert "payment_method tiene 1 valores vacíos" in problems
+
+
+def test_empty_frame_is_rejected() -> None:
+    empty = pd.DataFrame(columns=list(INFERENCE_COLUMNS))
+    with pytest.raises(SchemaError, match="no tiene filas"):
+        validate(empty, INFERENCE_COLUMNS, "vacío.csv")
+
+
+def test_model_input_has_model_columns_and_types(customers: pd.DataFrame) -> None:
+    as_text = customers.astype(str)
+    features = as_model_input(as_text)
+    assert tuple(features.columns) == FEATURES
+    assert str(features["tenure_months"].dtype) == "int64"
+    assert str(features["monthly_charges"].dtype) == "float64"
+    assert features["contract_type"].tolist() == customers["contract_type"].tolist()

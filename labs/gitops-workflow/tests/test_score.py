@@ -1,0 +1,218 @@
+"""Pruebas de src/score.py, el programa que puntúa en local y en Azure ML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import pytest
+
+from churn_lab.data import generate_inference_data
+from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
+from score import load_scoring_model, main, score_file
+from tests.helpers import assert_clean_failure, assert_main_fails, run_script
+
+SCRIPT = "src/score.py"
+
+
+@pytest.fixture(scope="module", name="customers")
+def fixture_customers() -> pd.DataFrame:
+    return generate_inference_data()
+
+
+@pytest.fixture(name="input_csv")
+def fixture_input_csv(tmp_path: Path, customers: pd.DataFrame) -> Path:
+    path = tmp_path / "inference_input.csv"
+    customers.to_csv(path, index=False)
+    return path
+
+
+def score_frame(model_path: Path, frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """Puntúa ``frame`` con main() y devuelve el CSV de salida leído."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source, target = folder / "in.csv", folder / "out.csv"
+    frame.to_csv(source, index=False)
+    args = ["--model", str(model_path), "--input-path", str(source)]
+    assert main([*args, "--output-path", str(target)]) == 0
+    return pd.read_csv(target)
+
+
+def test_scores_every_row_and_keeps_every_column(
+    trained_model: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "inference_output.csv"
+    model = ["--model", str(trained_model / "model.pkl")]
+    assert (
+        main([*model, "--input-path", str(input_csv), "--output-path", str(output)])
+        == 0
+    )
+    scored = pd.read_csv(output)
+    original = pd.read_csv(input_csv)
+    assert list(scored.columns) == [*INFERENCE_COLUMNS, PREDICTION_COLUMN]
+    assert len(scored) == 500
+    pd.testing.assert_frame_equal(scored[list(INFERENCE_COLUMNS)], original)
+    assert scored[PREDICTION_COLUMN].between(0.0, 1.0).all()
+    assert scored[PREDICTION_COLUMN].nunique() > 100
+
+
+def test_one_row_alone_scores_as_in_the_batch(
+    trained_model: Path, customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    model_path = trained_model / "model.pkl"
+    batch = score_frame(model_path, customers, tmp_path / "batch")
+    for index in (0, 123, 499):
+        alone = score_frame(model_path, customers.iloc[[index]], tmp_path / f"r{index}")
+        assert alone[PREDICTION_COLUMN].iloc[0] == batch[PREDICTION_COLUMN].iloc[index]
+
+
+def test_batch_missing_a_category_scores_fine(
+    trained_model: Path, customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    model_path = trained_model / "model.pkl"
+    batch = score_frame(model_path, customers, tmp_path / "batch")
+    subset = customers["internet_service"] == "no"
+    only_no_internet = score_frame(model_path, customers[subset], tmp_path / "sub")
+    expected = batch.loc[subset.to_numpy(), PREDICTION_COLUMN].to_numpy()
+    assert only_no_internet[PREDICTION_COLUMN].tolist() == expected.tolist()
+
+
+def test_small_chunks_give_the_same_file(
+    trained_model: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    model = load_scoring_model(str(trained_model / "model.pkl"), None)
+    assert score_file(model, input_csv, tmp_path / "a.csv") == 500
+    assert score_file(model, input_csv, tmp_path / "b.csv", chunk_rows=7) == 500
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_folders_as_azure_mounts_them(
+    trained_model: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    args = ["--model", str(trained_model / "model.pkl"), "--input-path"]
+    assert main([*args, str(input_csv.parent), "--output-path", str(outputs)]) == 0
+    assert len(pd.read_csv(outputs / "predictions.csv")) == 500
+
+
+def test_mlflow_model_folder(
+    trained_model: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    import mlflow.sklearn
+
+    model_dir = tmp_path / "mlflow_model"
+    mlflow.sklearn.save_model(
+        joblib.load(trained_model / "model.pkl"),
+        model_dir,
+        skops_trusted_types=["sklearn.tree._tree.Tree"],
+    )
+    pkl_output, mlflow_output = tmp_path / "pkl.csv", tmp_path / "mlflow.csv"
+    common = ["--input-path", str(input_csv), "--output-path"]
+    assert (
+        main(["--model", str(trained_model / "model.pkl"), *common, str(pkl_output)])
+        == 0
+    )
+    assert main(["--model", str(model_dir), *common, str(mlflow_output)]) == 0
+    assert pkl_output.read_bytes() == mlflow_output.read_bytes()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _bad_inputs(customers: pd.DataFrame, folder: Path) -> dict[str, tuple[Path, str]]:
+    header = ",".join(INFERENCE_COLUMNS)
+    unknown = customers.head(3).copy()
+    unknown.loc[1, "payment_method"] = "bitcoin"
+    wrong_type = customers.head(3).copy().astype(object)
+    wrong_type.loc[0, "tenure_months"] = "doce"
+    unknown.to_csv(folder / "unknown.csv", index=False)
+    wrong_type.to_csv(folder / "wrong_type.csv", index=False)
+    customers.drop(columns=["contract_type"]).to_csv(
+        folder / "missing.csv", index=False
+    )
+    return {
+        "vacío": (_write(folder / "empty.csv", ""), "está vacío"),
+        "solo cabecera": (
+            _write(folder / "header.csv", header + "\n"),
+            "no tiene filas",
+        ),
+        "columnas": (folder / "missing.csv", "faltan las columnas: contract_type"),
+        "categoría": (folder / "unknown.csv", "'bitcoin'"),
+        "tipo": (folder / "wrong_type.csv", "tenure_months debe ser numérica"),
+        "csv roto": (
+            _write(folder / "broken.csv", header + '\n"a,b\n1,2,3,4\n'),
+            "CSV",
+        ),
+        "no existe": (folder / "nada.csv", "no se encontró el archivo de entrada"),
+    }
+
+
+def test_bad_inputs_fail_cleanly_without_output(
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    model: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    for name, (path, expected) in _bad_inputs(customers, tmp_path).items():
+        output = tmp_path / name / "predictions.csv"
+        args = [*model, "--input-path", path, "--output-path", output]
+        assert_main_fails(main, args, capsys, expected)
+        assert not output.parent.exists() or not list(output.parent.iterdir()), name
+
+
+def test_bad_input_in_a_terminal_prints_no_traceback(
+    trained_model: Path, customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    path, expected = _bad_inputs(customers, tmp_path)["categoría"]
+    result = run_script(
+        [SCRIPT, "--model", trained_model / "model.pkl", "--input-path", path]
+    )
+    assert_clean_failure(result, expected, "los válidos son")
+
+
+def test_error_in_a_later_chunk_leaves_no_file(
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = customers.copy()
+    broken.loc[450, "contract_type"] = "semanal"
+    source = tmp_path / "in.csv"
+    broken.to_csv(source, index=False)
+    output = tmp_path / "out" / "out.csv"
+    args: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    args += ["--input-path", source]
+    args += ["--output-path", output, "--chunk-rows", "100"]
+    assert_main_fails(main, args, capsys, "filas 402–501", "'semanal'")
+    assert not list(output.parent.iterdir())
+
+
+def test_missing_and_corrupt_models(
+    input_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrupt = tmp_path / "model.pkl"
+    corrupt.write_bytes(b"no es un modelo")
+    cases = {
+        tmp_path / "no.pkl": "train_model.py",
+        corrupt: "no es un modelo válido",
+        tmp_path: "no es un modelo de MLflow",
+        tmp_path / "no_existe": "no se encontró el modelo",
+    }
+    for model, expected in cases.items():
+        args: list[str | Path] = ["--model", model, "--input-path", input_csv]
+        assert_main_fails(main, args, capsys, expected)
+
+
+def test_folder_with_two_csv_files(
+    trained_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a.csv", "b.csv"):
+        _write(tmp_path / name, "x\n1\n")
+    args: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    args += ["--input-path", tmp_path]
+    assert_main_fails(main, args, capsys, "exactamente un archivo .csv", "tiene 2")

@@ -1,0 +1,98 @@
+"""Pruebas de scripts/train_model.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import pytest
+
+from churn_lab.schema import FEATURES
+from scripts.train_model import main
+from tests.helpers import assert_clean_failure, assert_main_fails, run_script
+
+
+def test_writes_model_and_metadata(trained_model: Path) -> None:
+    metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
+    assert metadata["model_name"] == "churn-prediction-model"
+    assert metadata["model_type"] == "RandomForestClassifier"
+    assert metadata["num_samples"] == 10_000
+    assert metadata["random_seed"] == 42
+    assert metadata["features"] == list(FEATURES)
+    assert set(metadata["metrics"]) == {
+        "accuracy",
+        "precision",
+        "recall",
+        "f1_score",
+        "roc_auc",
+    }
+    assert {"python", "scikit-learn", "pandas", "numpy", "joblib"} <= set(
+        metadata["library_versions"]
+    )
+    assert "T" in metadata["training_date"]
+
+
+def test_model_beats_the_majority_baseline(trained_model: Path) -> None:
+    metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
+    assert metadata["metrics"]["accuracy"] > metadata["baseline_accuracy"]
+    assert metadata["metrics"]["roc_auc"] >= 0.80
+
+
+def test_model_is_a_small_pipeline_on_raw_columns(trained_model: Path) -> None:
+    model_path = trained_model / "model.pkl"
+    assert model_path.stat().st_size < 5_000_000
+    model = joblib.load(model_path)
+    assert [name for name, _ in model.steps] == ["preprocess", "classifier"]
+    assert list(model.feature_names_in_) == list(FEATURES)
+
+
+def test_same_seed_gives_same_metrics(tmp_path: Path, trained_model: Path) -> None:
+    assert main(["--output-dir", str(tmp_path)]) == 0
+    first = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
+    again = json.loads((tmp_path / "model_metadata.json").read_text("utf-8"))
+    assert first["metrics"] == again["metrics"]
+
+
+@pytest.mark.parametrize("n_samples", ["0", "-10", "diez"])
+def test_rejects_impossible_sample_counts(
+    n_samples: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--n-samples", n_samples, "--output-dir", str(tmp_path)])
+    assert exit_info.value.code == 1
+    assert "error: argumento --n-samples" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_bad_option_in_a_terminal_prints_no_traceback(tmp_path: Path) -> None:
+    result = run_script(
+        ["scripts/train_model.py", "--n-samples", "-1", "--output-dir", tmp_path]
+    )
+    assert_clean_failure(result, "--n-samples", "mayor que 0")
+
+
+def test_rejects_too_few_to_split(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--n-samples", "30", "--output-dir", str(tmp_path)]) == 1
+    assert "al menos 100" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_unwritable_output_dir_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "archivo.txt"
+    blocker.write_text("no soy una carpeta", encoding="utf-8")
+    args = ["--n-samples", "200", "--output-dir", blocker / "sub"]
+    assert_main_fails(main, args, capsys, "no se puede escribir", "archivo.txt")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archivo.txt"]
+
+
+def test_help_is_spanish() -> None:
+    result = run_script(["scripts/train_model.py", "--help"])
+    assert result.returncode == 0
+    assert "uso:" in result.stdout and "opciones:" in result.stdout
+    assert "por defecto: 10000" in " ".join(result.stdout.split())
+    assert "usage" not in result.stdout and "default" not in result.stdout
