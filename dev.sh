@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Comandos del proyecto Laboratorio GitOps para Azure ML.
+#
+#   ./dev.sh setup   crea .venv e instala las versiones fijadas del laboratorio
+#   ./dev.sh demo    setup + el pipeline local completo (entrenar → predicciones)
+#   ./dev.sh test    setup + los cinco linters + las pruebas del laboratorio y del proyecto
+#   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
+#
+# Solo necesita Python 3.10 o más nuevo (python3, o el que indique $PYTHON).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LAB="$ROOT/labs/gitops-workflow"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+setup() {
+  if [ ! -x "$PY" ]; then
+    local base="${PYTHON:-python3}"
+    if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+      echo "❌ Error: hace falta Python 3.10 o más nuevo (probado: $base). Instálalo o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+      exit 1
+    fi
+    say "Creando el entorno virtual .venv con $("$base" --version)"
+    "$base" -m venv "$VENV"
+  fi
+  # Reinstala solo si cambiaron los requisitos desde la última instalación.
+  local stamp="$VENV/.requirements.sha256"
+  local wanted
+  wanted="$(cat "$LAB/requirements.txt" "$ROOT/requirements-dev.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
+    "$PY" -m pip install --quiet --upgrade pip
+    (cd "$LAB" && "$PY" -m pip install --quiet -r requirements.txt)
+    "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
+    "$PY" -m pip check
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+demo() {
+  cd "$LAB"
+  say "1/4 Entrenar el modelo"
+  "$PY" scripts/train_model.py
+  say "2/4 Probar el modelo con cinco clientes"
+  "$PY" scripts/test_model.py
+  say "3/4 Crear los datos de inferencia"
+  "$PY" scripts/create_inference_data.py
+  say "4/4 Puntuar los clientes"
+  "$PY" src/score.py --model artifacts/model.pkl \
+    --input-path data/inference_input.csv --output-path data/inference_output.csv
+  say "Predicciones: $LAB/data/inference_output.csv"
+}
+
+run_tests() {
+  local status=0
+  say "Chequeos del laboratorio (Black, isort, Flake8, Pylint, MyPy y pytest)"
+  (cd "$LAB" && "$PY" scripts/run_checks.py) || status=1
+  say "Pruebas del proyecto (flujos de GitHub Actions, tutorial, benchmark)"
+  (cd "$ROOT" && "$PY" -m pytest tests) || status=1
+  return "$status"
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  demo) setup; demo ;;
+  test) setup; run_tests ;;
+  bench) setup; shift; (cd "$ROOT" && "$PY" bench/run.py "$@") ;;
+  *)
+    echo "uso: ./dev.sh {setup|demo|test|bench}" >&2
+    exit 1
+    ;;
+esac
