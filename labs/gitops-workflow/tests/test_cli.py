@@ -93,4 +93,4 @@ def test_report_errors_turns_lab_error_into_exit_1(
 def test_print_table_aligns_columns(capsys: pytest.CaptureFixture[str]) -> None:
     print_table([["1", "corto"], ["22", "más largo"]], ["#", "Texto"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["#   Texto    ", "--  ---------", "1   corto    ", "22  más largo"]
+    assert lines == ["#   Texto", "--  ---------", "1   corto", "22  más largo"]

@@ -169,8 +169,6 @@ def print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
         max(len(str(row[index])) for row in [header, *rows])
         for index in range(len(header))
     ]
-    line = "  ".join("-" * width for width in widths)
-    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
-    print(line)
-    for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+    for cells in [header, ["-" * width for width in widths], *rows]:
+        text = "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths))
+        print(text.rstrip())
