@@ -1,0 +1,164 @@
+"""Ejecuta con un solo comando los mismos chequeos de calidad que CI.
+
+CI (``.github/workflows/ci.yml``) corre Black, isort, Flake8, Pylint, MyPy y
+las pruebas con pytest en cada pull request. Este script define esos comandos
+una sola vez: CI lo llama con el nombre de cada herramienta y tú lo ejecutas
+antes de hacer push para ver lo mismo que verá CI. Corre todas las
+herramientas aunque alguna falle, muestra una tabla con el resultado de cada
+una y termina con código 1 si alguna falló.
+
+Uso (desde la carpeta raíz del laboratorio, con el entorno virtual activado):
+    python scripts/run_checks.py                # los seis chequeos
+    python scripts/run_checks.py black flake8   # solo esos
+    python scripts/run_checks.py --fix          # formatea con Black e isort y revisa
+    python scripts/run_checks.py --list         # muestra los comandos
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from churn_lab.cli import build_parser, print_table, report_errors
+
+LAB_ROOT = Path(__file__).resolve().parent.parent
+CODE_PATHS = ("scripts", "src", "tests")
+
+# Cada chequeo es un módulo de Python con sus argumentos; se ejecuta como
+# ``python -m <módulo>`` con el mismo intérprete que corre este script, así usa
+# las versiones fijadas en requirements.txt del entorno virtual activo.
+CHECKS: dict[str, tuple[str, ...]] = {
+    "black": ("black", "--check", "--diff", *CODE_PATHS),
+    "isort": ("isort", "--check-only", "--diff", *CODE_PATHS),
+    "flake8": ("flake8", *CODE_PATHS),
+    "pylint": ("pylint", *CODE_PATHS),
+    "mypy": ("mypy", *CODE_PATHS),
+    "pytest": ("pytest",),
+}
+# Con --fix, Black e isort corrigen los archivos antes de revisarlos.
+FIXES: dict[str, tuple[str, ...]] = {
+    "black": ("black", *CODE_PATHS),
+    "isort": ("isort", *CODE_PATHS),
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Resultado de un chequeo: su nombre, si pasó y cuánto tardó."""
+
+    name: str
+    passed: bool
+    seconds: float
+
+
+def command_for(module_args: Sequence[str]) -> list[str]:
+    """El comando completo: el Python actual con ``-m`` y los argumentos."""
+    return [sys.executable, "-m", *module_args]
+
+
+def display(module_args: Sequence[str]) -> str:
+    """El comando como lo escribirías tú en la terminal."""
+    return shlex.join(["python", "-m", *module_args])
+
+
+def run_command(module_args: Sequence[str], root: Path) -> int:
+    """Ejecuta un comando en ``root`` mostrando su salida; devuelve su código."""
+    print(f"\n▶ {display(module_args)}", flush=True)
+    completed = subprocess.run(command_for(module_args), cwd=root, check=False)
+    return completed.returncode
+
+
+def run_checks(
+    names: Sequence[str], fix: bool = False, root: Path = LAB_ROOT
+) -> list[CheckResult]:
+    """Ejecuta los chequeos pedidos (todos, aunque alguno falle) en su orden.
+
+    Con ``fix=True`` primero deja que Black e isort corrijan el formato.
+    """
+    if fix:
+        for module_args in FIXES.values():
+            run_command(module_args, root)
+    results = []
+    for name, module_args in CHECKS.items():
+        if name not in names:
+            continue
+        started = time.perf_counter()
+        returncode = run_command(module_args, root)
+        results.append(
+            CheckResult(name, returncode == 0, time.perf_counter() - started)
+        )
+    return results
+
+
+def print_summary(results: Sequence[CheckResult]) -> None:
+    """Imprime una tabla con el resultado de cada chequeo y qué hacer después."""
+    print("\n📋 Resumen de los chequeos")
+    rows = [
+        (
+            result.name,
+            "✅ correcto" if result.passed else "❌ falló",
+            f"{result.seconds:.1f} s",
+        )
+        for result in results
+    ]
+    print_table(rows, header=("herramienta", "resultado", "tiempo"))
+    failed = [result.name for result in results if not result.passed]
+    if not failed:
+        print("\n✅ Todo en orden: CI debería pasar estos mismos chequeos.")
+        return
+    print(f"\n❌ Fallaron: {', '.join(failed)}. Lee sus mensajes más arriba.")
+    if {"black", "isort"} & set(failed):
+        print(
+            "   Black e isort pueden corregir el formato por ti: "
+            "python scripts/run_checks.py --fix"
+        )
+
+
+def print_commands() -> None:
+    """Muestra los comandos que ejecuta cada chequeo (los mismos que CI)."""
+    for name, module_args in CHECKS.items():
+        print(f"{name:<8} {display(module_args)}")
+
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, ejecuta los chequeos y devuelve el código de salida."""
+    parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument(
+        "checks",
+        nargs="*",
+        metavar="CHEQUEO",
+        help=f"chequeos a ejecutar, entre: {', '.join(CHECKS)} (por defecto, todos)",
+    )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="antes de revisar, formatea el código con Black e isort",
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="solo muestra los comandos de cada chequeo, sin ejecutarlos",
+    )
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.checks if name not in CHECKS]
+    if unknown:
+        parser.error(
+            f"chequeo desconocido: {', '.join(unknown)} "
+            f"(elige entre {', '.join(CHECKS)})"
+        )
+    if args.list:
+        print_commands()
+        return 0
+    results = run_checks(args.checks or list(CHECKS), fix=args.fix)
+    print_summary(results)
+    return 0 if all(result.passed for result in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

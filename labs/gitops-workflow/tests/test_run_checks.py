@@ -1,0 +1,100 @@
+"""Pruebas de scripts/run_checks.py.
+
+Los chequeos se ejecutan sobre una carpeta temporal con un par de archivos
+pequeños, no sobre el laboratorio: así la prueba es rápida y no depende del
+estado del resto del código.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scripts.run_checks import CHECKS, CODE_PATHS, main, run_checks
+from tests.helpers import LAB_ROOT, run_script
+
+WELL_FORMATTED = '"""Un módulo bien formateado."""\n\nVALUE = {"a": 1}\n'
+BADLY_FORMATTED = "VALUE = {'a':1}\n"
+
+
+@pytest.fixture(name="project")
+def fixture_project(tmp_path: Path) -> Path:
+    """Un proyecto mínimo con la configuración del laboratorio y código correcto."""
+    shutil.copy(LAB_ROOT / "pyproject.toml", tmp_path)
+    shutil.copy(LAB_ROOT / ".flake8", tmp_path)
+    for folder in CODE_PATHS:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "src" / "good.py").write_text(WELL_FORMATTED, encoding="utf-8")
+    return tmp_path
+
+
+def test_help_is_spanish_and_exits_zero() -> None:
+    result = run_script(["scripts/run_checks.py", "--help"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("uso: ")
+    assert "chequeos a ejecutar" in result.stdout
+    assert "--fix" in result.stdout
+
+
+def test_list_prints_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list"]) == 0
+    output = capsys.readouterr().out
+    for name in CHECKS:
+        assert name in output
+    assert "python -m black --check --diff scripts src tests" in output
+    assert "python -m pytest" in output
+
+
+def test_unknown_check_is_rejected_in_spanish(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["blak"])
+    assert exit_info.value.code == 1
+    error = capsys.readouterr().err
+    assert "chequeo desconocido: blak" in error
+    assert "black" in error
+
+
+def test_clean_code_passes(project: Path) -> None:
+    results = run_checks(["black", "isort", "flake8"], root=project)
+    assert [result.name for result in results] == ["black", "isort", "flake8"]
+    assert all(result.passed for result in results)
+
+
+def test_badly_formatted_file_fails_black_and_the_others_still_run(
+    project: Path,
+) -> None:
+    (project / "scripts" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")
+    results = {
+        result.name: result.passed
+        for result in run_checks(["flake8", "black", "isort"], root=project)
+    }
+    # Se ejecutan en el orden de CI aunque se pidan en otro.
+    assert list(results) == ["black", "isort", "flake8"]
+    assert results == {"black": False, "isort": True, "flake8": False}
+
+
+def test_fix_formats_the_file_before_checking(project: Path) -> None:
+    bad = project / "scripts" / "bad.py"
+    bad.write_text(BADLY_FORMATTED, encoding="utf-8")
+    results = run_checks(["black"], fix=True, root=project)
+    assert results[0].passed
+    assert bad.read_text(encoding="utf-8") == 'VALUE = {"a": 1}\n'
+
+
+def test_script_exits_one_and_prints_summary_when_a_check_fails(
+    project: Path,
+) -> None:
+    shutil.copy(LAB_ROOT / "scripts" / "run_checks.py", project / "scripts")
+    (project / "src" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")
+    result = run_script(["scripts/run_checks.py", "black", "isort"], cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "📋 Resumen de los chequeos" in result.stdout
+    assert "❌ falló" in result.stdout
+    assert "✅ correcto" in result.stdout
+    assert "Fallaron: black" in result.stdout
+    assert "--fix" in result.stdout

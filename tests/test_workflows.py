@@ -1,0 +1,890 @@
+"""Pruebas de los flujos de GitHub Actions del laboratorio, sin red.
+
+- actionlint y zizmor sobre una copia del laboratorio con ``git init``, como
+  la que hace un estudiante (actionlint solo revisa las llamadas entre flujos
+  reutilizables cuando encuentra la raíz del repositorio);
+- la estructura de los YAML: acciones fijadas por SHA, disparadores,
+  permisos, historial completo antes de calcular la versión, filas del
+  comentario y los mismos comandos que ``scripts/run_checks.py``;
+- los patrones de versión semántica con la regla de PaulHatch/semantic-version
+  v6 (``DefaultVersionClassifier.parsePattern``): un patrón entre barras es una
+  expresión regular, cualquier otro texto se busca literal; con
+  ``search_commit_body`` se prueba contra el título y contra el cuerpo.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "gitops-workflow"
+WORKFLOWS = LAB / ".github" / "workflows"
+BIN = Path(sys.executable).parent
+LINTERS = ("black", "isort", "flake8", "pylint", "mypy")
+
+# Las versiones de ../shared/docs/actions.md.
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "PaulHatch/semantic-version": (
+        "9f72830310d5ed81233b641ee59253644cd8a8fc",
+        "v6.0.2",
+    ),
+    "joutvhu/create-tag": ("e5e6b59bb6ad5604c09de0409f1798edea88ae22", "v1.0.2"),
+    "thedoctor0/zip-release": ("b57d897cb5d60cb78b51a507f63fa184cfe35554", "0.7.6"),
+    "softprops/action-gh-release": (
+        "b4309332981a82ec1c5618f44dd2e27cc8bfbfda",
+        "v3.0.0",
+    ),
+    "mshick/add-pr-comment": ("8e4927817251f1ff60c001f04568532b38e0b4a0", "v3.11.0"),
+}
+# Lo que un estudiante no copia: lo genera al trabajar o no va al repositorio.
+NOT_COPIED = (
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "*.egg-info",
+    "data",
+    "artifacts",
+    "mlruns",
+    "mlartifacts",
+    "mlflow.db",
+)
+
+
+# --------------------------------------------------------------------------
+# Utilidades
+# --------------------------------------------------------------------------
+
+
+def tool(name: str) -> str:
+    """Ruta de una herramienta instalada en el entorno virtual del proyecto."""
+    path = BIN / name
+    assert path.exists(), f"falta {name}: instala requirements-dev.txt"
+    return str(path)
+
+
+def copy_lab(destination: Path) -> Path:
+    """Copia el contenido del laboratorio a ``destination`` y hace ``git init``."""
+    shutil.copytree(LAB, destination, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    subprocess.run(["git", "init", "--quiet", str(destination)], check=True, timeout=30)
+    return destination
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Ejecuta un comando en ``cwd`` y captura su salida."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def actionlint(repo: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint sin los revisores externos opcionales (shellcheck, pyflakes)."""
+    return run([tool("actionlint"), "-shellcheck=", "-pyflakes="], repo)
+
+
+def load(name: str) -> dict[Any, Any]:
+    """Lee un flujo de .github/workflows como diccionario."""
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    """La sección ``on:`` de un flujo."""
+    # PyYAML (YAML 1.1) lee la clave «on» como el booleano True.
+    value = workflow.get("on", workflow.get(True))
+    assert isinstance(value, dict)
+    return value
+
+
+def all_workflows() -> dict[str, dict[Any, Any]]:
+    """Todos los flujos del laboratorio, por nombre de archivo."""
+    return {path.name: load(path.name) for path in sorted(WORKFLOWS.glob("*.yml"))}
+
+
+def all_steps() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Cada paso de cada trabajo: (archivo, trabajo, paso)."""
+    for name, workflow in all_workflows().items():
+        for job_id, job in workflow["jobs"].items():
+            for step in job.get("steps", []):
+                yield name, job_id, step
+
+
+def step_named(steps: list[dict[str, Any]], step_id: str) -> dict[str, Any]:
+    """El único paso con ese ``id``."""
+    matches = [step for step in steps if step.get("id") == step_id]
+    assert len(matches) == 1, step_id
+    return matches[0]
+
+
+@pytest.fixture(scope="module", name="lab_copy")
+def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Una copia del laboratorio con git init, compartida por las pruebas."""
+    return copy_lab(tmp_path_factory.mktemp("alumno") / "repo")
+
+
+# --------------------------------------------------------------------------
+# actionlint, zizmor y el esquema
+# --------------------------------------------------------------------------
+
+
+def test_expected_workflows_exist() -> None:
+    assert sorted(path.name for path in WORKFLOWS.glob("*.yml")) == [
+        "cd.yml",
+        "ci.yml",
+        "deploy_model.yml",
+        "reusable_create_release.yml",
+        "reusable_create_tag.yml",
+        "reusable_lint.yml",
+        "reusable_pr_comment.yml",
+        "reusable_semantic_version.yml",
+    ]
+
+
+def test_actionlint_finds_nothing(lab_copy: Path) -> None:
+    result = actionlint(lab_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("filename", "old", "new", "expected"),
+    [
+        # El que llama pasa una entrada que el flujo reutilizable no declara.
+        (
+            "ci.yml",
+            "      black: ${{ needs.lint.outputs.black }}",
+            "      blak: ${{ needs.lint.outputs.black }}",
+            "blak",
+        ),
+        # El que llama lee una salida que el flujo reutilizable no tiene.
+        (
+            "cd.yml",
+            "needs.version.outputs.changed == 'true' && github.ref",
+            "needs.version.outputs.chnged == 'true' && github.ref",
+            "chnged",
+        ),
+        # El flujo reutilizable renombra una entrada obligatoria.
+        (
+            "reusable_create_tag.yml",
+            "    inputs:\n      tag:\n",
+            "    inputs:\n      tag-name:\n",
+            "tag",
+        ),
+    ],
+)
+def test_actionlint_checks_calls_between_workflows(
+    tmp_path: Path, filename: str, old: str, new: str, expected: str
+) -> None:
+    repo = copy_lab(tmp_path / "repo")
+    path = repo / ".github" / "workflows" / filename
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = actionlint(repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stdout
+
+
+def test_zizmor_finds_nothing_at_low_severity_or_above(lab_copy: Path) -> None:
+    result = run(
+        [
+            tool("zizmor"),
+            "--offline",
+            "--min-severity",
+            "low",
+            ".github/workflows",
+        ],
+        lab_copy,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+
+
+def test_zizmor_ignores_only_self_repository_with_a_reason() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        ignores = re.findall(r"zizmor: ignore\[([^\]]+)\]", text)
+        assert set(ignores) <= {"self-repository"}, path.name
+        if ignores:
+            assert "la forma que\n# documenta GitHub" in text, path.name
+
+
+def test_workflows_match_the_github_schema() -> None:
+    result = run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, sorted(WORKFLOWS.glob("*.yml"))),
+        ],
+        ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------
+# Seguridad y versiones de las acciones
+# --------------------------------------------------------------------------
+
+
+def test_every_action_is_pinned_by_sha_with_its_version() -> None:
+    used = set()
+    for path in WORKFLOWS.glob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"\s*(?:- )?uses: (\S+)(.*)$", line)
+            if not match or match.group(1).startswith("./"):
+                continue
+            action, _, ref = match.group(1).partition("@")
+            assert re.fullmatch(r"[0-9a-f]{40}", ref), line
+            sha, version = PINNED_ACTIONS[action]
+            assert ref == sha, line
+            assert match.group(2) == f" # {version}", line
+            used.add(action)
+    assert used == set(PINNED_ACTIONS)
+
+
+def test_permissions_are_empty_on_top_and_granted_per_job() -> None:
+    writes: dict[str, set[str]] = {}
+    for name, workflow in all_workflows().items():
+        assert workflow["permissions"] == {}, name
+        for job_id, job in workflow["jobs"].items():
+            assert "permissions" in job, f"{name}:{job_id}"
+            for scope, level in job["permissions"].items():
+                assert level in ("read", "write"), f"{name}:{job_id}"
+                if level == "write":
+                    writes.setdefault(scope, set()).add(f"{name}:{job_id}")
+    assert writes == {
+        "contents": {
+            "cd.yml:tag",
+            "cd.yml:release",
+            "reusable_create_tag.yml:tag",
+            "reusable_create_release.yml:release",
+        },
+        "pull-requests": {"ci.yml:comment", "reusable_pr_comment.yml:comment"},
+    }
+
+
+def test_checkouts_do_not_keep_credentials() -> None:
+    checkouts = [
+        step
+        for _, _, step in all_steps()
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert len(checkouts) == 5
+    for step in checkouts:
+        assert step["with"]["persist-credentials"] is False
+
+
+def test_jobs_run_on_current_ubuntu() -> None:
+    for name, workflow in all_workflows().items():
+        for job_id, job in workflow["jobs"].items():
+            if "uses" not in job:
+                assert job["runs-on"] in ("ubuntu-latest", "ubuntu-24.04"), name
+                assert job["timeout-minutes"] <= 30, f"{name}:{job_id}"
+
+
+def test_scripts_never_expand_expressions_and_no_check_is_softened() -> None:
+    for name, job_id, step in all_steps():
+        script = step.get("run", "")
+        where = f"{name}:{job_id}:{step.get('name')}"
+        assert "${{" not in script, where
+        assert "|| true" not in script, where
+        assert "--exit-zero" not in script, where
+        assert "continue-on-error" not in step, where
+        assert not re.search(r"echo[^\n]*\$\{?AZURE_CLIENT_SECRET", script), where
+
+
+# --------------------------------------------------------------------------
+# CI
+# --------------------------------------------------------------------------
+
+
+def test_ci_triggers_on_pull_requests_and_cancels_superseded_runs() -> None:
+    workflow = load("ci.yml")
+    assert triggers(workflow) == {"pull_request": {"branches": ["main", "develop"]}}
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert "pull_request.number" in workflow["concurrency"]["group"]
+
+
+def load_run_checks() -> ModuleType:
+    """Importa scripts/run_checks.py del laboratorio."""
+    spec = importlib.util.spec_from_file_location(
+        "run_checks", LAB / "scripts" / "run_checks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses busca el módulo en sys.modules al crear la clase.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
+    assert tuple(load_run_checks().CHECKS) == (*LINTERS, "pytest")
+    job = load("reusable_lint.yml")["jobs"]["lint"]
+    commands = [step["run"] for step in job["steps"] if "run_checks.py" in str(step)]
+    assert commands == [f"python scripts/run_checks.py {name}" for name in LINTERS]
+    for name in LINTERS:
+        step = step_named(job["steps"], name)
+        # Cada herramienta corre aunque otra anterior haya fallado.
+        assert step["if"].startswith("${{ !cancelled()"), name
+        assert job["outputs"][name] == f"${{{{ steps.{name}.outcome }}}}"
+    install = step_named(job["steps"], "install")
+    assert "-r requirements.txt" in install["run"]
+
+
+def test_tests_job_runs_pytest_through_the_local_check() -> None:
+    steps = load("ci.yml")["jobs"]["tests"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert runs[-1] == "python scripts/run_checks.py pytest"
+    assert any("-r requirements.txt" in script for script in runs)
+
+
+def test_lint_outputs_are_declared_for_every_linter() -> None:
+    outputs = triggers(load("reusable_lint.yml"))["workflow_call"]["outputs"]
+    assert set(outputs) == set(LINTERS)
+    for name in LINTERS:
+        assert outputs[name]["value"] == f"${{{{ jobs.lint.outputs.{name} }}}}"
+
+
+def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
+    comment = load("ci.yml")["jobs"]["comment"]
+    assert comment["needs"] == ["lint", "tests"]
+    assert comment["if"] == "${{ !cancelled() }}"
+    expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
+    expected["tests"] = "${{ needs.tests.result }}"
+    assert comment["with"] == expected
+
+
+def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
+    workflow = load("reusable_pr_comment.yml")
+    inputs = triggers(workflow)["workflow_call"]["inputs"]
+    assert set(inputs) == {*LINTERS, "tests"}
+    steps = workflow["jobs"]["comment"]["steps"]
+    table = step_named(steps, "table")
+    rows = [line for line in table["run"].splitlines() if '"| ' in line]
+    for label, variable in [
+        ("Black", "BLACK"),
+        ("isort", "ISORT"),
+        ("Flake8", "FLAKE8"),
+        ("Pylint", "PYLINT"),
+        ("MyPy", "MYPY"),
+        ("Pruebas (pytest)", "TESTS"),
+    ]:
+        assert sum(label in row and f'"${variable}"' in row for row in rows) == 1
+    for name in inputs:
+        assert table["env"][name.upper()] == f"${{{{ inputs.{name} }}}}"
+    assert "RUN_URL" in table["env"] and "$RUN_URL" in table["run"]
+
+
+def test_pr_comment_is_skipped_for_forks_without_failing() -> None:
+    steps = load("reusable_pr_comment.yml")["jobs"]["comment"]["steps"]
+    post = next(step for step in steps if "add-pr-comment" in step.get("uses", ""))
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    assert post["if"] == f"${{{{ {same_repo} }}}}"
+    assert post["with"]["message-id"] == "ci-results"
+    assert post["with"]["message-path"] == "comment.md"
+    explain = steps[-1]
+    assert explain["if"] == "${{ " + same_repo.replace("==", "!=") + " }}"
+    assert "fork" in explain["run"]
+
+
+@pytest.fixture(name="comment_script")
+def fixture_comment_script() -> Callable[..., str]:
+    """Ejecuta el script que arma la tabla del comentario con bash."""
+    steps = load("reusable_pr_comment.yml")["jobs"]["comment"]["steps"]
+    script = step_named(steps, "table")["run"]
+
+    def render(tmp_path: Path, **results: str) -> str:
+        summary = tmp_path / "summary.md"
+        env = {
+            "PATH": os.environ["PATH"],
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "RUN_URL": "https://github.com/alumno/lab/actions/runs/1",
+            **{name.upper(): value for name, value in results.items()},
+        }
+        subprocess.run(
+            ["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=True, timeout=30
+        )
+        comment = (tmp_path / "comment.md").read_text(encoding="utf-8")
+        assert summary.read_text(encoding="utf-8") == comment
+        return comment
+
+    return render
+
+
+def test_comment_table_shows_each_result(
+    tmp_path: Path, comment_script: Callable[..., str]
+) -> None:
+    comment = comment_script(
+        tmp_path,
+        black="success",
+        isort="success",
+        flake8="failure",
+        pylint="success",
+        mypy="skipped",
+        tests="",
+    )
+    assert "| Black (formato) | ✅ Correcto |" in comment
+    assert "| Flake8 (estilo) | ❌ Falló |" in comment
+    assert "| MyPy (tipos) | ⚠️ No se ejecutó |" in comment
+    assert "| Pruebas (pytest) | ⚠️ No se ejecutó |" in comment
+    assert "❌ Algún chequeo falló" in comment
+    assert "(https://github.com/alumno/lab/actions/runs/1)" in comment
+
+
+def test_comment_table_when_everything_passed(
+    tmp_path: Path, comment_script: Callable[..., str]
+) -> None:
+    results = {name: "success" for name in (*LINTERS, "tests")}
+    comment = comment_script(tmp_path, **results)
+    assert comment.count("✅ Correcto") == 6
+    assert "✅ Todos los chequeos pasaron." in comment
+
+
+# --------------------------------------------------------------------------
+# CD
+# --------------------------------------------------------------------------
+
+
+def test_cd_triggers_on_main_and_manually_and_never_cancels_a_release() -> None:
+    workflow = load("cd.yml")
+    assert triggers(workflow) == {
+        "push": {"branches": ["main"], "paths-ignore": ["**.md", ".gitignore"]},
+        "workflow_dispatch": None,
+    }
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_cd_chains_version_tag_and_release_only_for_a_new_version() -> None:
+    jobs = load("cd.yml")["jobs"]
+    assert (
+        jobs["version"]["uses"] == "./.github/workflows/reusable_semantic_version.yml"
+    )
+    assert jobs["tag"]["uses"] == "./.github/workflows/reusable_create_tag.yml"
+    assert jobs["release"]["uses"] == "./.github/workflows/reusable_create_release.yml"
+    assert jobs["tag"]["needs"] == "version"
+    assert jobs["release"]["needs"] == ["version", "tag"]
+    for job_id in ("tag", "release"):
+        assert "needs.version.outputs.changed == 'true'" in jobs[job_id]["if"]
+        assert jobs[job_id]["with"]["tag"] == "${{ needs.version.outputs.version_tag }}"
+    assert jobs["release"]["with"]["project-name"] == "gitops-lab"
+
+
+def test_full_history_is_fetched_before_computing_the_version() -> None:
+    steps = load("reusable_semantic_version.yml")["jobs"]["version"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    checkout = uses.index(next(u for u in uses if u.startswith("actions/checkout@")))
+    semver = uses.index(
+        next(u for u in uses if u.startswith("PaulHatch/semantic-version@"))
+    )
+    assert checkout < semver
+    assert steps[checkout]["with"]["fetch-depth"] == 0
+
+
+def test_semantic_version_outputs() -> None:
+    outputs = triggers(load("reusable_semantic_version.yml"))["workflow_call"][
+        "outputs"
+    ]
+    assert set(outputs) == {"version", "version_tag", "changed"}
+
+
+def test_tag_is_skipped_when_it_exists() -> None:
+    step = load("reusable_create_tag.yml")["jobs"]["tag"]["steps"][0]
+    assert step["with"]["on_tag_exists"] == "skip"
+    assert step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+
+
+def test_release_zip_leaves_out_data_models_and_caches() -> None:
+    steps = load("reusable_create_release.yml")["jobs"]["release"]["steps"]
+    zip_step = next(step for step in steps if "zip-release" in step.get("uses", ""))
+    exclusions = zip_step["with"]["exclusions"].split()
+    for pattern in ("data/*", "artifacts/*", ".venv/*", "venv/*", ".git/*"):
+        assert pattern in exclusions
+    assert "*__pycache__*" in exclusions
+    release = next(step for step in steps if "gh-release" in step.get("uses", ""))
+    assert release["with"]["generate_release_notes"] is True
+    assert release["with"]["files"] == zip_step["with"]["filename"]
+
+
+# --------------------------------------------------------------------------
+# Versión semántica: la regla de la acción aplicada a nuestros patrones
+# --------------------------------------------------------------------------
+
+
+def semver_settings() -> dict[str, Any]:
+    """Las entradas del paso de PaulHatch/semantic-version."""
+    steps = load("reusable_semantic_version.yml")["jobs"]["version"]["steps"]
+    step = next(s for s in steps if s.get("uses", "").startswith("PaulHatch/"))
+    settings = step["with"]
+    assert isinstance(settings, dict)
+    return settings
+
+
+def parse_pattern(pattern: str, search_body: bool) -> Callable[[str, str], bool]:
+    """La regla de la acción: ``/regex/`` (con la bandera i opcional) o texto."""
+    if re.fullmatch(r"/.+/i*", pattern, flags=re.DOTALL):
+        end = pattern.rindex("/")
+        flags = re.IGNORECASE if "i" in pattern[end + 1 :] else 0
+        regex = re.compile(pattern[1:end], flags)
+
+        def matches_regex(subject: str, body: str) -> bool:
+            found = regex.search(subject) or (search_body and regex.search(body))
+            return bool(found)
+
+        return matches_regex
+
+    def matches_text(subject: str, body: str) -> bool:
+        return pattern in subject or (search_body and pattern in body)
+
+    return matches_text
+
+
+def bump(commits: list[tuple[str, str]]) -> str:
+    """Tipo de cambio que la acción deduce de los commits (título, cuerpo)."""
+    settings = semver_settings()
+    search_body = settings["search_commit_body"] is True
+    major = parse_pattern(settings["major_pattern"], search_body)
+    minor = parse_pattern(settings["minor_pattern"], search_body)
+    if not commits:
+        return "none"
+    if any(major(subject, body) for subject, body in commits):
+        return "major"
+    if any(minor(subject, body) for subject, body in commits):
+        return "minor"
+    return "patch"
+
+
+def next_version(commits: list[tuple[str, str]], last: str = "0.0.0") -> str:
+    """La versión siguiente, como ``getNextVersion`` sin modo prerelease."""
+    major, minor, patch = map(int, last.split("."))
+    kind = bump(commits)
+    if kind == "major":
+        return f"{major + 1}.0.0"
+    if kind == "minor":
+        return f"{major}.{minor + 1}.0"
+    if kind == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    return last
+
+
+def test_patterns_are_regular_expressions_searched_in_the_body_too() -> None:
+    settings = semver_settings()
+    assert settings["major_pattern"].startswith("/")
+    assert settings["major_pattern"].endswith("/")
+    assert settings["minor_pattern"].startswith("/")
+    assert settings["minor_pattern"].endswith("/")
+    assert settings["search_commit_body"] is True
+    assert settings["tag_prefix"] == "v"
+    assert "enable_prerelease_mode" not in settings
+
+
+def test_a_pattern_without_slashes_is_matched_literally() -> None:
+    # Lo que pasaba con el patrón original: sin barras, «feat!?:» es texto.
+    literal = parse_pattern("feat!?:", search_body=False)
+    assert not literal("feat: x", "")
+    assert literal("feat!?: x", "")
+    assert parse_pattern("/feat!?:/", search_body=False)("feat: x", "")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        ("feat: x", "", "minor"),
+        ("feat(api): x", "", "minor"),
+        ("fix: x", "", "patch"),
+        ("fix(api): x", "", "patch"),
+        ("chore: x", "", "patch"),
+        ("docs: x", "", "patch"),
+        ("feat!: x", "", "major"),
+        ("feat(api)!: x", "", "major"),
+        ("refactor!: x", "", "major"),
+        ("fix!: x", "", "major"),
+        ("feat: x", "BREAKING CHANGE: x", "major"),
+        ("fix: x", "Explica el cambio.\n\nBREAKING CHANGE: x", "major"),
+        ("fix: x", "BREAKING-CHANGE: x", "major"),
+        ("chore: x", "feat: y", "minor"),
+        ("Merge pull request #1 from alumno/rama", "feat: x", "minor"),
+        ("fix: defeat: x", "", "patch"),
+        ("chore: update feature flags", "", "patch"),
+    ],
+)
+def test_commit_message_bumps(subject: str, body: str, expected: str) -> None:
+    assert bump([(subject, body)]) == expected
+
+
+def git_commits(repo: Path) -> list[tuple[str, str]]:
+    """Título y cuerpo de cada commit, leídos con git como hace la acción."""
+    log = run(["git", "log", "--pretty=%s@@@BODY@@@%b@@@END@@@"], repo)
+    assert log.returncode == 0, log.stderr
+    records = [record.strip() for record in log.stdout.split("@@@END@@@")]
+    return [
+        (subject.strip(), body.strip())
+        for subject, body in (
+            record.split("@@@BODY@@@") for record in records if record
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["feat: primer modelo"], "0.1.0"),
+        (["fix: corrige el umbral"], "0.0.1"),
+        (["feat!: cambia las columnas"], "1.0.0"),
+        (["refactor: x\n\nBREAKING CHANGE: cambia la API"], "1.0.0"),
+        (["chore: inicio", "fix: y", "feat(api): z"], "0.1.0"),
+    ],
+)
+def test_version_on_a_repository_without_tags(
+    tmp_path: Path, messages: list[str], expected: str
+) -> None:
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True, timeout=30)
+    for message in messages:
+        result = run(
+            [
+                "git",
+                "-c",
+                "user.name=Alumno",
+                "-c",
+                "user.email=alumno@example.com",
+                "commit",
+                "--quiet",
+                "--allow-empty",
+                "-m",
+                message,
+            ],
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+    assert run(["git", "tag"], tmp_path).stdout == ""
+    assert next_version(git_commits(tmp_path)) == expected
+
+
+# --------------------------------------------------------------------------
+# Despliegue del modelo (bonus)
+# --------------------------------------------------------------------------
+
+SECRETS = (
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_SUBSCRIPTION_ID",
+    "AZURE_RESOURCE_GROUP",
+    "AZURE_ML_WORKSPACE_NAME",
+)
+
+
+def test_deploy_is_manual_with_the_model_name_as_input() -> None:
+    workflow = load("deploy_model.yml")
+    dispatch = triggers(workflow)["workflow_dispatch"]
+    assert list(triggers(workflow)) == ["workflow_dispatch"]
+    model_name = dispatch["inputs"]["model-name"]
+    assert model_name["default"] == "churn-prediction-model"
+    assert model_name["required"] is True
+    job = workflow["jobs"]["deploy"]
+    assert job["env"] == {"MODEL_NAME": "${{ inputs.model-name }}"}
+    assert workflow["defaults"]["run"]["shell"] == "bash"
+
+
+def test_deploy_checks_secrets_first_and_passes_them_only_where_needed() -> None:
+    steps = load("deploy_model.yml")["jobs"]["deploy"]["steps"]
+    first = steps[0]
+    assert first["id"] == "secrets"
+    expected_env = {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS}
+    assert first["env"] == expected_env
+    for name in SECRETS:
+        assert name in first["run"]
+    assert "GITHUB_STEP_SUMMARY" in first["run"]
+    assert "exit 1" in first["run"]
+    with_secrets = [
+        step.get("id") for step in steps if "secrets." in str(step.get("env"))
+    ]
+    assert with_secrets == ["secrets", "register"]
+    register = step_named(steps, "register")
+    assert {**expected_env, "PYTHONUNBUFFERED": "1"} == register["env"]
+
+
+def test_deploy_trains_then_registers_and_summarizes() -> None:
+    steps = load("deploy_model.yml")["jobs"]["deploy"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    train = runs.index("python scripts/train_model.py")
+    register = step_named(steps, "register")
+    assert steps.index(register) > train
+    for argument in (
+        '--model-name "$MODEL_NAME"',
+        '--subscription-id "$AZURE_SUBSCRIPTION_ID"',
+        '--resource-group "$AZURE_RESOURCE_GROUP"',
+        '--workspace-name "$AZURE_ML_WORKSPACE_NAME"',
+        "| tee register.log",
+    ):
+        assert argument in register["run"]
+    summary = steps[-1]
+    assert summary["env"]["VERSION"] == "${{ steps.register.outputs.version }}"
+    assert "GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+def test_deploy_reads_the_version_that_register_model_prints(tmp_path: Path) -> None:
+    register = step_named(
+        load("deploy_model.yml")["jobs"]["deploy"]["steps"], "register"
+    )
+    # El mismo script, con un register_model.py de mentira que imprime lo que
+    # imprime el real al terminar.
+    fake = tmp_path / "scripts" / "register_model.py"
+    fake.parent.mkdir()
+    fake.write_text(
+        "print('✅ Modelo registrado: churn-prediction-model')\n"
+        "print('Versión registrada: 12')\n",
+        encoding="utf-8",
+    )
+    real = (LAB / "scripts" / "register_model.py").read_text(encoding="utf-8")
+    assert 'print(f"Versión registrada: {registered.version}")' in real
+    output = tmp_path / "output.txt"
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(output),
+        "MODEL_NAME": "churn-prediction-model",
+        "PYTHONIOENCODING": "utf-8",
+        **{name: "x" for name in SECRETS},
+    }
+    subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", register["run"]],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    assert output.read_text(encoding="utf-8") == "version=12\n"
+
+
+def test_deploy_secret_check_names_what_is_missing(tmp_path: Path) -> None:
+    first = load("deploy_model.yml")["jobs"]["deploy"]["steps"][0]
+    summary = tmp_path / "summary.md"
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_STEP_SUMMARY": str(summary),
+        **{name: "valor-secreto" for name in SECRETS},
+    }
+    env["AZURE_CLIENT_SECRET"] = ""
+    env["AZURE_ML_WORKSPACE_NAME"] = ""
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", first["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    text = summary.read_text(encoding="utf-8")
+    assert "Faltan secretos de Azure" in text
+    assert "`AZURE_CLIENT_SECRET`" in text
+    assert "`AZURE_ML_WORKSPACE_NAME`" in text
+    assert "AZURE_TENANT_ID" not in text
+    assert "valor-secreto" not in text + result.stdout + result.stderr
+    env.update({name: "valor-secreto" for name in SECRETS})
+    summary.unlink()
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", first["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 0
+    assert not summary.exists()
+
+
+# --------------------------------------------------------------------------
+# pre-commit: las mismas herramientas y versiones que CI
+# --------------------------------------------------------------------------
+
+
+def pinned_requirements() -> dict[str, str]:
+    """Paquetes fijados con == en requirements.txt del laboratorio."""
+    pins = {}
+    for line in (LAB / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def test_pre_commit_runs_the_pinned_formatters_and_flake8() -> None:
+    config = yaml.safe_load(
+        (LAB / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    )
+    assert len(config["repos"]) == 1
+    repo = config["repos"][0]
+    # Hooks locales con el Python del entorno: las versiones de
+    # requirements.txt, sin descargar otra copia de cada herramienta.
+    assert repo["repo"] == "local"
+    hooks = {hook["id"]: hook for hook in repo["hooks"]}
+    assert list(hooks) == ["black", "isort", "flake8"]
+    pins = pinned_requirements()
+    for name, hook in hooks.items():
+        assert hook["entry"] == f"python -m {name}"
+        assert hook["language"] == "system"
+        assert hook["types"] == ["python"]
+        assert name in pins
+    assert "pre-commit" in pins
+
+
+def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in (".pre-commit-config.yaml", "pyproject.toml", ".flake8"):
+        shutil.copy(LAB / name, repo)
+    (repo / "good.py").write_text('"""Bien."""\n\nVALUE = 1\n', encoding="utf-8")
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, timeout=30)
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        """Añade todo a git y ejecuta los hooks sobre todos los archivos."""
+        subprocess.run(["git", "add", "--all"], cwd=repo, check=True, timeout=30)
+        return subprocess.run(
+            [tool("pre-commit"), "run", "--all-files"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    result = pre_commit()
+    assert result.returncode == 0, result.stdout + result.stderr
+    (repo / "bad.py").write_text("import os,sys\nVALUE = {'a':1}\n", "utf-8")
+    result = pre_commit()
+    assert result.returncode == 1, result.stdout + result.stderr
+    for hook in ("Black (formato)", "isort (orden de imports)", "Flake8 (estilo)"):
+        assert re.search(re.escape(hook) + r"\.+Failed", result.stdout), result.stdout
