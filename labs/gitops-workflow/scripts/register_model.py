@@ -1,0 +1,231 @@
+"""Registra el modelo entrenado en MLflow: en tu workspace de Azure ML o en local.
+
+En una ejecución (run) de MLflow guarda los parámetros del entrenamiento
+(tipo de modelo, semilla, número de clientes), las métricas de
+``artifacts/model_metadata.json`` y el modelo con su firma (las columnas en
+bruto que recibe) y un ejemplo de entrada, y lo registra con un nombre: cada
+registro crea una versión nueva. Con ``--local`` usa el almacén local
+(``mlflow.db`` y ``mlartifacts/``) en lugar de Azure.
+
+MLflow 3 guarda los modelos de scikit-learn con skops, un formato que no
+ejecuta código al cargar y que rechaza los tipos que no se declaran de
+confianza. Este script calcula qué tipos necesita el modelo, comprueba que
+están en una lista corta y conocida (``TRUSTED_SKOPS_TYPES``) y solo entonces
+los declara.
+
+Uso: python scripts/register_model.py [--local] [--model-path artifacts/model.pkl]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from churn_lab.cli import LabError, build_parser, report_errors, require_file
+from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
+from churn_lab.workspace import (
+    EXPERIMENT_NAME,
+    MLFLOW_UI_COMMAND,
+    add_workspace_arguments,
+    azure_errors,
+    create_ml_client,
+    local_store,
+    prepare_local_store,
+    quiet_mlflow_logs,
+    workspace_config_from_args,
+)
+
+# Tipos que skops no acepta por defecto y que este modelo sí necesita.
+# sklearn.tree._tree.Tree es la estructura compilada de cada árbol del bosque
+# aleatorio: es de scikit-learn y no ejecuta código al cargarse. Si un cambio
+# en el modelo pide otro tipo, el registro se detiene y lo dice.
+TRUSTED_SKOPS_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
+# Filas reales del esquema en bruto para inferir la firma y el ejemplo.
+SIGNATURE_ROWS = 50
+EXAMPLE_ROWS = 3
+RUN_NAME = "registro-modelo"
+# Lo que hace falta instalar para cargar el modelo, con las versiones de este
+# entorno (las mismas que conda.yml). Decirlo evita que MLflow lo adivine
+# cargando el modelo en otro proceso, que tarda varios segundos.
+MODEL_REQUIREMENTS: tuple[str, ...] = (
+    "mlflow-skinny",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "skops",
+)
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """Lo que queda registrado: nombre, versión, URI y ejecución de MLflow."""
+
+    name: str
+    version: int
+    model_uri: str
+    run_id: str
+
+
+def read_metadata(model_path: Path) -> dict[str, Any]:
+    """Lee ``model_metadata.json`` (junto al modelo) con las métricas."""
+    metadata_path = require_file(
+        Path(model_path).parent / METADATA_FILENAME,
+        "los metadatos del modelo",
+        "Entrena el modelo con: python scripts/train_model.py",
+    )
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+        metrics = {name: float(value) for name, value in metadata["metrics"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LabError(
+            f"el archivo {metadata_path} está dañado o no tiene las métricas. "
+            "Vuelve a entrenar el modelo con: python scripts/train_model.py"
+        ) from None
+    metadata["metrics"] = metrics
+    return dict(metadata)
+
+
+def trusted_types(model: Any) -> list[str]:
+    """Los tipos que skops debe aceptar para este modelo, si están permitidos."""
+    import skops.io
+
+    needed = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    unexpected = sorted(set(needed) - set(TRUSTED_SKOPS_TYPES))
+    if unexpected:
+        raise LabError(
+            "el modelo usa tipos que skops no considera seguros y que no están en "
+            f"TRUSTED_SKOPS_TYPES: {', '.join(unexpected)}. Si son de scikit-learn "
+            "y entiendes por qué aparecen, añádelos a esa lista en "
+            "scripts/register_model.py."
+        )
+    return sorted(needed)
+
+
+def pip_requirements() -> list[str]:
+    """Las bibliotecas del modelo fijadas a la versión instalada."""
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in MODEL_REQUIREMENTS]
+
+
+def signature_rows(rows: int = SIGNATURE_ROWS) -> Any:
+    """Filas reales con las columnas en bruto que recibe el modelo."""
+    from churn_lab.data import generate_inference_data
+    from churn_lab.schema import as_model_input
+
+    return as_model_input(generate_inference_data(rows))
+
+
+def register_model(
+    model_path: Path, model_name: str, tracking_uri: str
+) -> RegisteredModel:
+    """Registra ``model_path`` como versión nueva de ``model_name`` en MLflow."""
+    import warnings
+
+    import mlflow
+    import mlflow.sklearn
+    from mlflow.exceptions import MlflowException
+    from mlflow.models import infer_signature
+
+    from churn_lab.model import load_model
+
+    model = load_model(model_path)
+    metadata = read_metadata(model_path)
+    skops_types = trusted_types(model)
+    rows = signature_rows()
+    with warnings.catch_warnings():
+        # MLflow avisa de que una columna entera no admite vacíos: el esquema
+        # de clientes ya no los admite (score.py los rechaza antes de puntuar).
+        warnings.filterwarnings(
+            "ignore", message=".*integer column", category=UserWarning
+        )
+        signature = infer_signature(rows, model.predict(rows))
+    quiet_mlflow_logs()
+
+    mlflow.set_tracking_uri(tracking_uri)
+    try:
+        mlflow.set_experiment(EXPERIMENT_NAME)
+        with mlflow.start_run(run_name=RUN_NAME) as run:
+            mlflow.log_params(
+                {
+                    "model_type": metadata.get("model_type", "desconocido"),
+                    "random_seed": metadata.get("random_seed", "desconocida"),
+                    "num_samples": metadata.get("num_samples", "desconocido"),
+                }
+            )
+            mlflow.log_metrics(metadata["metrics"])
+            info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                signature=signature,
+                input_example=rows.head(EXAMPLE_ROWS),
+                registered_model_name=model_name,
+                skops_trusted_types=skops_types,
+                pip_requirements=pip_requirements(),
+            )
+    except MlflowException as error:
+        message = (error.message or str(error)).strip().splitlines()
+        raise LabError(
+            f"MLflow no pudo registrar el modelo en {tracking_uri}: "
+            f"{message[0][:200] if message else type(error).__name__}. "
+            "Revisa la conexión y los permisos del workspace."
+        ) from None
+    version = int(info.registered_model_version or 0)
+    return RegisteredModel(
+        model_name, version, f"models:/{model_name}/{version}", run.info.run_id
+    )
+
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, registra el modelo y devuelve el código de salida."""
+    parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument(
+        "--model-name", default=MODEL_NAME, help="nombre del modelo en el registro"
+    )
+    parser.add_argument(
+        "--model-path",
+        type=Path,
+        default=DEFAULT_MODEL_PATH,
+        help=f"modelo entrenado (junto a él debe estar {METADATA_FILENAME})",
+    )
+    add_workspace_arguments(parser)
+    args = parser.parse_args(argv)
+
+    require_file(
+        args.model_path,
+        "el modelo",
+        "Entrénalo primero con: python scripts/train_model.py",
+    )
+    if args.local:
+        store = local_store()
+        tracking_uri = prepare_local_store(store)
+        print(f"🗂️  Registrando en el almacén local de MLflow ({store.db_path})…")
+        registered = register_model(args.model_path, args.model_name, tracking_uri)
+    else:
+        config = workspace_config_from_args(args)
+        print(f"☁️  Conectando con el workspace {config.workspace_name}…")
+        with azure_errors(config):
+            ml_client = create_ml_client(config)
+            workspace = ml_client.workspaces.get(config.workspace_name)
+            tracking_uri = str(workspace.mlflow_tracking_uri)
+            print(f"🗂️  Registrando en el MLflow de {config.workspace_name}…")
+            registered = register_model(args.model_path, args.model_name, tracking_uri)
+
+    print(f"✅ Modelo registrado: {registered.name}")
+    print(f"Versión registrada: {registered.version}")
+    print(f"URI del modelo: {registered.model_uri}")
+    print(f"Ejecución de MLflow: {registered.run_id}")
+    if args.local:
+        print(f"👀 Para verlo en el navegador: {MLFLOW_UI_COMMAND}")
+    else:
+        print("👀 Míralo en Azure ML Studio → Modelos → " + registered.name)
+    print("➡️  Siguiente paso: python scripts/create_inference_data.py")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

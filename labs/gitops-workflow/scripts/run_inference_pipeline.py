@@ -1,0 +1,411 @@
+"""Ejecuta el pipeline de inferencia en Azure ML (o en local) y baja las predicciones.
+
+En Azure ML: prepara el clúster ``cpu-cluster`` (Standard_DS2_v2, de 0 a 1
+nodos, se apaga solo cuando no se usa), un entorno con las bibliotecas de
+``conda.yml`` y un trabajo (command job) que ejecuta ``src/score.py`` con dos
+entradas: el modelo registrado (``mlflow_model``) y el activo de datos, ambos
+en su última versión. El trabajo no necesita credenciales: Azure ML le monta
+el modelo y los datos como carpetas. Al terminar, descarga la salida y
+escribe ``data/inference_output.csv``.
+
+Con ``--local`` hace lo mismo en tu computadora: toma la última versión del
+modelo y de los datos del almacén local y ejecuta la misma línea de comandos
+de ``score.py`` en un subproceso.
+
+Uso: python scripts/run_inference_pipeline.py [--local] [--compute-name cpu-cluster]
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from churn_lab.cli import LabError, atomic_output, build_parser, report_errors
+from churn_lab.model import MODEL_NAME
+from churn_lab.workspace import (
+    EXPERIMENT_NAME,
+    LAB_ROOT,
+    MLFLOW_UI_COMMAND,
+    LocalStore,
+    WorkspaceConfig,
+    add_workspace_arguments,
+    azure_errors,
+    check_asset_name,
+    create_ml_client,
+    latest_local_data_asset,
+    local_store,
+    prepare_local_store,
+    workspace_config_from_args,
+)
+from score import OUTPUT_FILENAME
+
+if TYPE_CHECKING:
+    from azure.ai.ml import MLClient
+    from azure.ai.ml.entities import AmlCompute, Command, Environment
+
+DEFAULT_COMPUTE = "cpu-cluster"
+DEFAULT_DATA_ASSET = "churn-inference-data"
+DEFAULT_OUTPUT = Path("data/inference_output.csv")
+# Donde quedan las descargas de Azure y las ejecuciones locales (ignorada por git).
+JOBS_DIR = Path("outputs")
+
+VM_SIZE = "Standard_DS2_v2"
+# Segundos sin trabajos antes de apagar el nodo: mientras hay un nodo
+# encendido se cobra, aunque no haga nada.
+IDLE_SECONDS_BEFORE_SCALE_DOWN = 180
+# Imagen base de Azure ML con soporte vigente (Ubuntu 24.04); conda.yml añade
+# Python y las bibliotecas con las mismas versiones que requirements.txt.
+BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:latest"
+ENVIRONMENT_NAME = "churn-inference-env"
+CODE_DIR = LAB_ROOT / "src"
+CONDA_FILE = LAB_ROOT / "conda.yml"
+OUTPUT_NAME = "predictions"
+# La misma línea se ejecuta en Azure ML y, con --local, en tu computadora.
+JOB_COMMAND = (
+    "python score.py --model ${{inputs.model}} "
+    "--input-path ${{inputs.input_data}} "
+    "--output-path ${{outputs.predictions}}"
+)
+POLL_SECONDS = 15
+TERMINAL_STATUSES = {"Completed", "Failed", "Canceled", "NotResponding"}
+STATUS_TEXT = {
+    "NotStarted": "sin empezar",
+    "Queued": "en cola: esperando un nodo del clúster",
+    "Provisioning": "encendiendo un nodo",
+    "Preparing": "preparando el entorno (la primera vez construye la imagen)",
+    "Starting": "iniciando",
+    "Running": "ejecutando score.py",
+    "Finalizing": "guardando la salida",
+    "CancelRequested": "cancelando",
+    "Completed": "completado",
+    "Failed": "fallido",
+    "Canceled": "cancelado",
+    "NotResponding": "sin respuesta",
+}
+
+
+# --------------------------------------------------------------------------
+# Los objetos de Azure ML (se construyen sin conexión)
+# --------------------------------------------------------------------------
+
+
+def build_compute(name: str = DEFAULT_COMPUTE) -> AmlCompute:
+    """Clúster de 0 a 1 nodos Standard_DS2_v2 que se apaga cuando no se usa."""
+    from azure.ai.ml.entities import AmlCompute
+
+    return AmlCompute(
+        name=name,
+        size=VM_SIZE,
+        min_instances=0,
+        max_instances=1,
+        idle_time_before_scale_down=IDLE_SECONDS_BEFORE_SCALE_DOWN,
+        tier="Dedicated",
+    )
+
+
+def build_environment(conda_file: Path = CONDA_FILE) -> Environment:
+    """Entorno del trabajo: la imagen base más las bibliotecas de ``conda.yml``."""
+    from azure.ai.ml.entities import Environment
+
+    return Environment(
+        name=ENVIRONMENT_NAME,
+        description="Bibliotecas para puntuar con el modelo de abandono.",
+        image=BASE_IMAGE,
+        conda_file=str(conda_file),
+    )
+
+
+def build_job(
+    model_name: str = MODEL_NAME,
+    data_asset_name: str = DEFAULT_DATA_ASSET,
+    compute_name: str = DEFAULT_COMPUTE,
+    code_dir: Path = CODE_DIR,
+    conda_file: Path = CONDA_FILE,
+) -> Command:
+    """El trabajo que ejecuta ``score.py`` con el modelo y los datos como entradas."""
+    from azure.ai.ml import Input, Output, command
+    from azure.ai.ml.constants import AssetTypes, InputOutputModes
+
+    return command(
+        name=None,
+        display_name="inferencia-churn",
+        description="Puntúa los clientes con la última versión del modelo.",
+        experiment_name=EXPERIMENT_NAME,
+        code=str(code_dir),
+        command=JOB_COMMAND,
+        environment=build_environment(conda_file),
+        compute=compute_name,
+        inputs={
+            "model": Input(
+                type=AssetTypes.MLFLOW_MODEL,
+                path=f"azureml:{model_name}@latest",
+                mode=InputOutputModes.RO_MOUNT,
+            ),
+            "input_data": Input(
+                type=AssetTypes.URI_FILE,
+                path=f"azureml:{data_asset_name}@latest",
+                mode=InputOutputModes.RO_MOUNT,
+            ),
+        },
+        outputs={
+            OUTPUT_NAME: Output(
+                type=AssetTypes.URI_FOLDER, mode=InputOutputModes.RW_MOUNT
+            )
+        },
+    )
+
+
+# --------------------------------------------------------------------------
+# La salida del trabajo
+# --------------------------------------------------------------------------
+
+
+def copy_predictions(
+    download_dir: Path, destination: Path, output_name: str = OUTPUT_NAME
+) -> int:
+    """Copia el CSV de ``named-outputs/<salida>/`` a ``destination``; cuenta las filas.
+
+    Es la carpeta donde ``ml_client.jobs.download`` deja una salida con nombre,
+    y la que usa también la ejecución local.
+    """
+    folder = Path(download_dir) / "named-outputs" / output_name
+    source = folder / OUTPUT_FILENAME
+    if not source.is_file():
+        csv_files = sorted(folder.rglob("*.csv")) if folder.is_dir() else []
+        if len(csv_files) != 1:
+            raise LabError(
+                f"la salida del trabajo no tiene el archivo de predicciones: se "
+                f"esperaba {source} y hay {len(csv_files)} archivos .csv en {folder}. "
+                "Revisa los registros del trabajo (user_logs/std_log.txt)."
+            )
+        source = csv_files[0]
+    with atomic_output(destination) as temporary:
+        shutil.copyfile(source, temporary)
+    with destination.open(encoding="utf-8") as predictions:
+        return max(sum(1 for _ in predictions) - 1, 0)
+
+
+# --------------------------------------------------------------------------
+# Ejecución en local
+# --------------------------------------------------------------------------
+
+
+def job_command_line(model: Path, input_data: Path, predictions: Path) -> list[str]:
+    """``JOB_COMMAND`` con las rutas locales en lugar de las entradas del trabajo."""
+    values = {
+        "python": sys.executable,
+        "${{inputs.model}}": str(model),
+        "${{inputs.input_data}}": str(input_data),
+        "${{outputs.predictions}}": str(predictions),
+    }
+    return [values.get(part, part) for part in shlex.split(JOB_COMMAND)]
+
+
+def latest_model_version(model_name: str) -> int:
+    """La última versión registrada de ``model_name`` en el MLflow actual."""
+    from mlflow import MlflowClient
+
+    versions = MlflowClient().search_model_versions(f"name = '{model_name}'")
+    if not versions:
+        raise LabError(
+            f"no hay ningún modelo {model_name!r} registrado en el almacén local. "
+            "Regístralo primero con: python scripts/register_model.py --local"
+        )
+    return max(int(version.version) for version in versions)
+
+
+def run_local(
+    model_name: str,
+    data_asset_name: str,
+    store: LocalStore,
+    output_path: Path,
+    jobs_dir: Path = JOBS_DIR,
+) -> int:
+    """Ejecuta el trabajo en local con la última versión del modelo y de los datos."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    prepare_local_store(store)
+    version = latest_model_version(model_name)
+    asset = latest_local_data_asset(store, data_asset_name)
+    job_dir = jobs_dir / datetime.now().strftime("local-%Y%m%d-%H%M%S-%f")
+    print(f"📦 Modelo: {model_name} versión {version}")
+    print(f"📄 Datos:  {asset.name} versión {asset.version} ({asset.path})")
+    try:
+        model_dir = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"models:/{model_name}/{version}",
+            dst_path=str(job_dir / "inputs" / "model"),
+        )
+    except (MlflowException, OSError) as error:
+        raise LabError(
+            f"no se pudo leer el modelo {model_name} versión {version} del almacén "
+            f"local ({str(error).strip()[:150]}). Vuelve a registrarlo con: "
+            "python scripts/register_model.py --local"
+        ) from None
+    predictions_dir = job_dir / "named-outputs" / OUTPUT_NAME
+    command_line = job_command_line(
+        Path(model_dir), asset.path.resolve(), predictions_dir.resolve()
+    )
+    print(f"🚀 Ejecutando en {CODE_DIR}: {shlex.join(command_line)}")
+    finished = subprocess.run(command_line, cwd=CODE_DIR, check=False)
+    if finished.returncode != 0:
+        raise LabError(
+            f"score.py terminó con error (código {finished.returncode}); el motivo "
+            "está en el mensaje de arriba."
+        )
+    return copy_predictions(job_dir, output_path)
+
+
+# --------------------------------------------------------------------------
+# Ejecución en Azure ML
+# --------------------------------------------------------------------------
+
+
+def describe_status(status: str) -> str:
+    """El estado de un trabajo de Azure ML en español."""
+    return STATUS_TEXT.get(status, status)
+
+
+def failure_message(job_name: str, status: str, studio_url: str) -> str:
+    """Qué hacer cuando el trabajo no termina bien."""
+    return (
+        f"el trabajo {job_name} terminó en estado {describe_status(status)} "
+        f"({status}). Mira sus registros en Azure ML Studio ({studio_url}), "
+        "pestaña «Salidas y registros» → user_logs/std_log.txt, o en la terminal "
+        f"con: az ml job stream --name {job_name}. Si el error es de cuota, pide "
+        "más en Azure ML Studio → Cuota o usa --local."
+    )
+
+
+def wait_for_job(
+    ml_client: MLClient, job_name: str, studio_url: str, poll_seconds: float
+) -> str:  # pragma: no cover, solo contra Azure ML
+    """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo."""
+    started = time.monotonic()
+    status = ""
+    try:
+        while status not in TERMINAL_STATUSES:
+            current = str(ml_client.jobs.get(job_name).status)
+            elapsed = int(time.monotonic() - started)
+            if current != status:
+                status = current
+                clock = f"{elapsed // 60:02d}:{elapsed % 60:02d}"
+                print(f"   [{clock}] {describe_status(status)}")
+            if status not in TERMINAL_STATUSES:
+                time.sleep(poll_seconds)
+    except KeyboardInterrupt:
+        raise LabError(
+            f"dejaste de esperar, pero el trabajo {job_name} sigue en Azure ML. "
+            f"Míralo en {studio_url} o con: az ml job show --name {job_name}. "
+            "Cuando termine, baja las predicciones con: az ml job download "
+            f"--name {job_name} --output-name {OUTPUT_NAME}"
+        ) from None
+    return status
+
+
+def get_or_create_compute(
+    ml_client: MLClient, name: str
+) -> None:  # pragma: no cover, solo contra Azure ML
+    """Usa el clúster ``name`` si existe; si no, lo crea (tarda un par de minutos)."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        compute = ml_client.compute.get(name)
+        print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
+    except ResourceNotFoundError:
+        print(f"🖥️  Creando el clúster {name} ({VM_SIZE}, de 0 a 1 nodos)…")
+        ml_client.compute.begin_create_or_update(build_compute(name)).result()
+        print(f"🖥️  Clúster {name} creado.")
+
+
+def run_azure(
+    config: WorkspaceConfig,
+    model_name: str,
+    data_asset_name: str,
+    compute_name: str,
+    output_path: Path,
+    poll_seconds: float = POLL_SECONDS,
+) -> int:  # pragma: no cover, solo contra Azure ML
+    """Envía el trabajo a Azure ML, espera, descarga la salida y copia el CSV."""
+    with azure_errors(config):
+        ml_client = create_ml_client(config)
+        get_or_create_compute(ml_client, compute_name)
+        job: Any = ml_client.jobs.create_or_update(
+            build_job(model_name, data_asset_name, compute_name)
+        )
+        studio_url = str(job.studio_url)
+        print(f"🚀 Trabajo enviado: {job.name}")
+        print(f"🔗 Síguelo en Azure ML Studio: {studio_url}")
+        print(
+            "⏳ Esperando… si el clúster estaba apagado, encender el nodo tarda "
+            "de 3 a 5 minutos (y la primera vez, construir el entorno, unos más). "
+            "Ctrl+C deja de esperar sin cancelar el trabajo."
+        )
+        status = wait_for_job(ml_client, job.name, studio_url, poll_seconds)
+        if status != "Completed":
+            raise LabError(failure_message(job.name, status, studio_url))
+        download_dir = JOBS_DIR / str(job.name)
+        print(f"⬇️  Descargando la salida en {download_dir}…")
+        ml_client.jobs.download(
+            job.name, output_name=OUTPUT_NAME, download_path=str(download_dir)
+        )
+    return copy_predictions(download_dir, output_path)
+
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, ejecuta el pipeline y devuelve el código de salida."""
+    parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument(
+        "--model-name", default=MODEL_NAME, help="modelo registrado (última versión)"
+    )
+    parser.add_argument(
+        "--data-asset-name",
+        type=check_asset_name,
+        default=DEFAULT_DATA_ASSET,
+        help="activo de datos a puntuar (última versión)",
+    )
+    parser.add_argument(
+        "--compute-name", default=DEFAULT_COMPUTE, help="clúster de Azure ML"
+    )
+    parser.add_argument(
+        "--output-path",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help="dónde se guarda el CSV con las predicciones",
+    )
+    add_workspace_arguments(parser)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    if args.local:
+        store = local_store()
+        print(f"🏠 Pipeline local con el almacén {store.db_path}")
+        rows = run_local(args.model_name, args.data_asset_name, store, args.output_path)
+    else:
+        config = workspace_config_from_args(args)
+        print(f"☁️  Pipeline en Azure ML ({config.workspace_name})")
+        rows = run_azure(
+            config,
+            args.model_name,
+            args.data_asset_name,
+            args.compute_name,
+            args.output_path,
+        )
+    elapsed = time.perf_counter() - started
+    print(f"✅ Pipeline completado en {elapsed:.0f} s: {rows:,} clientes puntuados.")
+    print(f"💾 Predicciones en {args.output_path}")
+    if args.local:
+        print(f"👀 Almacén de MLflow: {MLFLOW_UI_COMMAND}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,494 @@
+"""Dónde trabajan los scripts de Azure: tu workspace de Azure ML o el almacén local.
+
+Es el único lugar que sabe:
+
+- leer ``config.json`` (``subscription_id``, ``resource_group``,
+  ``workspace_name``) y combinarlo con ``--subscription-id``,
+  ``--resource-group`` y ``--workspace-name`` (una opción gana al archivo);
+- crear el ``MLClient`` de Azure ML con ``DefaultAzureCredential`` (funciona
+  tras ``az login`` y, en GitHub Actions, con las variables del service
+  principal);
+- traducir los errores de Azure a un mensaje en español que dice cómo
+  arreglarlos;
+- dónde vive el almacén local de MLflow que usan los scripts con ``--local``:
+  ``mlflow.db`` (registro SQLite) y ``mlartifacts/`` (artefactos) en la raíz
+  del laboratorio, ambos ignorados por git. Para verlo en el navegador, desde
+  la raíz del laboratorio: ``mlflow ui --backend-store-uri sqlite:///mlflow.db
+  --default-artifact-root ./mlartifacts`` y abre http://127.0.0.1:5000.
+
+Los activos de datos locales (lo que ``upload_data.py --local`` registra) se
+guardan como copias dentro del almacén: ``mlartifacts/data-assets/<nombre>/
+<versión>/`` con el CSV y un ``asset.json`` que lo describe. La versión más
+alta es ``<nombre>@latest``, como en Azure ML.
+
+Las bibliotecas de Azure y MLflow se importan dentro de las funciones para que
+``--help`` responda al instante.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from churn_lab.cli import LabError
+
+if TYPE_CHECKING:
+    from azure.ai.ml import MLClient
+    from azure.core.credentials import TokenCredential
+
+# La raíz del laboratorio: src/churn_lab/workspace.py → src/churn_lab → src → raíz.
+LAB_ROOT = Path(__file__).resolve().parents[2]
+
+DEFAULT_CONFIG = Path("config.json")
+CONFIG_KEYS: tuple[str, ...] = ("subscription_id", "resource_group", "workspace_name")
+EXPERIMENT_NAME = "churn-prediction"
+
+LOCAL_DB_FILENAME = "mlflow.db"
+LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"
+DATA_ASSETS_DIRNAME = "data-assets"
+ASSET_FILENAME = "asset.json"
+MLFLOW_UI_COMMAND = (
+    f"mlflow ui --backend-store-uri sqlite:///{LOCAL_DB_FILENAME} "
+    f"--default-artifact-root ./{LOCAL_ARTIFACTS_DIRNAME}"
+)
+# Nombres válidos de activos (como en Azure ML): letras, números, ., - y _.
+_ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+_AZ_LOGIN_FIX = (
+    "Ejecuta az login (con la cuenta de tu suscripción) y vuelve a intentarlo. "
+    "Si no tienes la CLI de Azure, instálala desde "
+    "https://learn.microsoft.com/cli/azure/install-azure-cli. "
+    "Sin suscripción, usa --local."
+)
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    """Los tres datos que identifican un workspace de Azure ML."""
+
+    subscription_id: str
+    resource_group: str
+    workspace_name: str
+
+
+# --------------------------------------------------------------------------
+# Configuración del workspace
+# --------------------------------------------------------------------------
+
+
+def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
+    """Añade las opciones comunes de los scripts de Azure y ``--local``."""
+    group = parser.add_argument_group("workspace de Azure ML")
+    group.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="archivo JSON con subscription_id, resource_group y workspace_name",
+    )
+    group.add_argument(
+        "--subscription-id", help="ID de la suscripción (reemplaza al del archivo)"
+    )
+    group.add_argument(
+        "--resource-group", help="grupo de recursos (reemplaza al del archivo)"
+    )
+    group.add_argument(
+        "--workspace-name", help="nombre del workspace (reemplaza al del archivo)"
+    )
+    group.add_argument(
+        "--local",
+        action="store_true",
+        help=(
+            "trabaja con el almacén local de MLflow (mlflow.db y mlartifacts/), "
+            "sin Azure ni credenciales"
+        ),
+    )
+
+
+def load_workspace_config(
+    path: Path, overrides: Mapping[str, str | None] | None = None
+) -> WorkspaceConfig:
+    """Lee ``path`` y aplica ``overrides``; el archivo no hace falta si están los 3.
+
+    Lanza ``LabError`` si el archivo falta, no es JSON, no es un objeto o le
+    falta algún valor (o está vacío).
+    """
+    values: dict[str, str] = {}
+    given = {key: value for key, value in (overrides or {}).items() if value}
+    if not all(given.get(key) for key in CONFIG_KEYS):
+        values.update(_read_config_file(path))
+    values.update(given)
+    missing = [key for key in CONFIG_KEYS if not str(values.get(key, "")).strip()]
+    if missing:
+        options = ", ".join("--" + key.replace("_", "-") for key in missing)
+        raise LabError(
+            f"a la configuración del workspace ({path}) le faltan valores: "
+            f"{', '.join(missing)}. Complétalos en el archivo (los ves en Azure ML "
+            f"Studio, menú del workspace arriba a la derecha) o pásalos con {options}."
+        )
+    return WorkspaceConfig(*(str(values[key]).strip() for key in CONFIG_KEYS))
+
+
+def _read_config_file(path: Path) -> dict[str, str]:
+    """El contenido de ``config.json`` como diccionario de textos."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LabError(
+            f"no se encontró el archivo de configuración {path}. Créalo en la "
+            "carpeta del laboratorio con subscription_id, resource_group y "
+            "workspace_name (o descárgalo desde Azure ML Studio: menú del workspace "
+            "→ «Descargar archivo de configuración»), o pasa --subscription-id, "
+            "--resource-group y --workspace-name. Sin Azure, usa --local."
+        ) from None
+    except IsADirectoryError:
+        raise LabError(
+            f"{path} es una carpeta, no un archivo. Indica el archivo con --config."
+        ) from None
+    except UnicodeDecodeError:
+        raise LabError(
+            f"el archivo {path} no está en UTF-8. Guárdalo de nuevo como UTF-8 "
+            "desde tu editor."
+        ) from None
+    except OSError as error:
+        raise LabError(f"no se pudo leer {path} ({error.strerror}).") from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LabError(
+            f"el archivo {path} no es un JSON válido (línea {error.lineno}, "
+            f"columna {error.colno}). Revisa las comillas dobles, las comas y las "
+            'llaves; debe verse así: {"subscription_id": "…", '
+            '"resource_group": "…", "workspace_name": "…"}'
+        ) from None
+    if not isinstance(content, dict):
+        raise LabError(
+            f"el archivo {path} debe contener un objeto JSON entre llaves con "
+            "subscription_id, resource_group y workspace_name."
+        )
+    not_text = [
+        key
+        for key in CONFIG_KEYS
+        if key in content and not isinstance(content[key], str)
+    ]
+    if not_text:
+        raise LabError(
+            f"en {path}, {', '.join(not_text)} debe ser un texto entre comillas."
+        )
+    return {key: content[key] for key in CONFIG_KEYS if key in content}
+
+
+def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:
+    """La configuración del workspace según ``--config`` y las demás opciones."""
+    return load_workspace_config(
+        args.config,
+        {
+            "subscription_id": args.subscription_id,
+            "resource_group": args.resource_group,
+            "workspace_name": args.workspace_name,
+        },
+    )
+
+
+# --------------------------------------------------------------------------
+# Cliente de Azure ML y errores de Azure
+# --------------------------------------------------------------------------
+
+
+def create_ml_client(
+    config: WorkspaceConfig, credential: TokenCredential | None = None
+) -> MLClient:  # pragma: no cover, crear el cliente no llama a Azure, usarlo sí
+    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``)."""
+    from azure.ai.ml import MLClient
+    from azure.identity import DefaultAzureCredential
+
+    return MLClient(
+        credential or DefaultAzureCredential(),
+        subscription_id=config.subscription_id,
+        resource_group_name=config.resource_group,
+        workspace_name=config.workspace_name,
+    )
+
+
+def _first_line(error: BaseException, limit: int = 200) -> str:
+    message = str(getattr(error, "message", None) or error).strip()
+    return message.splitlines()[0][:limit] if message else type(error).__name__
+
+
+def explain_azure_error(
+    error: BaseException, config: WorkspaceConfig | None = None
+) -> LabError | None:
+    """Un error de Azure como ``LabError`` en español; ``None`` si no es de Azure."""
+    from azure.ai.ml.exceptions import MlException
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    lowered = str(error).lower()
+    where = (
+        f"suscripción {config.subscription_id}, grupo de recursos "
+        f"{config.resource_group}, workspace {config.workspace_name}"
+        if config
+        else "revisa tu config.json"
+    )
+    message: str | None = None
+    if isinstance(error, ClientAuthenticationError):
+        message = _login_message(lowered)
+    elif isinstance(error, ResourceNotFoundError):
+        message = _not_found_message(lowered, where, _first_line(error))
+    elif isinstance(error, HttpResponseError):
+        message = _http_message(error.status_code, lowered, where, _first_line(error))
+    elif isinstance(error, (ServiceRequestError, ServiceResponseError)):
+        message = (
+            "no hay conexión con Azure. Revisa tu conexión a internet (o el "
+            "proxy/VPN) y vuelve a intentarlo. Sin conexión, usa --local."
+        )
+    elif isinstance(error, MlException):
+        message = (
+            f"Azure ML rechazó la operación: {_first_line(error)}. Revisa los "
+            "nombres del modelo, del activo de datos y del clúster."
+        )
+    return LabError(message) if message else None
+
+
+def _login_message(lowered: str) -> str:
+    if "expired" in lowered or "aadsts700082" in lowered or "aadsts70043" in lowered:
+        return (
+            "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
+            "intentarlo."
+        )
+    if shutil.which("az") is None:
+        return (
+            "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
+            f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
+        )
+    return f"no se pudo iniciar sesión en Azure. {_AZ_LOGIN_FIX}"
+
+
+def _http_message(status: int | None, lowered: str, where: str, detail: str) -> str:
+    if "quota" in lowered or "cuota" in lowered:
+        return (
+            "tu suscripción no tiene cuota de vCPU suficiente para crear el "
+            "clúster o el nodo (Azure for Students tiene poca). Pide más cuota "
+            "en Azure ML Studio → Cuota, borra clústeres que no uses, prueba "
+            "otra región o usa --local."
+        )
+    if status == 403:
+        return (
+            f"tu cuenta no tiene permiso en el workspace ({where}). Pide al "
+            "dueño de la suscripción el rol Colaborador (Contributor) o "
+            "AzureML Data Scientist, o revisa con az account show que estás en "
+            "la suscripción correcta."
+        )
+    return (
+        f"Azure respondió con un error {status}: {detail}. Revisa los datos del "
+        f"workspace ({where})."
+    )
+
+
+def _not_found_message(lowered: str, where: str, detail: str) -> str:
+    if "subscriptionnotfound" in lowered:
+        return (
+            f"no se encontró la suscripción ({where}). Copia el ID exacto de "
+            "az account list -o table y revisa que sea la de tu cuenta."
+        )
+    if "resourcegroupnotfound" in lowered:
+        return (
+            f"no se encontró el grupo de recursos ({where}). Revisa el nombre en el "
+            "portal de Azure (Grupos de recursos)."
+        )
+    # Así responde Azure cuando el workspace no existe en ese grupo de recursos.
+    if "machinelearningservices/workspaces/" in lowered and "under resource group" in (
+        lowered
+    ):
+        return (
+            f"no se encontró el workspace ({where}). Revisa el nombre exacto en "
+            "Azure ML Studio o créalo siguiendo el Apéndice A del tutorial."
+        )
+    return (
+        f"Azure ML no encontró lo que se pidió: {detail}. Revisa el nombre "
+        "(¿registraste el modelo y subiste los datos antes?)."
+    )
+
+
+@contextlib.contextmanager
+def azure_errors(config: WorkspaceConfig | None = None) -> Iterator[None]:
+    """Convierte los errores de Azure del bloque en ``LabError`` en español."""
+    from azure.core.exceptions import AzureError
+
+    try:
+        yield
+    except AzureError as error:
+        lab_error = explain_azure_error(error, config)
+        if lab_error is None:  # pragma: no cover, todos los AzureError tienen mensaje
+            raise
+        raise lab_error from None
+
+
+# --------------------------------------------------------------------------
+# Almacén local de MLflow (--local)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalStore:
+    """El almacén local: ``mlflow.db`` y ``mlartifacts/`` dentro de ``root``."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        """Archivo SQLite con experimentos, ejecuciones y modelos registrados."""
+        return self.root / LOCAL_DB_FILENAME
+
+    @property
+    def artifact_dir(self) -> Path:
+        """Carpeta con los artefactos (modelos) y los activos de datos."""
+        return self.root / LOCAL_ARTIFACTS_DIRNAME
+
+    @property
+    def data_assets_dir(self) -> Path:
+        """Carpeta con las versiones de los activos de datos locales."""
+        return self.artifact_dir / DATA_ASSETS_DIRNAME
+
+    @property
+    def tracking_uri(self) -> str:
+        """URI de MLflow del registro SQLite (ruta absoluta, con barras /)."""
+        return f"sqlite:///{self.db_path.resolve().as_posix()}"
+
+
+def local_store(root: Path | None = None) -> LocalStore:
+    """El almacén local en ``root`` (por defecto, la raíz del laboratorio)."""
+    return LocalStore(Path(root) if root else LAB_ROOT)
+
+
+def quiet_mlflow_logs() -> None:
+    """Oculta los mensajes informativos de MLflow (en inglés); quedan los avisos."""
+    import logging
+    import os
+
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def prepare_local_store(store: LocalStore) -> str:
+    """Deja el almacén listo para MLflow y devuelve su URI de seguimiento.
+
+    Crea el experimento con sus artefactos en ``mlartifacts/`` (MLflow los
+    pondría en ``./mlruns`` de la carpeta actual si no se le dice dónde).
+    """
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    quiet_mlflow_logs()
+    try:
+        store.artifact_dir.mkdir(parents=True, exist_ok=True)
+        mlflow.set_tracking_uri(store.tracking_uri)
+        if mlflow.get_experiment_by_name(EXPERIMENT_NAME) is None:
+            mlflow.create_experiment(
+                EXPERIMENT_NAME, artifact_location=store.artifact_dir.resolve().as_uri()
+            )
+    except (MlflowException, OSError) as error:
+        raise LabError(
+            f"no se pudo usar el almacén local de MLflow en {store.db_path} "
+            f"({_first_line(error)}). Revisa los permisos de la carpeta o borra "
+            f"{LOCAL_DB_FILENAME} y {LOCAL_ARTIFACTS_DIRNAME}/ para empezar de cero."
+        ) from None
+    return store.tracking_uri
+
+
+@dataclass(frozen=True)
+class LocalDataAsset:
+    """Una versión de un activo de datos del almacén local."""
+
+    name: str
+    version: int
+    path: Path
+
+    @property
+    def uri(self) -> str:
+        """Referencia al estilo de Azure ML: ``nombre:versión``."""
+        return f"{self.name}:{self.version}"
+
+
+def check_asset_name(name: str) -> str:
+    """Devuelve ``name`` si es un nombre válido de activo; si no, ``LabError``."""
+    if not _ASSET_NAME.match(name):
+        raise LabError(
+            f"el nombre {name!r} no es válido: usa letras, números, guiones (-), "
+            "guiones bajos (_) o puntos, empezando por letra o número."
+        )
+    return name
+
+
+def _versions(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(item.name) for item in folder.iterdir() if item.name.isdigit())
+
+
+def register_local_data_asset(
+    store: LocalStore, name: str, source: Path, description: str = ""
+) -> LocalDataAsset:
+    """Copia ``source`` como nueva versión del activo ``name`` y la devuelve."""
+    asset_dir = store.data_assets_dir / check_asset_name(name)
+    try:
+        asset_dir.mkdir(parents=True, exist_ok=True)
+        while True:
+            version = max(_versions(asset_dir), default=0) + 1
+            version_dir = asset_dir / str(version)
+            try:
+                version_dir.mkdir()  # falla si otro proceso tomó la misma versión
+                break
+            except FileExistsError:
+                continue
+        target = version_dir / source.name
+        shutil.copyfile(source, target)
+        record = {
+            "name": name,
+            "version": version,
+            "file": source.name,
+            "type": "uri_file",
+            "source": str(Path(source).resolve()),
+            "description": description,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        (version_dir / ASSET_FILENAME).write_text(
+            json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    except OSError as error:
+        raise LabError(
+            f"no se pudo guardar el activo de datos en {asset_dir} "
+            f"({error.strerror}). Revisa el espacio y los permisos de la carpeta."
+        ) from None
+    return LocalDataAsset(name, version, target)
+
+
+def latest_local_data_asset(store: LocalStore, name: str) -> LocalDataAsset:
+    """La última versión del activo ``name`` (``name@latest``) del almacén local."""
+    asset_dir = store.data_assets_dir / check_asset_name(name)
+    for version in reversed(_versions(asset_dir)):
+        record_path = asset_dir / str(version) / ASSET_FILENAME
+        try:
+            record: dict[str, Any] = json.loads(record_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # una versión a medio escribir o dañada: se prueba la anterior
+        path = record_path.parent / str(record.get("file", ""))
+        if path.is_file():
+            return LocalDataAsset(name, version, path)
+    raise LabError(
+        f"no hay ningún activo de datos {name!r} en el almacén local "
+        f"({store.data_assets_dir}). Súbelo primero con: "
+        "python scripts/upload_data.py --local"
+    )

@@ -1,0 +1,198 @@
+"""Pruebas de scripts/register_model.py: registro real en SQLite y en un servidor."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import joblib
+import pytest
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+import churn_lab.workspace
+from churn_lab.cli import LabError
+from churn_lab.model import MODEL_NAME
+from churn_lab.schema import FEATURES
+from churn_lab.workspace import local_store, prepare_local_store
+from scripts.register_model import (
+    TRUSTED_SKOPS_TYPES,
+    main,
+    register_model,
+    trusted_types,
+)
+from tests.helpers import assert_main_fails, script_env
+
+# Se ejecuta en un proceso nuevo: carga la última versión como lo haría otra
+# persona y puntúa filas en bruto del esquema de inferencia.
+LOAD_AND_PREDICT = """
+import json, mlflow.pyfunc
+from churn_lab.data import generate_inference_data
+model = mlflow.pyfunc.load_model("models:/churn-prediction-model/latest")
+rows = generate_inference_data(7)
+print(json.dumps({
+    "inputs": model.metadata.get_input_schema().input_names(),
+    "predictions": [int(value) for value in model.predict(rows)],
+}))
+"""
+
+
+def load_in_fresh_process(tracking_uri: str) -> dict[str, list[object]]:
+    """Carga el modelo y puntúa en otro proceso; devuelve columnas y predicciones."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_AND_PREDICT],
+        env=script_env(MLFLOW_TRACKING_URI=tracking_uri),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def check_registered(tracking_uri: str, model_dir: Path) -> None:
+    """Dos registros dan las versiones 1 y 2, con métricas y firma."""
+    from mlflow import MlflowClient
+
+    first = register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri)
+    second = register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri)
+    assert (first.version, second.version) == (1, 2)
+    assert second.model_uri == f"models:/{MODEL_NAME}/2"
+
+    metadata = json.loads((model_dir / "model_metadata.json").read_text("utf-8"))
+    run = MlflowClient(tracking_uri).get_run(second.run_id)
+    assert run.data.metrics == pytest.approx(metadata["metrics"])
+    assert run.data.params["model_type"] == "RandomForestClassifier"
+    assert run.data.params["num_samples"] == str(metadata["num_samples"])
+
+    loaded = load_in_fresh_process(tracking_uri)
+    assert loaded["inputs"] == list(FEATURES)
+    assert len(loaded["predictions"]) == 7
+    assert set(loaded["predictions"]) <= {0, 1}
+
+
+def test_registers_in_the_local_sqlite_store(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    tracking_uri = prepare_local_store(local_store(tmp_path))
+    check_registered(tracking_uri, trained_model)
+    # Los artefactos quedan en mlartifacts/, no en ./mlruns de la carpeta actual.
+    assert list((tmp_path / "mlartifacts").rglob("MLmodel"))
+
+
+def free_port() -> int:
+    """Un puerto libre de 127.0.0.1 para el servidor de prueba."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(name="mlflow_server", scope="module")
+def fixture_mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Un ``mlflow server`` de verdad en 127.0.0.1, como el MLflow de Azure ML."""
+    folder = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    mlflow_cli = [sys.executable, "-m", "mlflow"]
+    server = subprocess.Popen(  # pylint: disable=consider-using-with
+        [
+            *mlflow_cli,
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            f"sqlite:///{(folder / 'server.db').as_posix()}",
+            "--artifacts-destination",
+            str(folder / "artifacts"),
+        ],
+        cwd=folder,
+        env=script_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                assert server.poll() is None, "mlflow server terminó al arrancar"
+                assert time.monotonic() < deadline, "mlflow server no arrancó"
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_registers_in_an_mlflow_server(trained_model: Path, mlflow_server: str) -> None:
+    check_registered(mlflow_server, trained_model)
+
+
+def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
+    model = joblib.load(trained_model / "model.pkl")
+    assert trusted_types(model) == list(TRUSTED_SKOPS_TYPES)
+    unknown = Pipeline([("log", FunctionTransformer(math.log1p)), *model.steps])
+    with pytest.raises(LabError, match="TRUSTED_SKOPS_TYPES: math.log1p"):
+        trusted_types(unknown)
+
+
+def test_main_local_prints_the_version(
+    trained_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    model_path = trained_model / "model.pkl"
+    assert main(["--local", "--model-path", str(model_path)]) == 0
+    output = capsys.readouterr().out
+    # El flujo de despliegue busca exactamente esta línea.
+    assert "\nVersión registrada: 1\n" in output
+    assert f"URI del modelo: models:/{MODEL_NAME}/1" in output
+    assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
+
+
+def test_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert_main_fails(
+        main,
+        ["--local", "--model-path", tmp_path / "model.pkl"],
+        capsys,
+        "no se encontró el modelo",
+        "python scripts/train_model.py",
+    )
+
+
+def test_missing_metadata(
+    trained_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    shutil.copy(trained_model / "model.pkl", tmp_path / "model.pkl")
+    assert_main_fails(
+        main,
+        ["--local", "--model-path", tmp_path / "model.pkl"],
+        capsys,
+        "no se encontró los metadatos del modelo",
+    )

@@ -1,0 +1,199 @@
+"""Pruebas de scripts/run_inference_pipeline.py: objetos de Azure ML y modo local."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from azure.ai.ml import MLClient
+from azure.ai.ml.constants import AssetTypes
+
+from churn_lab.cli import LabError
+from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
+from scripts.run_inference_pipeline import (
+    BASE_IMAGE,
+    IDLE_SECONDS_BEFORE_SCALE_DOWN,
+    JOB_COMMAND,
+    OUTPUT_NAME,
+    build_compute,
+    build_environment,
+    build_job,
+    copy_predictions,
+    job_command_line,
+)
+from tests.helpers import LAB_ROOT, run_script
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
+class NoTokenCredential:  # pylint: disable=too-few-public-methods
+    """Una credencial que hace fallar la prueba si alguien le pide un token."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        """Nunca devuelve un token: la prueba falla si se llega aquí."""
+        raise AssertionError(f"se pidió un token de Azure: {scopes} {kwargs}")
+
+
+def test_compute_is_small_and_scales_to_zero() -> None:
+    compute = build_compute("cpu-cluster")
+    assert compute.name == "cpu-cluster"
+    assert compute.size == "Standard_DS2_v2"
+    assert (compute.min_instances, compute.max_instances) == (0, 1)
+    assert compute.idle_time_before_scale_down == IDLE_SECONDS_BEFORE_SCALE_DOWN
+    as_dict = compute._to_dict()  # pylint: disable=protected-access
+    assert as_dict["type"] == "amlcompute"
+
+
+def test_environment_uses_conda_yml_on_a_current_image() -> None:
+    environment = build_environment()
+    assert environment.image == BASE_IMAGE
+    assert re.search(r"ubuntu(22|24)\.04", BASE_IMAGE)
+    conda = yaml.safe_load((LAB_ROOT / "conda.yml").read_text(encoding="utf-8"))
+    assert environment.conda_file == conda
+
+
+def test_job_wires_model_data_and_output() -> None:
+    job = build_job("churn-prediction-model", "churn-inference-data", "cpu-cluster")
+    assert job.command == JOB_COMMAND
+    assert Path(str(job.code)) == LAB_ROOT / "src"
+    assert (LAB_ROOT / "src" / "score.py").is_file()
+    assert job.compute == "cpu-cluster"
+    model, data = job.inputs["model"], job.inputs["input_data"]
+    assert model.type == AssetTypes.MLFLOW_MODEL
+    assert model.path == "azureml:churn-prediction-model@latest"
+    assert data.type == AssetTypes.URI_FILE
+    assert data.path == "azureml:churn-inference-data@latest"
+    assert job.outputs[OUTPUT_NAME].type == AssetTypes.URI_FOLDER
+    # La línea de comandos solo usa entradas y salidas que existen.
+    for kind, name in re.findall(r"\$\{\{(inputs|outputs)\.(\w+)\}\}", JOB_COMMAND):
+        assert name in (job.inputs if kind == "inputs" else job.outputs)
+    as_dict = job._to_dict()  # pylint: disable=protected-access
+    assert as_dict["environment"]["image"] == BASE_IMAGE
+
+
+def test_job_passes_sdk_validation_offline() -> None:
+    """La validación del SDK no pide token ni sale a la red (ver conftest)."""
+    ml_client = MLClient(
+        NoTokenCredential(),
+        subscription_id="00000000-0000-0000-0000-000000000000",
+        resource_group_name="rg-lab",
+        workspace_name="ws-lab",
+    )
+    result = ml_client.jobs.validate(build_job())
+    assert result.passed, result.error_messages
+
+
+def make_named_output(folder: Path, filename: str = "predictions.csv") -> Path:
+    """La carpeta como la deja ``ml_client.jobs.download(output_name=...)``."""
+    output = folder / "named-outputs" / OUTPUT_NAME
+    output.mkdir(parents=True)
+    (output / filename).write_text("customer_id,churn_probability\nC1,0.5\nC2,0.1\n")
+    return output
+
+
+def test_copies_predictions_from_the_sdk_layout(tmp_path: Path) -> None:
+    make_named_output(tmp_path / "job")
+    destination = tmp_path / "data" / "inference_output.csv"
+    assert copy_predictions(tmp_path / "job", destination) == 2
+    assert destination.read_text().startswith("customer_id,churn_probability\n")
+    make_named_output(tmp_path / "otro", "part-0.csv")
+    assert copy_predictions(tmp_path / "otro", destination) == 2
+
+
+def test_missing_predictions_say_where_to_look(tmp_path: Path) -> None:
+    (tmp_path / "named-outputs" / OUTPUT_NAME).mkdir(parents=True)
+    destination = tmp_path / "inference_output.csv"
+    with pytest.raises(LabError, match="user_logs/std_log.txt"):
+        copy_predictions(tmp_path, destination)
+    assert not destination.exists()
+
+
+def test_local_command_line_is_the_job_command(tmp_path: Path) -> None:
+    line = job_command_line(tmp_path / "m", tmp_path / "d.csv", tmp_path / "out")
+    assert line[1:] == [
+        "score.py",
+        "--model",
+        str(tmp_path / "m"),
+        "--input-path",
+        str(tmp_path / "d.csv"),
+        "--output-path",
+        str(tmp_path / "out"),
+    ]
+
+
+@pytest.fixture(name="lab_copy", scope="module")
+def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Una copia limpia del laboratorio, como la que un estudiante sube a su repo."""
+    root = tmp_path_factory.mktemp("lab") / "gitops-workflow"
+    shutil.copytree(
+        LAB_ROOT,
+        root,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "tests",
+            "mlflow.db",
+            "mlartifacts",
+            "mlruns",
+            "outputs",
+            "*.pkl",
+            "*.csv",
+            "*.egg-info",
+            "__pycache__",
+            ".*_cache",
+        ),
+    )
+    return root
+
+
+def run_in_copy(lab: Path, *args: str) -> str:
+    """Ejecuta un script en la copia con su propio churn_lab y sin red."""
+    result = run_script(
+        args,
+        cwd=lab,
+        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(lab / "src")]),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Traceback" not in output, output
+    return output
+
+
+def test_whole_local_pipeline(lab_copy: Path) -> None:
+    run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
+    registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
+    assert "Versión registrada: 1" in registered
+    run_in_copy(lab_copy, "scripts/create_inference_data.py")
+    uploaded = run_in_copy(lab_copy, "scripts/upload_data.py", "--local")
+    assert "Versión: 1" in uploaded
+    piped = run_in_copy(lab_copy, "scripts/run_inference_pipeline.py", "--local")
+    assert "500 clientes puntuados" in piped
+
+    predictions = pd.read_csv(lab_copy / "data" / "inference_output.csv")
+    assert len(predictions) == 500
+    assert list(predictions.columns) == [*INFERENCE_COLUMNS, PREDICTION_COLUMN]
+    assert predictions[PREDICTION_COLUMN].between(0, 1).all()
+    assert (lab_copy / "mlflow.db").is_file()
+    assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
+
+
+def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
+    lab = tmp_path / "lab"
+    shutil.copytree(
+        LAB_ROOT / "src", lab / "src", ignore=shutil.ignore_patterns("*.egg-info")
+    )
+    shutil.copytree(LAB_ROOT / "scripts", lab / "scripts")
+    result = run_script(
+        ["scripts/run_inference_pipeline.py", "--local"],
+        cwd=lab,
+        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(lab / "src")]),
+    )
+    assert result.returncode == 1
+    assert "no hay ningún modelo 'churn-prediction-model' registrado" in result.stderr
+    assert "Traceback" not in result.stderr

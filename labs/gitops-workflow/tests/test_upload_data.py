@@ -1,0 +1,79 @@
+"""Pruebas de scripts/upload_data.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from azure.ai.ml.constants import AssetTypes
+
+import churn_lab.workspace
+from churn_lab.data import generate_inference_data
+from churn_lab.workspace import latest_local_data_asset, local_store
+from scripts.upload_data import build_data_asset, main
+from tests.helpers import assert_main_fails
+
+
+@pytest.fixture(name="input_csv")
+def fixture_input_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "inference_input.csv"
+    generate_inference_data(40).to_csv(path, index=False)
+    return path
+
+
+def test_builds_a_uri_file_asset_without_version(input_csv: Path) -> None:
+    asset = build_data_asset("churn-inference-data", input_csv)
+    assert asset.type == AssetTypes.URI_FILE
+    assert asset.name == "churn-inference-data"
+    assert asset.version is None  # Azure ML asigna la siguiente versión
+    assert Path(str(asset.path)).resolve() == input_csv.resolve()
+    assert asset._to_dict()["type"] == "uri_file"  # pylint: disable=protected-access
+
+
+def test_local_upload_creates_a_new_version_each_time(
+    input_csv: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    for _ in range(2):
+        assert main(["--local", "--file-path", str(input_csv)]) == 0
+    output = capsys.readouterr().out
+    assert "40 clientes" in output and "Versión: 2" in output
+    latest = latest_local_data_asset(local_store(tmp_path), "churn-inference-data")
+    assert latest.version == 2
+    assert latest.path.read_bytes() == input_csv.read_bytes()
+
+
+def test_rejects_a_file_that_breaks_the_schema(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    broken = tmp_path / "roto.csv"
+    generate_inference_data(5).drop(columns="contract_type").to_csv(broken, index=False)
+    assert_main_fails(
+        main,
+        ["--local", "--file-path", broken],
+        capsys,
+        "no sigue el esquema de clientes",
+        "faltan las columnas: contract_type",
+    )
+    assert not (tmp_path / "mlartifacts").exists()
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert_main_fails(
+        main,
+        ["--local", "--file-path", tmp_path / "no.csv"],
+        capsys,
+        "no se encontró el archivo de datos",
+        "python scripts/create_inference_data.py",
+    )
+
+
+def test_invalid_asset_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--local", "--asset-name", "../fuera"]) == 1
+    assert "no es válido" in capsys.readouterr().err

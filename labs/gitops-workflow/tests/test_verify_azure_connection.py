@@ -1,0 +1,80 @@
+"""Pruebas de scripts/verify_azure_connection.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import churn_lab.workspace
+from scripts.verify_azure_connection import main
+from tests.helpers import LAB_ROOT, assert_clean_failure, assert_main_fails, run_script
+
+SCRIPT = LAB_ROOT / "scripts" / "verify_azure_connection.py"
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
+def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
+    """La credencial falla de verdad: sin CLI de Azure ni identidad administrada."""
+    (tmp_path / "config.json").write_text(
+        json.dumps(
+            {
+                "subscription_id": "00000000-0000-0000-0000-000000000000",
+                "resource_group": "rg-lab",
+                "workspace_name": "ws-lab",
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run_script(
+        [SCRIPT],
+        cwd=tmp_path,
+        # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
+        PATH=str(Path(sys.executable).parent),
+        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(LAB_ROOT / "src")]),
+    )
+    assert_clean_failure(
+        result, "no se pudo iniciar sesión en Azure", "Ejecuta az login"
+    )
+    assert "red bloqueada" not in result.stdout + result.stderr
+
+
+def test_missing_config_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert_main_fails(
+        main,
+        ["--config", tmp_path / "config.json"],
+        capsys,
+        "no se encontró el archivo de configuración",
+        "--local",
+    )
+
+
+def test_malformed_config_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_text("{'subscription_id': 'x'}", encoding="utf-8")
+    assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
+
+
+def test_local_store_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    assert main(["--local"]) == 0
+    output = capsys.readouterr().out
+    assert "El almacén local funciona" in output
+    assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
+    assert (tmp_path / "mlflow.db").is_file()
+
+
+def test_help_is_fast_and_spanish() -> None:
+    result = run_script([SCRIPT, "--help"])
+    assert result.returncode == 0
+    assert "--subscription-id" in result.stdout and "--local" in result.stdout
+    assert "muestra esta ayuda" in result.stdout

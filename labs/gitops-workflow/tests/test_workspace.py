@@ -1,0 +1,186 @@
+"""Pruebas de churn_lab.workspace: config.json, errores de Azure y almacén local."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+)
+from azure.identity import CredentialUnavailableError
+
+from churn_lab.cli import LabError, build_parser
+from churn_lab.workspace import (
+    EXPERIMENT_NAME,
+    MLFLOW_UI_COMMAND,
+    WorkspaceConfig,
+    add_workspace_arguments,
+    azure_errors,
+    explain_azure_error,
+    latest_local_data_asset,
+    load_workspace_config,
+    local_store,
+    prepare_local_store,
+    register_local_data_asset,
+    workspace_config_from_args,
+)
+
+VALID = {
+    "subscription_id": "00000000-0000-0000-0000-000000000000",
+    "resource_group": "rg-lab",
+    "workspace_name": "ws-lab",
+}
+CONFIG = WorkspaceConfig(*VALID.values())
+
+
+def write_config(folder: Path, content: object) -> Path:
+    """Escribe ``content`` (texto tal cual, o un objeto como JSON) en config.json."""
+    path = folder / "config.json"
+    text = content if isinstance(content, str) else json.dumps(content)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_reads_config_file(tmp_path: Path) -> None:
+    assert load_workspace_config(write_config(tmp_path, VALID)) == CONFIG
+
+
+def test_flags_override_the_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path, VALID)
+    parser = build_parser("prueba")
+    add_workspace_arguments(parser)
+    args = parser.parse_args(["--config", str(path), "--workspace-name", "otro"])
+    assert workspace_config_from_args(args).workspace_name == "otro"
+    assert workspace_config_from_args(args).resource_group == "rg-lab"
+    assert args.local is False
+
+
+def test_three_flags_need_no_file(tmp_path: Path) -> None:
+    overrides = dict(VALID)
+    assert load_workspace_config(tmp_path / "no-existe.json", overrides) == CONFIG
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "no se encontró el archivo de configuración"),
+        ('{"subscription_id": "x",', "no es un JSON válido (línea 1"),
+        ("[1, 2]", "debe contener un objeto JSON"),
+        ({"subscription_id": "x"}, "le faltan valores: resource_group, workspace_name"),
+        ({**VALID, "workspace_name": "  "}, "le faltan valores: workspace_name"),
+        ({**VALID, "resource_group": 5}, "resource_group debe ser un texto"),
+    ],
+)
+def test_config_errors_are_spanish(tmp_path: Path, content: object, words: str) -> None:
+    path = (
+        tmp_path / "config.json" if content is None else write_config(tmp_path, content)
+    )
+    with pytest.raises(LabError, match=words.replace("(", r"\(")):
+        load_workspace_config(path)
+
+
+def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
+    """El error con el código HTTP que traería una respuesta real de Azure."""
+    error.status_code = status
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (CredentialUnavailableError("Azure CLI not found on path"), "az login"),
+        (
+            ClientAuthenticationError("AADSTS700082: The refresh token has expired"),
+            "tu sesión de Azure expiró",
+        ),
+        (
+            ResourceNotFoundError("(ResourceGroupNotFound) Resource group 'rg' ..."),
+            "no se encontró el grupo de recursos",
+        ),
+        (
+            ResourceNotFoundError("(SubscriptionNotFound) The subscription ..."),
+            "no se encontró la suscripción",
+        ),
+        (
+            ResourceNotFoundError(
+                "(ResourceNotFound) The Resource 'Microsoft.MachineLearningServices/"
+                "workspaces/ws-lab' under resource group 'rg-lab' was not found."
+            ),
+            "no se encontró el workspace",
+        ),
+        (
+            with_status(HttpResponseError("(AuthorizationFailed) The client ..."), 403),
+            "no tiene permiso",
+        ),
+        (
+            with_status(
+                HttpResponseError("(QuotaExceeded) Operation results ..."), 400
+            ),
+            "cuota de vCPU",
+        ),
+        (ServiceRequestError("Failed to resolve host"), "no hay conexión con Azure"),
+    ],
+)
+def test_azure_errors_become_spanish(error: Exception, words: str) -> None:
+    explained = explain_azure_error(error, CONFIG)
+    assert explained is not None and words in str(explained)
+    with pytest.raises(LabError, match=words):
+        with azure_errors(CONFIG):
+            raise error
+
+
+def test_other_errors_are_not_hidden() -> None:
+    assert explain_azure_error(ValueError("otro"), CONFIG) is None
+    with pytest.raises(ValueError):
+        with azure_errors(CONFIG):
+            raise ValueError("otro")
+
+
+def test_local_store_lives_in_the_lab_root(tmp_path: Path) -> None:
+    store = local_store(tmp_path)
+    assert store.db_path == tmp_path / "mlflow.db"
+    assert store.artifact_dir == tmp_path / "mlartifacts"
+    assert store.tracking_uri == f"sqlite:///{(tmp_path / 'mlflow.db').as_posix()}"
+    assert local_store().root == Path(__file__).resolve().parents[1]
+    assert "sqlite:///mlflow.db" in MLFLOW_UI_COMMAND
+    assert "./mlartifacts" in MLFLOW_UI_COMMAND
+
+
+def test_prepare_puts_artifacts_in_mlartifacts(tmp_path: Path) -> None:
+    import mlflow
+
+    store = local_store(tmp_path)
+    assert prepare_local_store(store) == store.tracking_uri
+    assert prepare_local_store(store) == store.tracking_uri  # dos veces no falla
+    experiment = mlflow.get_experiment_by_name(EXPERIMENT_NAME)
+    assert experiment is not None
+    assert experiment.artifact_location == store.artifact_dir.resolve().as_uri()
+    assert store.db_path.is_file()
+
+
+def test_local_data_assets_get_new_versions(tmp_path: Path) -> None:
+    store = local_store(tmp_path)
+    source = tmp_path / "datos.csv"
+    for text in ("a\n1\n", "a\n2\n"):
+        source.write_text(text, encoding="utf-8")
+        asset = register_local_data_asset(store, "clientes", source)
+    assert asset.version == 2
+    latest = latest_local_data_asset(store, "clientes")
+    assert latest == asset
+    assert latest.path.read_text(encoding="utf-8") == "a\n2\n"
+    assert latest.uri == "clientes:2"
+    record = json.loads((latest.path.parent / "asset.json").read_text("utf-8"))
+    assert record["name"] == "clientes" and record["version"] == 2
+
+
+def test_missing_or_invalid_asset_names(tmp_path: Path) -> None:
+    store = local_store(tmp_path)
+    with pytest.raises(LabError, match="no hay ningún activo de datos 'nada'"):
+        latest_local_data_asset(store, "nada")
+    with pytest.raises(LabError, match="no es válido"):
+        latest_local_data_asset(store, "../fuera")
