@@ -111,7 +111,9 @@ def run(args: Sequence[str | Path], cwd: Path) -> tuple[float, float]:
         elapsed = time.perf_counter() - started
         peak_kb = Path(peak.name).read_text(encoding="ascii")
     if result.returncode != 0:
-        raise SystemExit(f"❌ Falló: python {' '.join(map(str, args))}\n{result.stdout}")
+        raise SystemExit(
+            f"❌ Falló: python {' '.join(map(str, args))}\n{result.stdout}"
+        )
     return elapsed, int(peak_kb) / 1024
 
 
@@ -272,7 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     gen_rows, train_rows, small, large = (
-        (20_000, 500, 1_000, 10_000) if args.quick else (1_000_000, 10_000, 100_000, 1_000_000)
+        (20_000, 500, 1_000, 10_000)
+        if args.quick
+        else (1_000_000, 10_000, 100_000, 1_000_000)
     )
     results: dict[str, Any] = {"cores": os.cpu_count(), "quick": args.quick}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:

@@ -1,0 +1,278 @@
+"""El tutorial (labs/gitops-workflow/README.md) dice la verdad.
+
+- cada ``python scripts/...`` y ``python src/...`` nombra un archivo que existe
+  y solo usa opciones que su ``--help`` ofrece;
+- cada enlace del índice lleva a un encabezado que existe;
+- la salida mostrada tras ``<!-- salida: COMANDO -->`` aparece, en orden, en
+  la salida real de ese comando en una copia limpia del laboratorio (se
+  enmascara lo que cambia: tiempos, fechas, rutas temporales e identificadores);
+- el cambio de la Parte 2 pasa ``python scripts/run_checks.py`` en una copia
+  nueva del laboratorio, y el ejemplo que falla, falla.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "gitops-workflow"
+TUTORIAL = LAB / "README.md"
+SECTIONS = [
+    "Prerequisitos",
+    "Parte 1",
+    "Parte 2",
+    "Parte 3",
+    "Parte 4",
+    "Parte 5",
+    "Parte 6",
+    "Bonus",
+    "Apéndice A",
+    "Apéndice B",
+]
+# Un comentario marcador y, justo debajo, un bloque de código con la misma sangría.
+OUTPUT_MARK = re.compile(
+    r"^(?P<indent> *)<!-- salida: (?P<command>.+?) -->\n"
+    r"(?P=indent)```text\n(?P<body>.*?)\n(?P=indent)```",
+    re.S | re.M,
+)
+CHANGE_MARK = re.compile(
+    r"^(?P<indent> *)<!-- (?P<kind>cambio|error)-parte-2 -->\n"
+    r"(?P=indent)```python\n(?P<body>.*?)\n(?P=indent)```",
+    re.S | re.M,
+)
+ELLIPSIS = "…"
+
+
+def dedented(match: re.Match[str]) -> str:
+    """El cuerpo de un bloque marcado, sin la sangría de su lista."""
+    indent = len(match.group("indent"))
+    return "\n".join(line[indent:] for line in match.group("body").split("\n"))
+
+
+def tutorial_text() -> str:
+    return TUTORIAL.read_text(encoding="utf-8")
+
+
+def code_blocks(text: str) -> list[str]:
+    return re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+
+
+def lab_commands(text: str) -> list[list[str]]:
+    """Los comandos ``python scripts/...`` y ``python src/...`` de los bloques."""
+    commands = []
+    for block in code_blocks(text):
+        joined = re.sub(r"\s*[\\`]\n\s*", " ", block)
+        for line in joined.splitlines():
+            line = line.strip()
+            match = re.match(r"^(?:\$ )?python3? ((?:scripts|src)/\S+\.py.*)$", line)
+            if match:
+                commands.append(shlex.split(match.group(1), comments=True))
+    return commands
+
+
+def lab_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONIOENCODING": "utf-8",
+            "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
+            "COLUMNS": "100",
+        }
+    )
+    return env
+
+
+def github_anchor(heading: str) -> str:
+    """El ancla que GitHub da a un encabezado (minúsculas, sin puntuación)."""
+    text = heading.strip().lower()
+    text = "".join(
+        char for char in text if char in " -_" or unicodedata.category(char)[0] in "LN"
+    )
+    return text.replace(" ", "-")
+
+
+def test_sections_in_order() -> None:
+    headings = re.findall(r"^## (.+)$", tutorial_text(), re.M)
+    positions = []
+    for section in SECTIONS:
+        found = [
+            index for index, title in enumerate(headings) if title.startswith(section)
+        ]
+        assert found, f"falta la sección {section}"
+        positions.append(found[0])
+    assert positions == sorted(positions)
+
+
+def test_table_of_contents_links_exist() -> None:
+    text = tutorial_text()
+    anchors = {
+        github_anchor(title) for title in re.findall(r"^#{2,4} (.+)$", text, re.M)
+    }
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert len(links) >= len(SECTIONS)
+    missing = [link for link in links if link not in anchors]
+    assert not missing, missing
+
+
+def test_anchor_rule() -> None:
+    assert (
+        github_anchor("Apéndice A: Crear workspace Azure ML")
+        == "apéndice-a-crear-workspace-azure-ml"
+    )
+    assert (
+        github_anchor("Parte 3: Entrenar modelo local")
+        == "parte-3-entrenar-modelo-local"
+    )
+
+
+def test_commands_use_existing_scripts_and_options() -> None:
+    commands = lab_commands(tutorial_text())
+    assert len(commands) >= 10
+    helps: dict[str, str] = {}
+    for command in commands:
+        script = command[0]
+        assert (LAB / script).is_file(), f"no existe {script}"
+        if script not in helps:
+            result = subprocess.run(
+                [sys.executable, script, "--help"],
+                cwd=LAB,
+                env=lab_env(),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            helps[script] = result.stdout
+        for option in command[1:]:
+            if option.startswith("--"):
+                name = option.split("=")[0]
+                assert re.search(
+                    rf"{re.escape(name)}\b", helps[script]
+                ), f"{script} no acepta {name}"
+
+
+def mask(text: str) -> str:
+    """Quita de la salida lo que cambia entre ejecuciones."""
+    text = re.sub(r"\d{4}-\d{2}-\d{2}[T ][\d:.+Z-]+", "<fecha>", text)
+    text = re.sub(r"\b\d+(?:[.,]\d+)? s\b", "<t> s", text)
+    text = re.sub(r"/tmp/[^\s'\"]+", "<tmp>", text)
+    text = re.sub(r"\b[0-9a-f]{32}\b", "<id>", text)
+    return text
+
+
+def shown_lines_appear_in_order(shown: str, real: str) -> list[str]:
+    """Líneas mostradas que no aparecen (en orden) en la salida real."""
+    real_lines = [line.rstrip() for line in mask(real).splitlines()]
+    missing = []
+    position = 0
+    for line in mask(shown).splitlines():
+        line = line.rstrip()
+        if not line or line.strip() == ELLIPSIS:
+            continue
+        try:
+            position = real_lines.index(line, position) + 1
+        except ValueError:
+            missing.append(line)
+    return missing
+
+
+@pytest.fixture(scope="module", name="lab_copy")
+def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    destination = tmp_path_factory.mktemp("alumno") / "mi-repo"
+    ignore = shutil.ignore_patterns(
+        "*.pkl", "*.csv", "mlflow.db", "mlartifacts", "__pycache__"
+    )
+    shutil.copytree(LAB, destination, ignore=ignore)
+    return destination
+
+
+def test_shown_outputs_match_real_runs(lab_copy: Path) -> None:
+    blocks = list(OUTPUT_MARK.finditer(tutorial_text()))
+    assert len(blocks) >= 5
+    env = lab_env()
+    env["PYTHONPATH"] = str(lab_copy / "src")
+    for block in blocks:
+        command = shlex.split(block.group("command"))
+        assert command[0] in ("python", "python3")
+        result = subprocess.run(
+            [sys.executable, *command[1:]],
+            cwd=lab_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        real = result.stdout + result.stderr
+        missing = shown_lines_appear_in_order(dedented(block), real)
+        assert (
+            not missing
+        ), f"{block.group('command')}:\n{missing}\n--- real ---\n{real}"
+
+
+def apply_change(lab_root: Path, body: str) -> Path:
+    """Inserta las líneas nuevas de un bloque tras su primera línea (el contexto)."""
+    anchor, *new_lines = body.rstrip("\n").split("\n")
+    target = lab_root / "scripts" / "train_model.py"
+    source = target.read_text(encoding="utf-8")
+    assert (
+        source.count(anchor + "\n") == 1
+    ), f"el tutorial cita una línea que no está: {anchor}"
+    assert all(
+        line not in source for line in new_lines if line.strip()
+    ), "el cambio de la Parte 2 ya está hecho"
+    target.write_text(
+        source.replace(anchor + "\n", "\n".join([anchor, *new_lines]) + "\n"),
+        encoding="utf-8",
+    )
+    return target
+
+
+@pytest.mark.parametrize("kind", ["cambio", "error"])
+def test_part_two_change(kind: str, tmp_path: Path) -> None:
+    changes = {
+        match.group("kind"): dedented(match)
+        for match in CHANGE_MARK.finditer(tutorial_text())
+    }
+    assert set(changes) == {"cambio", "error"}
+    copy = tmp_path / "mi-repo"
+    shutil.copytree(
+        LAB,
+        copy,
+        ignore=shutil.ignore_patterns(
+            "*.pkl",
+            "*.csv",
+            "mlflow.db",
+            "mlartifacts",
+            "__pycache__",
+            ".mypy_cache",
+            ".pytest_cache",
+        ),
+    )
+    apply_change(copy, changes[kind])
+    env = lab_env()
+    env["PYTHONPATH"] = str(copy / "src")
+    # El cambio pasa el chequeo completo (también pytest); el error, los linters.
+    checks = [] if kind == "cambio" else ["black", "isort", "flake8", "pylint", "mypy"]
+    result = subprocess.run(
+        [sys.executable, "scripts/run_checks.py", *checks],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if kind == "cambio":
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr
