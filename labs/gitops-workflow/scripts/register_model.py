@@ -18,7 +18,10 @@ Uso: python scripts/register_model.py [--local] [--model-path artifacts/model.pk
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +50,14 @@ TRUSTED_SKOPS_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
 SIGNATURE_ROWS = 50
 EXAMPLE_ROWS = 3
 RUN_NAME = "registro-modelo"
+# Avisos de MLflow (en inglés) que este script ya da en español.
+MLFLOW_NOTICES = (
+    "Successfully registered model",
+    "Registered model",
+    "Created version",
+    "🏃 View run",
+    "🧪 View experiment",
+)
 # Lo que hace falta instalar para cargar el modelo, con las versiones de este
 # entorno (las mismas que conda.yml). Decirlo evita que MLflow lo adivine
 # cargando el modelo en otro proceso, que tarda varios segundos.
@@ -73,7 +84,7 @@ def read_metadata(model_path: Path) -> dict[str, Any]:
     """Lee ``model_metadata.json`` (junto al modelo) con las métricas."""
     metadata_path = require_file(
         Path(model_path).parent / METADATA_FILENAME,
-        "los metadatos del modelo",
+        "el archivo de metadatos del modelo",
         "Entrena el modelo con: python scripts/train_model.py",
     )
     try:
@@ -146,26 +157,31 @@ def register_model(
     quiet_mlflow_logs()
 
     mlflow.set_tracking_uri(tracking_uri)
+    # MLflow anuncia en inglés el registro y el enlace de la ejecución
+    # («Successfully registered model…», «View run…»); este script da lo mismo
+    # en español al terminar. Cualquier otro mensaje suyo se muestra tal cual.
+    notices = io.StringIO()
     try:
-        mlflow.set_experiment(EXPERIMENT_NAME)
-        with mlflow.start_run(run_name=RUN_NAME) as run:
-            mlflow.log_params(
-                {
-                    "model_type": metadata.get("model_type", "desconocido"),
-                    "random_seed": metadata.get("random_seed", "desconocida"),
-                    "num_samples": metadata.get("num_samples", "desconocido"),
-                }
-            )
-            mlflow.log_metrics(metadata["metrics"])
-            info = mlflow.sklearn.log_model(
-                model,
-                name="model",
-                signature=signature,
-                input_example=rows.head(EXAMPLE_ROWS),
-                registered_model_name=model_name,
-                skops_trusted_types=skops_types,
-                pip_requirements=pip_requirements(),
-            )
+        with contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
+            mlflow.set_experiment(EXPERIMENT_NAME)
+            with mlflow.start_run(run_name=RUN_NAME) as run:
+                mlflow.log_params(
+                    {
+                        "model_type": metadata.get("model_type", "desconocido"),
+                        "random_seed": metadata.get("random_seed", "desconocida"),
+                        "num_samples": metadata.get("num_samples", "desconocido"),
+                    }
+                )
+                mlflow.log_metrics(metadata["metrics"])
+                info = mlflow.sklearn.log_model(
+                    model,
+                    name="model",
+                    signature=signature,
+                    input_example=rows.head(EXAMPLE_ROWS),
+                    registered_model_name=model_name,
+                    skops_trusted_types=skops_types,
+                    pip_requirements=pip_requirements(),
+                )
     except MlflowException as error:
         message = (error.message or str(error)).strip().splitlines()
         raise LabError(
@@ -173,6 +189,10 @@ def register_model(
             f"{message[0][:200] if message else type(error).__name__}. "
             "Revisa la conexión y los permisos del workspace."
         ) from None
+    finally:
+        for line in notices.getvalue().splitlines():
+            if not line.startswith(MLFLOW_NOTICES):
+                print(line, file=sys.stderr)
     version = int(info.registered_model_version or 0)
     return RegisteredModel(
         model_name, version, f"models:/{model_name}/{version}", run.info.run_id

@@ -1,45 +1,31 @@
 """Fixtures comunes de las pruebas del laboratorio.
 
-Las pruebas no usan la red: ``_only_loopback`` hace fallar cualquier conexión
-que no sea a 127.0.0.1 (o ::1), también las que intente una biblioteca.
+Las pruebas no usan la red: ``tests/netguard`` hace fallar cualquier conexión
+que no sea a 127.0.0.1 (o ::1), también las que intente una biblioteca, en
+este proceso y en los scripts que las pruebas ejecutan como subprocesos.
 """
 
 from __future__ import annotations
 
-import socket
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+from tests.helpers import NETGUARD
 
 
-class NetworkBlockedError(AssertionError):
-    """Una prueba intentó conectarse fuera de 127.0.0.1."""
+def _guard_network() -> None:
+    """Carga en este proceso el mismo bloqueo de red que usan los subprocesos."""
+    spec = importlib.util.spec_from_file_location(
+        "netguard", NETGUARD / "sitecustomize.py"
+    )
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
 
 
-def _check_address(address: Any) -> None:
-    if isinstance(address, tuple) and address and address[0] not in LOOPBACK_HOSTS:
-        raise NetworkBlockedError(f"conexión de red bloqueada en pruebas: {address}")
-
-
-@pytest.fixture(autouse=True)
-def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-
-    def guarded_connect(self: socket.socket, address: Any) -> None:
-        _check_address(address)
-        real_connect(self, address)
-
-    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
-        _check_address(address)
-        return real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+_guard_network()
 
 
 @pytest.fixture(scope="session")

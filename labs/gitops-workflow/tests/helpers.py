@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 
 LAB_ROOT = Path(__file__).resolve().parents[1]
+# sitecustomize.py de esta carpeta bloquea la red fuera de 127.0.0.1 en todo
+# proceso de Python que la tenga en su PYTHONPATH.
+NETGUARD = Path(__file__).resolve().parent / "netguard"
 
 
 def script_env(**extra: str) -> dict[str, str]:
-    """Entorno para ejecutar un script en un subproceso, sin llegar a Azure."""
+    """Entorno para ejecutar un script en un subproceso, sin red ni Azure.
+
+    ``PYTHONPATH`` empieza siempre por ``NETGUARD``; uno dado en ``extra`` va
+    detrás (por ejemplo, el ``src`` de una copia del laboratorio).
+    """
     env = dict(os.environ)
     env.update(
         {
@@ -24,7 +31,9 @@ def script_env(**extra: str) -> dict[str, str]:
             "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
         }
     )
+    paths = [str(NETGUARD), *filter(None, [extra.pop("PYTHONPATH", None)])]
     env.update(extra)
+    env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
 
 

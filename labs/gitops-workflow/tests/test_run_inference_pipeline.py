@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -28,8 +27,6 @@ from scripts.run_inference_pipeline import (
     job_command_line,
 )
 from tests.helpers import LAB_ROOT, run_script
-
-NETGUARD = Path(__file__).resolve().parent / "netguard"
 
 
 class NoTokenCredential:  # pylint: disable=too-few-public-methods
@@ -157,7 +154,7 @@ def run_in_copy(lab: Path, *args: str) -> str:
     result = run_script(
         args,
         cwd=lab,
-        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(lab / "src")]),
+        PYTHONPATH=str(lab / "src"),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -192,7 +189,7 @@ def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],
         cwd=lab,
-        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(lab / "src")]),
+        PYTHONPATH=str(lab / "src"),
     )
     assert result.returncode == 1
     assert "no hay ningún modelo 'churn-prediction-model' registrado" in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from scripts.verify_azure_connection import main
 from tests.helpers import LAB_ROOT, assert_clean_failure, assert_main_fails, run_script
 
 SCRIPT = LAB_ROOT / "scripts" / "verify_azure_connection.py"
-NETGUARD = Path(__file__).resolve().parent / "netguard"
 
 
 def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
@@ -34,7 +32,7 @@ def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
         cwd=tmp_path,
         # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
         PATH=str(Path(sys.executable).parent),
-        PYTHONPATH=os.pathsep.join([str(NETGUARD), str(LAB_ROOT / "src")]),
+        PYTHONPATH=str(LAB_ROOT / "src"),
     )
     assert_clean_failure(
         result, "no se pudo iniciar sesión en Azure", "Ejecuta az login"
