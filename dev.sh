@@ -2,7 +2,8 @@
 # Comandos del proyecto Laboratorio GitOps para Azure ML.
 #
 #   ./dev.sh setup   crea .venv e instala las versiones fijadas del laboratorio
-#   ./dev.sh demo    setup + el pipeline local completo (entrenar → predicciones)
+#   ./dev.sh demo    setup + el pipeline local completo (entrenar, probar, registrar,
+#                    generar datos, subirlos e inferir, todo con --local)
 #   ./dev.sh test    setup + los cinco linters + las pruebas del laboratorio y del proyecto
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
@@ -42,16 +43,22 @@ setup() {
 
 demo() {
   cd "$LAB"
-  say "1/4 Entrenar el modelo"
+  say "1/6 Entrenar el modelo"
   "$PY" scripts/train_model.py
-  say "2/4 Probar el modelo con cinco clientes"
+  say "2/6 Probar el modelo con cinco clientes"
   "$PY" scripts/test_model.py
-  say "3/4 Crear los datos de inferencia"
+  say "3/6 Registrar el modelo en el almacén local de MLflow"
+  "$PY" scripts/register_model.py --local
+  say "4/6 Crear los datos de inferencia"
   "$PY" scripts/create_inference_data.py
-  say "4/4 Puntuar los clientes"
-  "$PY" src/score.py --model artifacts/model.pkl \
-    --input-path data/inference_input.csv --output-path data/inference_output.csv
-  say "Predicciones: $LAB/data/inference_output.csv"
+  say "5/6 Registrar los datos como activo local"
+  "$PY" scripts/upload_data.py --local
+  say "6/6 Ejecutar el pipeline de inferencia en local (src/score.py)"
+  "$PY" scripts/run_inference_pipeline.py --local
+  say "Listo"
+  echo "Predicciones:       $LAB/data/inference_output.csv"
+  echo "Almacén de MLflow:  $LAB/mlflow.db y $LAB/mlartifacts/"
+  echo "Para verlo:         cd $LAB && $VENV/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlartifacts"
 }
 
 run_tests() {
