@@ -99,6 +99,14 @@ def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
             "tu sesión de Azure expiró",
         ),
         (
+            ClientAuthenticationError(
+                "ClientSecretCredential.get_token failed: AADSTS7000215: Invalid "
+                "client secret provided. Ensure the secret being sent in the "
+                "request is the client secret value, not the client secret ID"
+            ),
+            "va el valor del secreto",
+        ),
+        (
             ResourceNotFoundError("(ResourceGroupNotFound) Resource group 'rg' ..."),
             "no se encontró el grupo de recursos",
         ),

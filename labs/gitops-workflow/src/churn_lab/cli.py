@@ -78,6 +78,9 @@ class SpanishArgumentParser(argparse.ArgumentParser):
     """``ArgumentParser`` con textos en español que termina con código 1."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # Python 3.10 escribe «argument …» sin pasar por gettext.
+        if message.startswith("argument "):
+            message = "argumento " + message.removeprefix("argument ")
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
 

@@ -263,6 +263,15 @@ def explain_azure_error(
 
 
 def _login_message(lowered: str) -> str:
+    # En GitHub Actions (Bonus) se entra con un service principal: el error
+    # típico es pegar el ID del secreto en lugar de su valor.
+    if "aadsts7000215" in lowered or "invalid client secret" in lowered:
+        return (
+            "el secreto del service principal no es válido (AADSTS7000215). En "
+            "AZURE_CLIENT_SECRET va el valor del secreto (el campo password de "
+            "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
+            "con: az ad sp credential reset --id <appId>"
+        )
     if "expired" in lowered or "aadsts700082" in lowered or "aadsts70043" in lowered:
         return (
             "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
