@@ -1,0 +1,51 @@
+"""El benchmark funciona: una pasada con tamaños diminutos escribe cada clave.
+
+Las cifras no se comprueban aquí (estas máquinas son ruidosas): solo que el
+comando termina, que mide de verdad y que el JSON tiene todo lo que promete.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = {
+    "gen_rows_per_s",
+    "train_s",
+    "model_mb",
+    "auc_model",
+    "auc_bayes",
+    "auc_ratio",
+    "score_rows_per_s",
+    "bare_rows_per_s",
+    "score_ratio",
+    "score_rss_mb_100k",
+    "score_rss_mb_1m",
+    "rss_growth",
+    "pipeline_s",
+    "help_s_max",
+}
+
+
+def test_quick_run_writes_every_key(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert KEYS <= results.keys()
+    assert all(results[key] > 0 for key in KEYS)
+    assert 0.5 < results["auc_bayes"] <= 1 and 0.5 < results["auc_model"] <= 1
+    # La tabla en español nombra cada medida con su veredicto.
+    for key in ("gen_rows_per_s", "score_ratio", "help_s_max"):
+        assert key in result.stdout
+    assert "cumple" in result.stdout
