@@ -241,13 +241,23 @@ def copy_lab(destination: Path) -> Path:
     return destination
 
 
+def shown(value: float) -> str:
+    """Un número como se lee mejor: enteros con separador de miles, si no 3 decimales."""
+    if isinstance(value, bool):
+        return "sí" if value else "no"
+    if isinstance(value, int) or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3f}"
+
+
 def verdict(key: str, value: float) -> str:
     """«cumple» o «no cumple» según el objetivo de la clave."""
     if key not in TARGETS:
         return ""
     operator, target = TARGETS[key]
     met = value >= target if operator == ">=" else value <= target
-    return ("✅ cumple" if met else "❌ no cumple") + f" ({operator} {target:g})"
+    limit = f"{target:,}" if isinstance(target, int) else f"{target:g}"
+    return ("✅ cumple" if met else "❌ no cumple") + f" ({operator} {limit})"
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -256,8 +266,7 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"{'-' * 20} {'-' * 14}  {'-' * 24}")
     for key, value in results.items():
         if isinstance(value, (int, float)):
-            shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
-            print(f"{key:<20} {shown:>14}  {verdict(key, value)}")
+            print(f"{key:<20} {shown(value):>14}  {verdict(key, value)}".rstrip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -96,6 +96,42 @@ def lab_env() -> dict[str, str]:
     return env
 
 
+def copy_lab(destination: Path) -> Path:
+    """Copia el laboratorio como lo copia un estudiante: sin lo que se genera."""
+    ignore = shutil.ignore_patterns(
+        "*.pkl",
+        "*.csv",
+        "mlflow.db",
+        "mlartifacts",
+        "outputs",
+        "*.egg-info",
+        "__pycache__",
+        ".*_cache",
+    )
+    shutil.copytree(LAB, destination, ignore=ignore)
+    return destination
+
+
+def run_in_copy(copy: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Ejecuta ``python args`` en una copia del laboratorio, con su propio src.
+
+    La salida de error va mezclada con la normal, en el orden en que se ve en
+    la terminal.
+    """
+    env = lab_env()
+    env["PYTHONPATH"] = str(copy / "src")
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
 def github_anchor(heading: str) -> str:
     """El ancla que GitHub da a un encabezado (minúsculas, sin puntuación)."""
     text = heading.strip().lower()
@@ -212,33 +248,16 @@ def test_matcher_needs_order_and_allows_ellipsis() -> None:
 
 @pytest.fixture(scope="module", name="lab_copy")
 def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    destination = tmp_path_factory.mktemp("alumno") / "mi-repo"
-    ignore = shutil.ignore_patterns(
-        "*.pkl", "*.csv", "mlflow.db", "mlartifacts", "__pycache__"
-    )
-    shutil.copytree(LAB, destination, ignore=ignore)
-    return destination
+    return copy_lab(tmp_path_factory.mktemp("alumno") / "mi-repo")
 
 
 def test_shown_outputs_match_real_runs(lab_copy: Path) -> None:
     blocks = list(OUTPUT_MARK.finditer(tutorial_text()))
     assert len(blocks) >= 5
-    env = lab_env()
-    env["PYTHONPATH"] = str(lab_copy / "src")
     for block in blocks:
         command = shlex.split(block.group("command"))
         assert command[0] in ("python", "python3")
-        result = subprocess.run(
-            [sys.executable, *command[1:]],
-            cwd=lab_copy,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        real = result.stdout
+        real = run_in_copy(lab_copy, command[1:]).stdout
         missing = shown_lines_appear_in_order(dedented(block), real)
         assert (
             not missing
@@ -271,34 +290,11 @@ def test_part_two_change(kind: str, tmp_path: Path) -> None:
     }
     assert set(changes) == {"cambio", "error"}
     copy = tmp_path / "mi-repo"
-    shutil.copytree(
-        LAB,
-        copy,
-        ignore=shutil.ignore_patterns(
-            "*.pkl",
-            "*.csv",
-            "mlflow.db",
-            "mlartifacts",
-            "__pycache__",
-            ".mypy_cache",
-            ".pytest_cache",
-        ),
-    )
+    copy_lab(copy)
     apply_change(copy, changes[kind])
-    env = lab_env()
-    env["PYTHONPATH"] = str(copy / "src")
     # El cambio pasa el chequeo completo (también pytest); el error, los linters.
     checks = [] if kind == "cambio" else ["black", "isort", "flake8", "pylint", "mypy"]
-    result = subprocess.run(
-        [sys.executable, "scripts/run_checks.py", *checks],
-        cwd=copy,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    result = run_in_copy(copy, ["scripts/run_checks.py", *checks])
     output = result.stdout
     assert result.returncode == (0 if kind == "cambio" else 1), output
     shown = {
