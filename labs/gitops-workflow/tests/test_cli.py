@@ -15,6 +15,7 @@ from churn_lab.cli import (
     print_table,
     report_errors,
 )
+from tests.helpers import LAB_ROOT, run_script
 
 
 def test_atomic_output_renames_on_success(tmp_path: Path) -> None:
@@ -94,3 +95,15 @@ def test_print_table_aligns_columns(capsys: pytest.CaptureFixture[str]) -> None:
     print_table([["1", "corto"], ["22", "más largo"]], ["#", "Texto"])
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["#   Texto", "--  ---------", "1   corto", "22  más largo"]
+
+
+def test_output_survives_a_non_utf8_terminal(tmp_path: Path) -> None:
+    # Como en Windows al redirigir la salida a un archivo: cp1252 no tiene «✅».
+    (tmp_path / "data").mkdir()
+    result = run_script(
+        [LAB_ROOT / "scripts" / "create_inference_data.py", "--n-samples", "3"],
+        cwd=tmp_path,
+        PYTHONIOENCODING="cp1252",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "✅ Listo" in result.stdout

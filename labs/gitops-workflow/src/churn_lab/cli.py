@@ -85,8 +85,25 @@ class SpanishArgumentParser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def use_utf8_output() -> None:
+    """Escribe la salida en UTF-8 aunque la terminal o el archivo usen otra.
+
+    En Windows, al redirigir la salida (``python script.py > salida.txt``) Python
+    usa cp1252, que no tiene emojis ni todas las letras: sin esto, el primer
+    ``print`` con «✅» terminaría en un error.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower()
+        if encoding.replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def build_parser(description: str | None) -> SpanishArgumentParser:
-    """Crea el lector de argumentos de un script, con ayuda en español."""
+    """Crea el lector de argumentos de un script, con ayuda en español.
+
+    Todos los scripts empiezan por aquí, así que también deja la salida en UTF-8.
+    """
+    use_utf8_output()
     # pylint: disable-next=protected-access
     argparse._ = _spanish  # type: ignore[attr-defined]
     return SpanishArgumentParser(
