@@ -93,7 +93,7 @@ def use_utf8_output() -> None:
     ``print`` con «✅» terminaría en un error.
     """
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower()
+        encoding = str(getattr(stream, "encoding", "") or "").lower()
         if encoding.replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
 
