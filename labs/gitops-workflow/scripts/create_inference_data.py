@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from churn_lab.cli import atomic_output, build_parser, positive_int, report_errors
+from churn_lab.cli import (
+    atomic_output,
+    build_parser,
+    positive_int,
+    report_errors,
+    seed_int,
+)
 from churn_lab.data import INFERENCE_SAMPLES, INFERENCE_SEED
 
 OUTPUT_FILENAME = "inference_input.csv"
@@ -44,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed_int,
         default=INFERENCE_SEED,
         help="semilla aleatoria (mismo archivo en cada ejecución)",
     )

@@ -25,6 +25,7 @@ from churn_lab.cli import (
     build_parser,
     positive_int,
     report_errors,
+    seed_int,
 )
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
 from churn_lab.model import METADATA_FILENAME, MODEL_FILENAME, MODEL_NAME
@@ -161,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed_int,
         default=TRAINING_SEED,
         help="semilla aleatoria (mismos datos y mismo modelo en cada ejecución)",
     )

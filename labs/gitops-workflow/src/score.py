@@ -18,6 +18,7 @@ El modelo puede venir de:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -130,11 +131,29 @@ def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFra
             f"el archivo {path} está vacío. Vuelve a generarlo con: "
             "python scripts/create_inference_data.py"
         ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
         raise LabError(
-            f"el archivo {path} no es un CSV válido ({str(error).strip()[:120]}). "
-            "Revisa el separador (coma) y las comillas, o vuelve a generarlo."
+            f"el archivo {path} no está guardado en UTF-8. Si lo editaste con "
+            "Excel, guárdalo como «CSV UTF-8 (delimitado por comas)», o vuelve a "
+            "generarlo con: python scripts/create_inference_data.py"
         ) from None
+    except pd.errors.ParserError as error:
+        raise LabError(
+            f"el archivo {path} no es un CSV válido{_parser_detail(error)}. Revisa "
+            "el separador (coma) y las comillas, o vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        ) from None
+
+
+def _parser_detail(error: Exception) -> str:
+    """Dónde falló la lectura del CSV, en español, si pandas lo dice."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if found:
+        expected, line, seen = found.groups()
+        return f" (la línea {line} tiene {seen} campos y la cabecera {expected})"
+    if "EOF inside string" in str(error):
+        return " (hay unas comillas sin cerrar)"
+    return ""
 
 
 def score_file(

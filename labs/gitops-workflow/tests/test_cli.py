@@ -14,6 +14,7 @@ from churn_lab.cli import (
     positive_int,
     print_table,
     report_errors,
+    seed_int,
 )
 from tests.helpers import LAB_ROOT, run_script
 
@@ -59,6 +60,12 @@ def test_positive_int_rejects(text: str, message: str) -> None:
 
 def test_positive_int_accepts() -> None:
     assert positive_int("12") == 12
+
+
+def test_seed_int_accepts_zero_and_rejects_negatives() -> None:
+    assert seed_int("0") == 0
+    with pytest.raises(argparse.ArgumentTypeError, match="desde 0, no -1"):
+        seed_int("-1")
 
 
 def test_parser_errors_are_spanish_and_exit_1(

@@ -122,6 +122,11 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _write_bytes(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
 def _bad_inputs(customers: pd.DataFrame, folder: Path) -> dict[str, tuple[Path, str]]:
     header = ",".join(INFERENCE_COLUMNS)
     unknown = customers.head(3).copy()
@@ -143,9 +148,11 @@ def _bad_inputs(customers: pd.DataFrame, folder: Path) -> dict[str, tuple[Path, 
         "categoría": (folder / "unknown.csv", "'bitcoin'"),
         "tipo": (folder / "wrong_type.csv", "tenure_months debe ser numérica"),
         "csv roto": (
-            _write(folder / "broken.csv", header + '\n"a,b\n1,2,3,4\n'),
-            "CSV",
+            _write(folder / "broken.csv", header + "\n1,2\n1,2,3,4,5,6,7,8,9,10\n"),
+            "la línea 3 tiene 10 campos y la cabecera 8",
         ),
+        "comillas": (_write(folder / "quotes.csv", header + '\n"a,b\n'), "comillas"),
+        "latin-1": (_write_bytes(folder / "latin.csv", b"a,b\n\xe9,1\n"), "UTF-8"),
         "no existe": (folder / "nada.csv", "no se encontró el archivo de entrada"),
     }
 

@@ -96,3 +96,12 @@ def test_help_is_spanish() -> None:
     assert "uso:" in result.stdout and "opciones:" in result.stdout
     assert "por defecto: 10000" in " ".join(result.stdout.split())
     assert "usage" not in result.stdout and "default" not in result.stdout
+
+
+def test_rejects_a_negative_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--seed", "-1", "--output-dir", str(tmp_path)])
+    assert exit_info.value.code == 1
+    assert "argumento --seed: debe ser un entero desde 0" in capsys.readouterr().err

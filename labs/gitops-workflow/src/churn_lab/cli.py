@@ -111,15 +111,24 @@ def build_parser(description: str | None) -> SpanishArgumentParser:
     )
 
 
-def positive_int(text: str) -> int:
-    """Tipo de argparse: un entero mayor que cero."""
+def _int_at_least(text: str, minimum: int, rule: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} no es un número entero") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"debe ser un entero mayor que 0, no {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"debe ser un entero {rule}, no {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """Tipo de argparse: un entero mayor que cero (cantidades de filas)."""
+    return _int_at_least(text, 1, "mayor que 0")
+
+
+def seed_int(text: str) -> int:
+    """Tipo de argparse: una semilla aleatoria, entero desde 0."""
+    return _int_at_least(text, 0, "desde 0")
 
 
 def report_errors(main: Callable[..., int]) -> Callable[..., int]:
