@@ -67,7 +67,10 @@ TARGETS: dict[str, tuple[str, float]] = {
 def lab_env() -> dict[str, str]:
     """Entorno de los subprocesos: sin Azure y con el paquete del laboratorio."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(LAB / "src")
+    # El bloqueo de red de las pruebas del laboratorio: nada sale de 127.0.0.1.
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(LAB / "tests" / "netguard"), str(LAB / "src")]
+    )
     env["AZURE_TOKEN_CREDENTIALS"] = "AzureCliCredential"
     env["PYTHONIOENCODING"] = "utf-8"
     return env

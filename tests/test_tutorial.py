@@ -119,7 +119,11 @@ def run_in_copy(copy: Path, args: list[str]) -> subprocess.CompletedProcess[str]
     la terminal.
     """
     env = lab_env()
-    env["PYTHONPATH"] = str(copy / "src")
+    # El bloqueo de red del laboratorio (tests/netguard) va primero: nada de lo
+    # que ejecuta el tutorial sale de 127.0.0.1.
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(copy / "tests" / "netguard"), str(copy / "src")]
+    )
     return subprocess.run(
         [sys.executable, *args],
         cwd=copy,
@@ -183,15 +187,8 @@ def test_commands_use_existing_scripts_and_options() -> None:
         script = command[0]
         assert (LAB / script).is_file(), f"no existe {script}"
         if script not in helps:
-            result = subprocess.run(
-                [sys.executable, script, "--help"],
-                cwd=LAB,
-                env=lab_env(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 0, result.stderr
+            result = run_in_copy(LAB, [script, "--help"])
+            assert result.returncode == 0, result.stdout
             helps[script] = result.stdout
         for option in command[1:]:
             if option.startswith("--"):
