@@ -25,7 +25,9 @@ def test_builds_a_uri_file_asset_without_version(input_csv: Path) -> None:
     asset = build_data_asset("churn-inference-data", input_csv)
     assert asset.type == AssetTypes.URI_FILE
     assert asset.name == "churn-inference-data"
-    assert asset.version is None  # Azure ML asigna la siguiente versión
+    # Sin versión, el SDK pide a Azure ML la siguiente (1, 2, 3…) al subirlo.
+    assert asset.version is None
+    assert asset._auto_increment_version  # pylint: disable=protected-access
     assert Path(str(asset.path)).resolve() == input_csv.resolve()
     assert asset._to_dict()["type"] == "uri_file"  # pylint: disable=protected-access
 
