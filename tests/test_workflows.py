@@ -781,6 +781,18 @@ def test_deploy_reads_the_version_that_register_model_prints(tmp_path: Path) -> 
     assert output.read_text(encoding="utf-8") == "version=12\n"
 
 
+def run_bash(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Ejecuta un paso ``run:`` con el bash de GitHub Actions (-eo pipefail)."""
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+
+
 def test_deploy_secret_check_names_what_is_missing(tmp_path: Path) -> None:
     first = load("deploy_model.yml")["jobs"]["deploy"]["steps"][0]
     summary = tmp_path / "summary.md"
@@ -791,14 +803,7 @@ def test_deploy_secret_check_names_what_is_missing(tmp_path: Path) -> None:
     }
     env["AZURE_CLIENT_SECRET"] = ""
     env["AZURE_ML_WORKSPACE_NAME"] = ""
-    result = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", first["run"]],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
+    result = run_bash(first["run"], env)
     assert result.returncode == 1
     text = summary.read_text(encoding="utf-8")
     assert "Faltan secretos de Azure" in text
@@ -808,14 +813,7 @@ def test_deploy_secret_check_names_what_is_missing(tmp_path: Path) -> None:
     assert "valor-secreto" not in text + result.stdout + result.stderr
     env.update({name: "valor-secreto" for name in SECRETS})
     summary.unlink()
-    result = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", first["run"]],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
+    result = run_bash(first["run"], env)
     assert result.returncode == 0
     assert not summary.exists()
 
