@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from churn_lab.cli import LabError, atomic_output, build_parser, report_errors
 from churn_lab.model import MODEL_NAME
+from churn_lab.schema import PREDICTIONS_FILENAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
     LAB_ROOT,
@@ -44,7 +45,6 @@ from churn_lab.workspace import (
     prepare_local_store,
     workspace_config_from_args,
 )
-from score import OUTPUT_FILENAME
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
@@ -176,7 +176,7 @@ def copy_predictions(
     y la que usa también la ejecución local.
     """
     folder = Path(download_dir) / "named-outputs" / output_name
-    source = folder / OUTPUT_FILENAME
+    source = folder / PREDICTIONS_FILENAME
     if not source.is_file():
         csv_files = sorted(folder.rglob("*.csv")) if folder.is_dir() else []
         if len(csv_files) != 1:

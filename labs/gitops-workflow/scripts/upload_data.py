@@ -38,19 +38,14 @@ DESCRIPTION = "Clientes a puntuar con el modelo de abandono (esquema E2)."
 
 def validate_data_file(path: Path) -> int:
     """Revisa ``path`` contra el esquema de inferencia; devuelve cuántas filas tiene."""
-    from churn_lab.schema import validate
-    from score import read_chunks
+    from churn_lab.schema import validated_chunks
 
     require_file(
         path,
         "el archivo de datos",
         "Créalo con: python scripts/create_inference_data.py",
     )
-    rows = 0
-    for chunk in read_chunks(path):
-        validate(chunk, INFERENCE_COLUMNS, str(path))
-        rows += len(chunk)
-    return rows
+    return sum(len(chunk) for chunk in validated_chunks(path, INFERENCE_COLUMNS))
 
 
 def build_data_asset(name: str, path: Path) -> Data:

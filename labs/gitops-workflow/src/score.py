@@ -18,11 +18,10 @@ El modelo puede venir de:
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from churn_lab.cli import (
     LabError,
@@ -32,18 +31,16 @@ from churn_lab.cli import (
     report_errors,
 )
 from churn_lab.model import DEFAULT_MODEL_PATH
-from churn_lab.schema import CSV_WRITE_OPTIONS, INFERENCE_COLUMNS, PREDICTION_COLUMN
-
-if TYPE_CHECKING:
-    import pandas as pd
+from churn_lab.schema import (
+    CHUNK_ROWS,
+    CSV_WRITE_OPTIONS,
+    INFERENCE_COLUMNS,
+    PREDICTION_COLUMN,
+    PREDICTIONS_FILENAME,
+)
 
 DEFAULT_INPUT = Path("data/inference_input.csv")
 DEFAULT_OUTPUT = Path("data/inference_output.csv")
-OUTPUT_FILENAME = "predictions.csv"
-CHUNK_ROWS = 50_000
-# Columnas que se leen como texto tal cual: así se validan y se copian a la
-# salida sin que pandas las convierta.
-_TEXT_COLUMNS = ("customer_id", "contract_type", "internet_service", "payment_method")
 
 
 def resolve_input(path: Path) -> Path:
@@ -67,7 +64,7 @@ def resolve_input(path: Path) -> Path:
 def resolve_output(path: Path) -> Path:
     """El CSV de salida: ``path`` si termina en .csv, o ``predictions.csv`` dentro."""
     if path.is_dir() or path.suffix.lower() != ".csv":
-        return path / OUTPUT_FILENAME
+        return path / PREDICTIONS_FILENAME
     return path
 
 
@@ -112,50 +109,6 @@ def _load_mlflow_model(uri: str) -> Any:
         ) from None
 
 
-def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Lee ``path`` por bloques, con errores en español si el CSV no sirve."""
-    import pandas as pd
-
-    try:
-        reader = pd.read_csv(
-            path,
-            chunksize=chunk_rows,
-            dtype={column: str for column in _TEXT_COLUMNS},
-            keep_default_na=False,
-            na_values=[""],
-        )
-        with reader:
-            yield from reader
-    except pd.errors.EmptyDataError:
-        raise LabError(
-            f"el archivo {path} está vacío. Vuelve a generarlo con: "
-            "python scripts/create_inference_data.py"
-        ) from None
-    except UnicodeDecodeError:
-        raise LabError(
-            f"el archivo {path} no está guardado en UTF-8. Si lo editaste con "
-            "Excel, guárdalo como «CSV UTF-8 (delimitado por comas)», o vuelve a "
-            "generarlo con: python scripts/create_inference_data.py"
-        ) from None
-    except pd.errors.ParserError as error:
-        raise LabError(
-            f"el archivo {path} no es un CSV válido{_parser_detail(error)}. Revisa "
-            "el separador (coma) y las comillas, o vuelve a generarlo con: "
-            "python scripts/create_inference_data.py"
-        ) from None
-
-
-def _parser_detail(error: Exception) -> str:
-    """Dónde falló la lectura del CSV, en español, si pandas lo dice."""
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-    if found:
-        expected, line, seen = found.groups()
-        return f" (la línea {line} tiene {seen} campos y la cabecera {expected})"
-    if "EOF inside string" in str(error):
-        return " (hay unas comillas sin cerrar)"
-    return ""
-
-
 def score_file(
     model: Any, input_path: Path, output_path: Path, chunk_rows: int = CHUNK_ROWS
 ) -> int:
@@ -164,28 +117,17 @@ def score_file(
     Cada bloque se valida antes de puntuarlo. Si alguno falla, no queda archivo
     de salida: se escribe en un temporal que solo se renombra al final.
     """
-    from churn_lab.schema import as_model_input, validate
+    from churn_lab.schema import as_model_input, validated_chunks
 
     rows = 0
     with atomic_output(output_path) as temporary:
         with temporary.open("w", encoding="utf-8", newline="") as output:
-            for number, chunk in enumerate(read_chunks(input_path, chunk_rows)):
-                first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
-                source = (
-                    f"{input_path} (filas {first_row}–{first_row + len(chunk) - 1})"
-                )
-                validate(
-                    chunk, INFERENCE_COLUMNS, source if number else str(input_path)
-                )
+            chunks = validated_chunks(input_path, INFERENCE_COLUMNS, chunk_rows)
+            for number, chunk in enumerate(chunks):
                 probability = model.predict_proba(as_model_input(chunk))[:, 1]
                 chunk[PREDICTION_COLUMN] = probability.round(6)
                 chunk.to_csv(output, header=number == 0, **CSV_WRITE_OPTIONS)
                 rows += len(chunk)
-        if rows == 0:
-            raise LabError(
-                f"el archivo {input_path} no tiene filas de datos. Vuelve a "
-                "generarlo con: python scripts/create_inference_data.py"
-            )
     return rows
 
 
@@ -203,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--output-path",
         type=Path,
         default=DEFAULT_OUTPUT,
-        help=f"CSV de salida, o carpeta donde se escribe {OUTPUT_FILENAME}",
+        help=f"CSV de salida, o carpeta donde se escribe {PREDICTIONS_FILENAME}",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(

@@ -1,8 +1,9 @@
 """Esquema de los datos de clientes: columnas, tipos, rangos y categorías.
 
-Es la única definición del esquema en todo el laboratorio. La usan los
-generadores de datos (``churn_lab.data``), el entrenamiento, la subida de datos
-a Azure ML y ``src/score.py``, que valida cada lote antes de puntuarlo.
+Es la única definición del esquema en todo el laboratorio, y la única manera de
+leer y validar un CSV de clientes. La usan los generadores de datos
+(``churn_lab.data``), el entrenamiento, la subida de datos a Azure ML y
+``src/score.py``, que valida cada bloque antes de puntuarlo.
 
 Este módulo solo importa la biblioteca estándar para que ``--help`` sea rápido;
 la validación recibe un ``pandas.DataFrame`` ya leído.
@@ -10,6 +11,9 @@ la validación recibe un ``pandas.DataFrame`` ya leído.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from churn_lab.cli import LabError
@@ -66,6 +70,16 @@ TRAINING_COLUMNS: tuple[str, ...] = (*INFERENCE_COLUMNS, TARGET_COLUMN)
 # Cuántos valores de ejemplo se citan en un mensaje de error.
 _MAX_EXAMPLES = 5
 
+
+# Nombre del CSV de predicciones cuando la salida es una carpeta (como la que
+# Azure ML da a un trabajo).
+PREDICTIONS_FILENAME = "predictions.csv"
+# Filas que se leen, validan y puntúan de una vez: la memoria no crece con el
+# tamaño del archivo.
+CHUNK_ROWS = 50_000
+# Columnas que se leen como texto tal cual: así se validan y se copian a la
+# salida sin que pandas las convierta.
+_TEXT_COLUMNS = (ID_COLUMN, *CATEGORICAL_FEATURES)
 
 # Cómo se escriben los CSV: sin índice y con saltos de línea de Unix en todos
 # los sistemas, para que la misma semilla dé los mismos bytes en Windows.
@@ -169,3 +183,69 @@ def as_model_input(frame: pd.DataFrame) -> pd.DataFrame:
     for column in CATEGORICAL_FEATURES:
         features[column] = features[column].astype(str)
     return features
+
+
+def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Lee el CSV ``path`` por bloques, con errores en español si no sirve."""
+    import pandas as pd
+
+    try:
+        reader = pd.read_csv(
+            path,
+            chunksize=chunk_rows,
+            dtype={column: str for column in _TEXT_COLUMNS},
+            keep_default_na=False,
+            na_values=[""],
+        )
+        with reader:
+            yield from reader
+    except pd.errors.EmptyDataError:
+        raise LabError(
+            f"el archivo {path} está vacío. Vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        ) from None
+    except UnicodeDecodeError:
+        raise LabError(
+            f"el archivo {path} no está guardado en UTF-8. Si lo editaste con "
+            "Excel, guárdalo como «CSV UTF-8 (delimitado por comas)», o vuelve a "
+            "generarlo con: python scripts/create_inference_data.py"
+        ) from None
+    except pd.errors.ParserError as error:
+        raise LabError(
+            f"el archivo {path} no es un CSV válido{_parser_detail(error)}. Revisa "
+            "el separador (coma) y las comillas, o vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        ) from None
+
+
+def _parser_detail(error: Exception) -> str:
+    """Dónde falló la lectura del CSV, en español, si pandas lo dice."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if found:
+        expected, line, seen = found.groups()
+        return f" (la línea {line} tiene {seen} campos y la cabecera {expected})"
+    if "EOF inside string" in str(error):
+        return " (hay unas comillas sin cerrar)"
+    return ""
+
+
+def validated_chunks(
+    path: Path, columns: tuple[str, ...], chunk_rows: int = CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """Los bloques del CSV ``path``, cada uno validado contra ``columns``.
+
+    Un error en un bloque posterior al primero dice en qué filas está. Un
+    archivo sin filas de datos es un error.
+    """
+    rows = 0
+    for number, chunk in enumerate(read_chunks(path, chunk_rows)):
+        first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
+        where = f" (filas {first_row}–{first_row + len(chunk) - 1})" if number else ""
+        validate(chunk, columns, f"{path}{where}")
+        rows += len(chunk)
+        yield chunk
+    if rows == 0:
+        raise SchemaError(
+            f"el archivo {path} no tiene filas de datos. Vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        )
