@@ -36,3 +36,12 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     output_dir = tmp_path_factory.mktemp("artifacts")
     assert main(["--output-dir", str(output_dir)]) == 0
     yield output_dir
+
+
+@pytest.fixture(name="lab_root")
+def fixture_lab_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Una raíz de laboratorio vacía: el almacén local de MLflow vive en ella."""
+    import churn_lab.workspace
+
+    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    return tmp_path

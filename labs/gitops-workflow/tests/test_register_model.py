@@ -19,7 +19,6 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-import churn_lab.workspace
 from churn_lab.cli import LabError
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import FEATURES
@@ -165,13 +164,11 @@ def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
         trusted_types(unknown)
 
 
+@pytest.mark.usefixtures("lab_root")
 def test_main_local_prints_the_version(
     trained_model: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
     model_path = trained_model / "model.pkl"
     assert main(["--local", "--model-path", str(model_path)]) == 0
     captured = capsys.readouterr()
@@ -197,15 +194,13 @@ def test_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_missing_metadata(
     trained_model: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    lab_root: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
-    shutil.copy(trained_model / "model.pkl", tmp_path / "model.pkl")
+    shutil.copy(trained_model / "model.pkl", lab_root / "model.pkl")
     assert_main_fails(
         main,
-        ["--local", "--model-path", tmp_path / "model.pkl"],
+        ["--local", "--model-path", lab_root / "model.pkl"],
         capsys,
         "no se encontró el archivo de metadatos del modelo",
     )

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from azure.ai.ml.constants import AssetTypes
 
-import churn_lab.workspace
 from churn_lab.data import generate_inference_data
 from churn_lab.workspace import latest_local_data_asset, local_store
 from scripts.upload_data import build_data_asset, main
@@ -34,27 +33,23 @@ def test_builds_a_uri_file_asset_without_version(input_csv: Path) -> None:
 
 def test_local_upload_creates_a_new_version_each_time(
     input_csv: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    lab_root: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
     for _ in range(2):
         assert main(["--local", "--file-path", str(input_csv)]) == 0
     output = capsys.readouterr().out
     assert "40 clientes" in output and "Versión: 2" in output
-    latest = latest_local_data_asset(local_store(tmp_path), "churn-inference-data")
+    latest = latest_local_data_asset(local_store(lab_root), "churn-inference-data")
     assert latest.version == 2
     assert latest.path.read_bytes() == input_csv.read_bytes()
 
 
 def test_rejects_a_file_that_breaks_the_schema(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    lab_root: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
-    broken = tmp_path / "roto.csv"
+    broken = lab_root / "roto.csv"
     generate_inference_data(5).drop(columns="contract_type").to_csv(broken, index=False)
     assert_main_fails(
         main,
@@ -63,7 +58,7 @@ def test_rejects_a_file_that_breaks_the_schema(
         "no sigue el esquema de clientes",
         "faltan las columnas: contract_type",
     )
-    assert not (tmp_path / "mlartifacts").exists()
+    assert not (lab_root / "mlartifacts").exists()
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import churn_lab.workspace
 from scripts.verify_azure_connection import main
 from tests.helpers import LAB_ROOT, assert_clean_failure, assert_main_fails, run_script
 
@@ -60,15 +59,12 @@ def test_malformed_config_file(
     assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
 
 
-def test_local_store_check(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local"]) == 0
     output = capsys.readouterr().out
     assert "El almacén local funciona" in output
     assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
-    assert (tmp_path / "mlflow.db").is_file()
+    assert (lab_root / "mlflow.db").is_file()
 
 
 def test_help_is_fast_and_spanish() -> None:
