@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from churn_lab.cli import LabError, build_parser, report_errors, require_file
+from churn_lab.cli import (
+    LabError,
+    build_parser,
+    first_line,
+    report_errors,
+    require_file,
+)
 from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
@@ -183,10 +189,9 @@ def register_model(
                     pip_requirements=pip_requirements(),
                 )
     except MlflowException as error:
-        message = (error.message or str(error)).strip().splitlines()
         raise LabError(
             f"MLflow no pudo registrar el modelo en {tracking_uri}: "
-            f"{message[0][:200] if message else type(error).__name__}. "
+            f"{first_line(error)}. "
             "Revisa la conexión y los permisos del workspace."
         ) from None
     finally:

@@ -27,7 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, atomic_output, build_parser, report_errors
+from churn_lab.cli import (
+    LabError,
+    atomic_output,
+    build_parser,
+    first_line,
+    report_errors,
+)
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
 from churn_lab.workspace import (
@@ -246,7 +252,7 @@ def run_local(
     except (MlflowException, OSError) as error:
         raise LabError(
             f"no se pudo leer el modelo {model_name} versión {version} del almacén "
-            f"local ({str(error).strip()[:150]}). Vuelve a registrarlo con: "
+            f"local ({first_line(error, 150)}). Vuelve a registrarlo con: "
             "python scripts/register_model.py --local"
         ) from None
     predictions_dir = job_dir / "named-outputs" / OUTPUT_NAME

@@ -27,6 +27,7 @@ from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    first_line,
     positive_int,
     report_errors,
 )
@@ -99,11 +100,9 @@ def _load_mlflow_model(uri: str) -> Any:
     try:
         return mlflow.sklearn.load_model(uri)
     except (MlflowException, OSError) as error:
-        message = getattr(error, "message", None) or str(error)
-        first_line = message.strip().splitlines()[0] if message.strip() else ""
         raise LabError(
             f"no se pudo cargar el modelo {uri} desde MLflow "
-            f"({mlflow.get_tracking_uri()}): {first_line[:200]}. Revisa que el "
+            f"({mlflow.get_tracking_uri()}): {first_line(error)}. Revisa que el "
             "modelo esté registrado (python scripts/register_model.py) y que "
             "MLFLOW_TRACKING_URI apunte al servidor correcto."
         ) from None

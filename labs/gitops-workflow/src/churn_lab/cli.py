@@ -131,6 +131,12 @@ def seed_int(text: str) -> int:
     return _int_at_least(text, 0, "desde 0")
 
 
+def first_line(error: BaseException, limit: int = 200) -> str:
+    """La primera línea del mensaje de una excepción (o su tipo, si no tiene)."""
+    message = str(getattr(error, "message", None) or error).strip()
+    return message.splitlines()[0][:limit] if message else type(error).__name__
+
+
 def report_errors(main: Callable[..., int]) -> Callable[..., int]:
     """Convierte un ``LabError`` en un mensaje en español y el código de salida 1."""
 

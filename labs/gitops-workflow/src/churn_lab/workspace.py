@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError
+from churn_lab.cli import LabError, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
@@ -217,11 +217,6 @@ def create_ml_client(
     )
 
 
-def _first_line(error: BaseException, limit: int = 200) -> str:
-    message = str(getattr(error, "message", None) or error).strip()
-    return message.splitlines()[0][:limit] if message else type(error).__name__
-
-
 def explain_azure_error(
     error: BaseException, config: WorkspaceConfig | None = None
 ) -> LabError | None:
@@ -246,9 +241,9 @@ def explain_azure_error(
     if isinstance(error, ClientAuthenticationError):
         message = _login_message(lowered)
     elif isinstance(error, ResourceNotFoundError):
-        message = _not_found_message(lowered, where, _first_line(error))
+        message = _not_found_message(lowered, where, first_line(error))
     elif isinstance(error, HttpResponseError):
-        message = _http_message(error.status_code, lowered, where, _first_line(error))
+        message = _http_message(error.status_code, lowered, where, first_line(error))
     elif isinstance(error, (ServiceRequestError, ServiceResponseError)):
         message = (
             "no hay conexión con Azure. Revisa tu conexión a internet (o el "
@@ -256,7 +251,7 @@ def explain_azure_error(
         )
     elif isinstance(error, MlException):
         message = (
-            f"Azure ML rechazó la operación: {_first_line(error)}. Revisa los "
+            f"Azure ML rechazó la operación: {first_line(error)}. Revisa los "
             "nombres del modelo, del activo de datos y del clúster."
         )
     return LabError(message) if message else None
@@ -411,7 +406,7 @@ def prepare_local_store(store: LocalStore) -> str:
     except (MlflowException, OSError) as error:
         raise LabError(
             f"no se pudo usar el almacén local de MLflow en {store.db_path} "
-            f"({_first_line(error)}). Revisa los permisos de la carpeta o borra "
+            f"({first_line(error)}). Revisa los permisos de la carpeta o borra "
             f"{LOCAL_DB_FILENAME} y {LOCAL_ARTIFACTS_DIRNAME}/ para empezar de cero."
         ) from None
     return store.tracking_uri
