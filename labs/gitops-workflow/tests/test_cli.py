@@ -11,6 +11,8 @@ from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    format_number,
+    format_percent,
     positive_int,
     print_table,
     report_errors,
@@ -114,3 +116,16 @@ def test_output_survives_a_non_utf8_terminal(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "✅ Listo" in result.stdout
+
+
+def test_format_number_uses_spanish_convention():
+    assert format_number(10000) == "10 000"
+    assert format_number(2000) == "2000"
+    assert format_number(1234567) == "1 234 567"
+    assert format_number(0.83214, 3) == "0,832"
+    assert format_number(-12345.5, 1) == "-12 345,5"
+
+
+def test_format_percent_uses_spanish_convention():
+    assert format_percent(0.797) == "79,7 %"
+    assert format_percent(0.25, 0) == "25 %"

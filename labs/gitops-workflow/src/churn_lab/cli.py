@@ -131,6 +131,25 @@ def seed_int(text: str) -> int:
     return _int_at_least(text, 0, "desde 0")
 
 
+def format_number(value: float, decimals: int = 0) -> str:
+    """Un número como se escribe en español: ``10 000`` y ``0,832``.
+
+    Coma decimal y, según la Ortografía de la RAE, los miles separados con un
+    espacio (sin separador en números de cuatro cifras: ``2000``).
+    """
+    text = f"{value:,.{decimals}f}"
+    integer, _, fraction = text.partition(".")
+    if len(integer.lstrip("-").replace(",", "")) <= 4:
+        integer = integer.replace(",", "")
+    integer = integer.replace(",", " ")
+    return f"{integer},{fraction}" if fraction else integer
+
+
+def format_percent(fraction: float, decimals: int = 1) -> str:
+    """Una proporción (0.797) como porcentaje en español: ``79,7 %``."""
+    return f"{format_number(fraction * 100, decimals)} %"
+
+
 def first_line(error: BaseException, limit: int = 200) -> str:
     """La primera línea del mensaje de una excepción (o su tipo, si no tiene)."""
     message = str(getattr(error, "message", None) or error).strip()
