@@ -34,6 +34,7 @@ from churn_lab.cli import (
     report_errors,
     require_file,
 )
+from churn_lab.evaluation import log_evaluation
 from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
@@ -179,6 +180,7 @@ def register_model(
                     }
                 )
                 mlflow.log_metrics(metadata["metrics"])
+                log_evaluation(Path(model_path).parent)
                 info = mlflow.sklearn.log_model(
                     model,
                     name="model",

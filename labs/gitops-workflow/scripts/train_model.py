@@ -28,10 +28,10 @@ from churn_lab.cli import (
     seed_int,
 )
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
+from churn_lab.evaluation import METRICS_FILENAME, PLOT_FILENAMES, TEST_SIZE
 from churn_lab.model import METADATA_FILENAME, MODEL_FILENAME, MODEL_NAME
 from churn_lab.schema import FEATURES, TARGET_COLUMN
 
-TEST_SIZE = 0.2
 # Con menos clientes, el 20 % de prueba no tiene abandonos suficientes para
 # medir algo con sentido.
 MIN_SAMPLES = 100
@@ -45,28 +45,6 @@ def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     versions.update({name: version(name) for name in LIBRARIES})
     return versions
-
-
-def evaluate(model: Any, x_test: Any, y_test: Any) -> dict[str, float]:
-    """Métricas del modelo con los clientes de prueba, redondeadas a 4 decimales."""
-    from sklearn.metrics import (
-        accuracy_score,
-        f1_score,
-        precision_score,
-        recall_score,
-        roc_auc_score,
-    )
-
-    predicted = model.predict(x_test)
-    probability = model.predict_proba(x_test)[:, 1]
-    metrics = {
-        "accuracy": accuracy_score(y_test, predicted),
-        "precision": precision_score(y_test, predicted, zero_division=0),
-        "recall": recall_score(y_test, predicted, zero_division=0),
-        "f1_score": f1_score(y_test, predicted, zero_division=0),
-        "roc_auc": roc_auc_score(y_test, probability),
-    }
-    return {name: round(float(value), 4) for name, value in metrics.items()}
 
 
 def save(model: Any, metadata: dict[str, Any], output_dir: Path) -> None:
@@ -84,9 +62,8 @@ def save(model: Any, metadata: dict[str, Any], output_dir: Path) -> None:
 
 def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
     """Entrena, evalúa y guarda el modelo; devuelve los metadatos guardados."""
-    from sklearn.model_selection import train_test_split
-
     from churn_lab.data import generate_training_data
+    from churn_lab.evaluation import evaluate, save_evaluation, split_customers
     from churn_lab.model import build_pipeline, model_type
 
     if n_samples < MIN_SAMPLES:
@@ -102,13 +79,7 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
             "ejemplos de cada clase (abandona / se queda). Usa más clientes, "
             "por ejemplo --n-samples 10000."
         )
-    x_train, x_test, y_train, y_test = train_test_split(
-        customers.loc[:, list(FEATURES)],
-        target,
-        test_size=TEST_SIZE,
-        stratify=target,
-        random_state=seed,
-    )
+    x_train, x_test, y_train, y_test = split_customers(customers, seed)
     print(
         f"📊 {n_samples:,} clientes generados (semilla {seed}): "
         f"{target.mean():.1%} abandonan."
@@ -119,6 +90,7 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
     model = build_pipeline(seed)
     model.fit(x_train, y_train)
     print(f"🌲 Modelo entrenado en {time.perf_counter() - started:.1f} s")
+    evaluation = evaluate(model, x_test, y_test, n_samples, seed)
 
     metadata: dict[str, Any] = {
         "model_name": MODEL_NAME,
@@ -128,12 +100,19 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         "random_seed": seed,
         "test_size": TEST_SIZE,
         "features": list(FEATURES),
-        "metrics": evaluate(model, x_test, y_test),
-        "baseline_accuracy": round(float(max(y_test.mean(), 1 - y_test.mean())), 4),
+        "metrics": evaluation.report["metrics"],
+        "baseline_accuracy": evaluation.report["baseline"]["accuracy"],
         "library_versions": library_versions(),
     }
     save(model, metadata, output_dir)
+    save_evaluation(evaluation, output_dir)
     return metadata
+
+
+def print_evaluation_files(output_dir: Path) -> None:
+    """Dice dónde quedaron metrics.json y los gráficos de la evaluación."""
+    names = ", ".join((METRICS_FILENAME, *PLOT_FILENAMES))
+    print(f"🖼️  Evaluación guardada en {output_dir}: {names}")
 
 
 def print_report(metadata: dict[str, Any], output_dir: Path) -> None:
@@ -181,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("🚀 Entrenando el modelo de abandono de clientes…")
     metadata = train(args.n_samples, args.seed, args.output_dir)
+    print_evaluation_files(args.output_dir)
     print_report(metadata, args.output_dir)
     return 0
 

@@ -73,7 +73,16 @@ def check_registered(tracking_uri: str, model_dir: Path, times: int) -> None:
 
     metadata = json.loads((model_dir / "model_metadata.json").read_text("utf-8"))
     run = MlflowClient(tracking_uri).get_run(last.run_id)
-    assert run.data.metrics == pytest.approx(metadata["metrics"])
+    logged = {name: run.data.metrics[name] for name in metadata["metrics"]}
+    assert logged == pytest.approx(metadata["metrics"])
+    # La evaluación (metrics.json y sus PNG) también queda en la ejecución.
+    assert run.data.metrics["baseline_roc_auc"] == 0.5
+    artifacts = MlflowClient(tracking_uri).list_artifacts(last.run_id, "evaluacion")
+    assert {Path(item.path).name for item in artifacts} == {
+        "metrics.json",
+        "roc_curve.png",
+        "confusion_matrix.png",
+    }
     assert run.data.params["model_type"] == "RandomForestClassifier"
     assert run.data.params["num_samples"] == str(metadata["num_samples"])
 

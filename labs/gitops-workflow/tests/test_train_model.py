@@ -26,6 +26,7 @@ def test_writes_model_and_metadata(trained_model: Path) -> None:
         "recall",
         "f1_score",
         "roc_auc",
+        "brier_score",
     }
     assert {"python", "scikit-learn", "pandas", "numpy", "joblib"} <= set(
         metadata["library_versions"]

@@ -1,0 +1,130 @@
+"""Pruebas de scripts/compare_models.py en un repositorio de git de verdad.
+
+Cada prueba copia el laboratorio a una carpeta temporal, la convierte en un
+repositorio con la rama ``main`` y cambia algo en una rama nueva, como un
+estudiante antes de abrir su pull request.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Estudiante",
+    "GIT_AUTHOR_EMAIL": "estudiante@example.com",
+    "GIT_COMMITTER_NAME": "Estudiante",
+    "GIT_COMMITTER_EMAIL": "estudiante@example.com",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    """Ejecuta git en ``repo`` con un autor fijo; falla la prueba si git falla."""
+    completed = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout
+
+
+@pytest.fixture(name="repo")
+def fixture_repo(tmp_path: Path) -> Path:
+    """El laboratorio como repositorio de un estudiante, en una rama nueva."""
+    repo = tmp_path / "mi-repo"
+    shutil.copytree(
+        LAB_ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(
+            "*.pkl",
+            "*.csv",
+            "mlflow.db",
+            "mlartifacts",
+            "outputs",
+            "*.egg-info",
+            "__pycache__",
+            ".*_cache",
+            "comparacion",
+        ),
+    )
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
+    git(repo, "switch", "--quiet", "--create", "feat/profundidad")
+    return repo
+
+
+def compare(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Ejecuta compare_models.py en la copia, con el código de la copia."""
+    return run_script(
+        ["scripts/compare_models.py", *args], cwd=repo, PYTHONPATH=str(repo / "src")
+    )
+
+
+def test_a_shallower_model_fails_the_gate(repo: Path) -> None:
+    model_code = repo / "src" / "churn_lab" / "model.py"
+    source = model_code.read_text(encoding="utf-8")
+    assert '"max_depth": 8,' in source
+    model_code.write_text(source.replace('"max_depth": 8,', '"max_depth": 1,'))
+
+    result = compare(repo, "--markdown", "modelo.md")
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in result.stdout
+    assert "❌ Puerta de calidad: no pasa." in result.stdout
+    assert "El ROC-AUC bajó 0,013 (de 0,832 a 0,819)" in result.stdout
+    markdown = (repo / "modelo.md").read_text(encoding="utf-8")
+    assert markdown.startswith("## 📈 Modelo\n")
+    assert "xychart-beta" in markdown
+    for version in ("main", "cambio"):
+        folder = repo / "artifacts" / "comparacion" / version
+        assert {path.name for path in folder.iterdir()} >= {
+            "metrics.json",
+            "roc_curve.png",
+            "confusion_matrix.png",
+        }
+    # La copia temporal de main ya no existe y nada nuevo queda sin ignorar.
+    assert len(git(repo, "worktree", "list").splitlines()) == 1
+    assert git(repo, "status", "--porcelain").split() == [
+        "M",
+        "src/churn_lab/model.py",
+        "??",
+        "modelo.md",
+    ]
+
+
+def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nUna línea más.\n")
+    git(repo, "commit", "--quiet", "--all", "--message", "docs: una línea")
+
+    result = compare(repo)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Sin cambios en el modelo" in result.stdout
+    assert "✅ Puerta de calidad: pasa." in result.stdout
+
+
+def test_outside_a_repository(tmp_path: Path) -> None:
+    copy = tmp_path / "sin-git"
+    shutil.copytree(LAB_ROOT / "scripts", copy / "scripts")
+    result = run_script(
+        ["scripts/compare_models.py"], cwd=copy, PYTHONPATH=str(LAB_ROOT / "src")
+    )
+    assert_clean_failure(result, "no es un repositorio de git")
+
+
+def test_unknown_base_branch(repo: Path) -> None:
+    result = compare(repo, "--base", "no-existe")
+    assert_clean_failure(result, "no existe la rama o commit 'no-existe'", "--base")
