@@ -159,6 +159,7 @@ def test_change_arrows_follow_what_is_good_for_each_metric() -> None:
     assert change_cell(rows["brier_score"], 0.15, 0.12) == "▼ -0,030 🟢"
     assert change_cell(rows["brier_score"], 0.12, 0.15) == "▲ +0,030 🔴"
     assert change_cell(rows["f1_score"], 0.47, 0.47) == "= 0"
+    assert change_cell(rows["roc_auc"], 0.8322, 0.8319) == "≈ 0"
 
 
 def test_long_section_drops_the_chart_to_stay_short() -> None:

@@ -143,8 +143,9 @@ def check_gate(
 def change_cell(row: MetricRow, base_value: float, head_value: float) -> str:
     """El cambio de una métrica: flecha, diferencia y si es bueno (🟢) o malo (🔴)."""
     delta = round(head_value - base_value, 6)
-    if delta == 0:
-        return "= 0"
+    if round(delta, DECIMALS) == 0:
+        # Igual, o una diferencia que no se ve con tres decimales.
+        return "= 0" if delta == 0 else "≈ 0"
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == row.higher_is_better
     return f"{arrow} {signed(delta)} {'🟢' if good else '🔴'}"
