@@ -294,7 +294,7 @@ def test_checkouts_do_not_keep_credentials() -> None:
         for _, _, step in all_steps()
         if step.get("uses", "").startswith("actions/checkout@")
     ]
-    assert len(checkouts) == 5
+    assert len(checkouts) == 6
     for step in checkouts:
         assert step["with"]["persist-credentials"] is False
 
@@ -373,17 +373,18 @@ def test_lint_outputs_are_declared_for_every_linter() -> None:
 
 def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
     comment = load("ci.yml")["jobs"]["comment"]
-    assert comment["needs"] == ["lint", "tests"]
+    assert comment["needs"] == ["lint", "tests", "model"]
     assert comment["if"] == "${{ !cancelled() }}"
     expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
     expected["tests"] = "${{ needs.tests.result }}"
+    expected["model"] = "${{ needs.model.outputs.section }}"
     assert comment["with"] == expected
 
 
 def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
     workflow = load("reusable_pr_comment.yml")
     inputs = triggers(workflow)["workflow_call"]["inputs"]
-    assert set(inputs) == {*LINTERS, "tests"}
+    assert set(inputs) == {*LINTERS, "tests", "model"}
     steps = workflow["jobs"]["comment"]["steps"]
     table = step_named(steps, "table")
     rows = [line for line in table["run"].splitlines() if '"| ' in line]

@@ -146,15 +146,20 @@ def train_version(
 
 
 def compare(
-    base: str, output_dir: Path, n_samples: int, seed: int, lab_root: Path = LAB_ROOT
+    base: str,
+    label: str,
+    output_dir: Path,
+    n_samples: int,
+    seed: int,
+    lab_root: Path = LAB_ROOT,
 ) -> tuple[dict[str, Any], dict[str, Any], float]:
     """Entrena y evalúa la base y tu versión; da sus informes y la tolerancia."""
     from churn_lab.comparison import read_tolerance
     from churn_lab.evaluation import evaluate_model_file, read_report
 
-    label = base_label(base)
     output_dir = output_dir.resolve()
-    base_dir, head_dir = output_dir / label.replace("/", "-"), output_dir / HEAD_DIRNAME
+    base_dir = output_dir / re.sub(r"[^\w.-]", "-", label)
+    head_dir = output_dir / HEAD_DIRNAME
     with base_checkout(base, lab_root) as base_lab:
         print(f"🌿 Entrenando la versión de {label} (copia temporal con git worktree)…")
         base_model = train_version(base_lab, base_dir, n_samples, seed, label)
@@ -177,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--base", default="main", help="rama o commit con el que comparar"
+    )
+    parser.add_argument(
+        "--base-name",
+        help="nombre de la base en la tabla (por defecto, el de --base)",
     )
     parser.add_argument(
         "--markdown",
@@ -205,10 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from churn_lab.comparison import check_gate, render_markdown, render_text
 
+    label = args.base_name or base_label(args.base)
     base, head, tolerance = compare(
-        args.base, args.output_dir, args.n_samples, args.seed
+        args.base, label, args.output_dir, args.n_samples, args.seed
     )
-    label = base_label(args.base)
     print(f"\n📈 Modelo: {label} frente a tu versión\n")
     print(render_text(base, head, tolerance, label), end="")
     print(f"\n🖼️  Curvas ROC y matrices de confusión en {args.output_dir}")

@@ -109,10 +109,14 @@ def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
     readme.write_text(readme.read_text(encoding="utf-8") + "\nUna línea más.\n")
     git(repo, "commit", "--quiet", "--all", "--message", "docs: una línea")
 
-    result = compare(repo)
+    # Como en CI: la base es el commit de main y se muestra con su nombre.
+    base_sha = git(repo, "rev-parse", "main").strip()
+    result = compare(repo, "--base", base_sha, "--base-name", "main")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Sin cambios en el modelo" in result.stdout
+    assert "idénticas a las de main" in result.stdout
+    assert (repo / "artifacts" / "comparacion" / "main" / "metrics.json").is_file()
     assert "✅ Puerta de calidad: pasa." in result.stdout
 
 

@@ -1,0 +1,219 @@
+"""El trabajo «Modelo» de CI y su sección en el comentario del pull request.
+
+Se ejecutan con bash los mismos pasos ``run:`` del flujo, en un repositorio
+de estudiante con ``main`` y una rama que baja ``max_depth`` a 1: la
+comparación falla la puerta de calidad, y el comentario muestra primero los
+chequeos y después el modelo, con la caída del ROC-AUC.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from test_workflows import LINTERS, load, step_named
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "gitops-workflow"
+GOLDEN_SECTION = (LAB / "tests" / "golden" / "modelo_peor.md").read_text("utf-8")
+COMMENT_LIMIT = 65_000
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Estudiante",
+    "GIT_AUTHOR_EMAIL": "estudiante@example.com",
+    "GIT_COMMITTER_NAME": "Estudiante",
+    "GIT_COMMITTER_EMAIL": "estudiante@example.com",
+}
+
+
+def model_steps() -> list[dict]:
+    return list(load("ci.yml")["jobs"]["model"]["steps"])
+
+
+def step_titled(name: str) -> dict:
+    matches = [step for step in model_steps() if step.get("name") == name]
+    assert len(matches) == 1, name
+    return matches[0]
+
+
+def parse_output(path: Path) -> dict[str, str]:
+    """Lee un archivo $GITHUB_OUTPUT con valores de varias líneas (<<DELIM)."""
+    values: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            end = lines.index(delimiter, index + 1)
+            values[name] = "\n".join(lines[index + 1 : end])
+            index = end + 1
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+            index += 1
+        else:
+            index += 1
+    return values
+
+
+def render_comment(tmp_path: Path, model: str) -> str:
+    """Ejecuta el paso que arma el comentario con todos los chequeos en verde."""
+    steps = load("reusable_pr_comment.yml")["jobs"]["comment"]["steps"]
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary-comment.md"),
+        "RUN_URL": "https://github.com/alumno/lab/actions/runs/1",
+        "TESTS": "success",
+        "MODEL": model,
+        **{name.upper(): "success" for name in LINTERS},
+    }
+    folder = tmp_path / "comment"
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        ["bash", "-e", "-c", step_named(steps, "table")["run"]],
+        cwd=folder,
+        env=env,
+        check=True,
+        timeout=30,
+    )
+    return (folder / "comment.md").read_text(encoding="utf-8")
+
+
+def test_model_job_compares_with_the_base_commit() -> None:
+    job = load("ci.yml")["jobs"]["model"]
+    assert job["permissions"] == {"contents": "read"}
+    assert job["outputs"]["section"] == "${{ steps.section.outputs.markdown }}"
+    checkout = model_steps()[0]
+    assert checkout["with"]["fetch-depth"] == 0
+    compare = step_titled("Compare with the base branch")
+    assert "scripts/compare_models.py" in compare["run"]
+    assert compare["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert "if" not in compare, "la puerta debe poder hacer fallar el trabajo"
+    section = step_named(model_steps(), "section")
+    assert section["if"] == "${{ !cancelled() }}"
+    assert "continue-on-error" not in str(load("ci.yml"))
+
+
+def test_comment_shows_checks_first_and_the_model_second(tmp_path: Path) -> None:
+    comment = render_comment(tmp_path, GOLDEN_SECTION)
+    assert comment.index("## 🔍 Resultados de CI") < comment.index("## 📈 Modelo")
+    assert comment.index("| Pruebas (pytest) |") < comment.index("## 📈 Modelo")
+    assert GOLDEN_SECTION.strip() in comment
+    assert len(comment) < COMMENT_LIMIT
+    # Sin sección de modelo (un flujo antiguo), la tabla sigue igual.
+    assert "Modelo" not in render_comment(tmp_path, "")
+
+
+def test_comment_stays_under_the_github_limit(tmp_path: Path) -> None:
+    comment = render_comment(tmp_path, "## 📈 Modelo\n" + "x" * 100_000)
+    assert len(comment) < COMMENT_LIMIT
+    assert comment.index("## 🔍 Resultados de CI") < comment.index("## 📈 Modelo")
+
+
+def test_section_step_without_a_comparison_says_so(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+    }
+    section = step_named(model_steps(), "section")["run"]
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", section],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    markdown = parse_output(tmp_path / "output.txt")["markdown"]
+    assert markdown.startswith("## 📈 Modelo")
+    assert "No se pudo comparar el modelo" in markdown
+
+
+def student_repo(tmp_path: Path) -> tuple[Path, str]:
+    """El laboratorio en ``main`` y una rama que baja max_depth a 1."""
+    repo = tmp_path / "mi-repo"
+    shutil.copytree(
+        LAB,
+        repo,
+        ignore=shutil.ignore_patterns(
+            "*.pkl",
+            "*.csv",
+            "mlflow.db",
+            "mlartifacts",
+            "outputs",
+            "*.egg-info",
+            "__pycache__",
+            ".*_cache",
+            "comparacion",
+        ),
+    )
+    env = {**os.environ, **GIT_ENV}
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
+            cwd=repo,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    git("init", "--quiet", "--initial-branch", "main")
+    git("add", "--all")
+    git("commit", "--quiet", "--message", "chore: laboratorio inicial")
+    base_sha = git("rev-parse", "HEAD")
+    git("switch", "--quiet", "--create", "feat/un-corte")
+    model_code = repo / "src" / "churn_lab" / "model.py"
+    source = model_code.read_text(encoding="utf-8")
+    model_code.write_text(source.replace('"max_depth": 8,', '"max_depth": 1,'))
+    git("commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
+    return repo, base_sha
+
+
+def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> None:
+    repo, base_sha = student_repo(tmp_path)
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PYTHONPATH": str(repo / "src"),
+        "PYTHONIOENCODING": "utf-8",
+        "BASE_SHA": base_sha,
+        "BASE_REF": "main",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+    }
+
+    def run_step(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", step_titled(name)["run"]],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+
+    compare = run_step("Compare with the base branch")
+    assert compare.returncode == 1, compare.stdout + compare.stderr
+    section = run_step("Model section")
+    assert section.returncode == 0, section.stderr
+
+    markdown = parse_output(tmp_path / "output.txt")["markdown"]
+    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in markdown
+    assert "❌ **Puerta de calidad: no pasa.**" in markdown
+    assert "El ROC-AUC bajó 0,013 (de 0,832 a 0,819)" in markdown
+    assert "xychart-beta" in markdown
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert markdown in summary and "artifacts/comparacion/" in summary
+
+    comment = render_comment(tmp_path, markdown)
+    assert comment.index("| Pruebas (pytest) |") < comment.index("## 📈 Modelo")
+    assert "▼ -0,013 🔴" in comment and len(comment) < COMMENT_LIMIT
