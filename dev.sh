@@ -15,6 +15,11 @@ LAB="$ROOT/labs/gitops-workflow"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
+# Node 24 para las acciones de JavaScript bajo act (tests/test_workflows_act.py):
+# el paquete de npm con el binario oficial, fuera del laboratorio.
+NODE_VERSION="24.22.3"
+NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
+
 say() { printf '\n==> %s\n' "$*"; }
 
 setup() {
@@ -39,6 +44,34 @@ setup() {
     "$PY" -m pip check
     echo "$wanted" > "$stamp"
   fi
+  install_node
+}
+
+install_node() {
+  if [ -x "$NODE_HOME/bin/node" ]; then
+    return
+  fi
+  local platform
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) platform="linux-x64" ;;
+    Linux-aarch64) platform="linux-arm64" ;;
+    Darwin-arm64) platform="darwin-arm64" ;;
+    Darwin-x86_64) platform="darwin-x64" ;;
+    *) echo "⚠️ Sin Node $NODE_VERSION para $(uname -s) $(uname -m): las pruebas con act se saltarán." >&2; return ;;
+  esac
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "❌ Error: hace falta npm para descargar Node $NODE_VERSION (pruebas de los flujos con act). Instálalo (por ejemplo, apt-get install npm) y vuelve a ejecutar." >&2
+    exit 1
+  fi
+  say "Descargando Node $NODE_VERSION para act (npm pack node-$platform@$NODE_VERSION)"
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-$platform@$NODE_VERSION" >/dev/null && tar xzf "node-$platform-$NODE_VERSION.tgz")
+  mkdir -p "$(dirname "$NODE_HOME")"
+  rm -rf "$NODE_HOME"
+  mv "$tmp/package" "$NODE_HOME"
+  rm -rf "$tmp"
+  "$NODE_HOME/bin/node" --version >/dev/null
 }
 
 demo() {

@@ -42,8 +42,6 @@ PINNED_ACTIONS = {
         "9f72830310d5ed81233b641ee59253644cd8a8fc",
         "v6.0.2",
     ),
-    "joutvhu/create-tag": ("e5e6b59bb6ad5604c09de0409f1798edea88ae22", "v1.0.2"),
-    "thedoctor0/zip-release": ("b57d897cb5d60cb78b51a507f63fa184cfe35554", "0.7.6"),
     "softprops/action-gh-release": (
         "b4309332981a82ec1c5618f44dd2e27cc8bfbfda",
         "v3.0.0",
@@ -514,22 +512,45 @@ def test_semantic_version_outputs() -> None:
     assert set(outputs) == {"version", "version_tag", "changed"}
 
 
-def test_tag_is_skipped_when_it_exists() -> None:
-    step = load("reusable_create_tag.yml")["jobs"]["tag"]["steps"][0]
-    assert step["with"]["on_tag_exists"] == "skip"
-    assert step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+def test_tag_is_annotated_and_created_with_the_rest_api() -> None:
+    # tests/test_workflows_act.py la ejecuta de verdad; aquí, su forma.
+    [step] = load("reusable_create_tag.yml")["jobs"]["tag"]["steps"]
+    assert "uses" not in step
+    assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert step["env"]["TAG"] == "${{ inputs.tag }}"
+    for call in (
+        'api GET "/git/ref/tags/${TAG}"',
+        "api POST /git/tags",
+        "api POST /git/refs",
+    ):
+        assert call in step["run"]
+    assert '"${GITHUB_API_URL}/repos/${REPOSITORY}$2"' in step["run"]
 
 
-def test_release_zip_leaves_out_data_models_and_caches() -> None:
+def test_release_zip_is_the_repository_without_git_and_must_exist() -> None:
     steps = load("reusable_create_release.yml")["jobs"]["release"]["steps"]
-    zip_step = next(step for step in steps if "zip-release" in step.get("uses", ""))
-    exclusions = zip_step["with"]["exclusions"].split()
-    for pattern in ("data/*", "artifacts/*", ".venv/*", "venv/*", ".git/*"):
-        assert pattern in exclusions
-    assert "*__pycache__*" in exclusions
+    zip_step = step_named_by(steps, "Zip the lab")
+    assert "git archive --format=zip" in zip_step["run"]
     release = next(step for step in steps if "gh-release" in step.get("uses", ""))
     assert release["with"]["generate_release_notes"] is True
-    assert release["with"]["files"] == zip_step["with"]["filename"]
+    assert release["with"]["fail_on_unmatched_files"] is True
+    assert release["with"]["files"] == zip_step["env"]["ZIP_NAME"]
+
+
+def step_named_by(steps: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """El único paso con ese ``name``."""
+    matches = [step for step in steps if step.get("name") == name]
+    assert len(matches) == 1, name
+    return matches[0]
+
+
+def test_no_action_runs_on_node20_or_older() -> None:
+    vendor = ROOT.parent / "shared" / "vendor" / "github-actions"
+    if not vendor.is_dir():
+        pytest.skip(f"falta {vendor}: no se puede leer el action.yml de cada acción")
+    for action in PINNED_ACTIONS:
+        runs = yaml.safe_load((vendor / action / "action.yml").read_text("utf-8"))
+        assert runs["runs"]["using"] in ("node24", "composite"), action
 
 
 # --------------------------------------------------------------------------
@@ -546,12 +567,18 @@ def semver_settings() -> dict[str, Any]:
     return settings
 
 
-def parse_pattern(pattern: str, search_body: bool) -> Callable[[str, str], bool]:
-    """La regla de la acción: ``/regex/`` (con la bandera i opcional) o texto."""
+def parse_pattern(
+    pattern: str, search_body: bool, flags: str = ""
+) -> Callable[[str, str], bool]:
+    """La regla de la acción: ``/regex/`` (con sus banderas) o texto."""
     if re.fullmatch(r"/.+/i*", pattern, flags=re.DOTALL):
         end = pattern.rindex("/")
-        flags = re.IGNORECASE if "i" in pattern[end + 1 :] else 0
-        regex = re.compile(pattern[1:end], flags)
+        written = pattern[end + 1 :] or flags
+        regex = re.compile(
+            pattern[1:end],
+            (re.IGNORECASE if "i" in written else 0)
+            | (re.MULTILINE if "m" in written else 0),
+        )
 
         def matches_regex(subject: str, body: str) -> bool:
             found = regex.search(subject) or (search_body and regex.search(body))
@@ -569,8 +596,12 @@ def bump(commits: list[tuple[str, str]]) -> str:
     """Tipo de cambio que la acción deduce de los commits (título, cuerpo)."""
     settings = semver_settings()
     search_body = settings["search_commit_body"] is True
-    major = parse_pattern(settings["major_pattern"], search_body)
-    minor = parse_pattern(settings["minor_pattern"], search_body)
+    major = parse_pattern(
+        settings["major_pattern"], search_body, settings.get("major_regexp_flags", "")
+    )
+    minor = parse_pattern(
+        settings["minor_pattern"], search_body, settings.get("minor_regexp_flags", "")
+    )
     if not commits:
         return "none"
     if any(major(subject, body) for subject, body in commits):
@@ -602,6 +633,9 @@ def test_patterns_are_regular_expressions_searched_in_the_body_too() -> None:
     assert settings["search_commit_body"] is True
     assert settings["tag_prefix"] == "v"
     assert "enable_prerelease_mode" not in settings
+    # ^ al comienzo de cada línea: el pie «BREAKING CHANGE:», no una mención.
+    assert settings["major_regexp_flags"] == "m"
+    assert "|^BREAKING[ -]CHANGE:/" in settings["major_pattern"]
 
 
 def test_a_pattern_without_slashes_is_matched_literally() -> None:
@@ -628,6 +662,9 @@ def test_a_pattern_without_slashes_is_matched_literally() -> None:
         ("feat: x", "BREAKING CHANGE: x", "major"),
         ("fix: x", "Explica el cambio.\n\nBREAKING CHANGE: x", "major"),
         ("fix: x", "BREAKING-CHANGE: x", "major"),
+        # Mencionarlo en medio de una frase no es un cambio incompatible.
+        ("fix: x", "Esto no es un BREAKING CHANGE: solo docs", "patch"),
+        ("docs: explica qué es un BREAKING CHANGE: y cuándo usarlo", "", "patch"),
         ("chore: x", "feat: y", "minor"),
         ("Merge pull request #1 from alumno/rama", "feat: x", "minor"),
         ("fix: defeat: x", "", "patch"),

