@@ -41,8 +41,30 @@ GIT_ENV = {
 }
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True)
+def git(repo: Path, *args: str) -> str:
+    """git en ``repo`` con un autor fijo; devuelve su salida."""
+    completed = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.strip()
+
+
+def student_repo(destination: Path, branch: str) -> tuple[Path, str]:
+    """Copia del laboratorio hecha repositorio: ``main`` y una rama nueva.
+
+    Devuelve la carpeta y el SHA de ``main``.
+    """
+    repo = copy_lab(destination)
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
+    git(repo, "switch", "--quiet", "--create", branch)
+    return repo, git(repo, "rev-parse", "main")
 
 
 def apply_model_change(repo: Path, new_line: str) -> None:
@@ -66,11 +88,7 @@ def test_model_comparison_step(tmp_path: Path) -> None:
     assert len(changes) == len(shown) == 1
     assert "python scripts/compare_models.py" in text
 
-    repo = copy_lab(tmp_path / "mi-repo")
-    git(repo, "init", "--quiet", "--initial-branch", "main")
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
-    git(repo, "switch", "--quiet", "--create", "feat/arboles-de-un-corte")
+    repo, _ = student_repo(tmp_path / "mi-repo", "feat/arboles-de-un-corte")
     apply_model_change(repo, changes[0])
 
     result = run_in_copy(repo, ["scripts/compare_models.py"])

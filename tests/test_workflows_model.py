@@ -9,23 +9,17 @@ chequeos y después el modelo, con la caída del ROC-AUC.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from test_tutorial_model import apply_model_change, git, student_repo
 from test_workflows import LINTERS, load, step_named
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
 GOLDEN_SECTION = (LAB / "tests" / "golden" / "modelo_peor.md").read_text("utf-8")
 COMMENT_LIMIT = 65_000
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Estudiante",
-    "GIT_AUTHOR_EMAIL": "estudiante@example.com",
-    "GIT_COMMITTER_NAME": "Estudiante",
-    "GIT_COMMITTER_EMAIL": "estudiante@example.com",
-}
 
 
 def model_steps() -> list[dict]:
@@ -135,50 +129,10 @@ def test_section_step_without_a_comparison_says_so(tmp_path: Path) -> None:
     assert "No se pudo comparar el modelo" in markdown
 
 
-def student_repo(tmp_path: Path) -> tuple[Path, str]:
-    """El laboratorio en ``main`` y una rama que baja max_depth a 1."""
-    repo = tmp_path / "mi-repo"
-    shutil.copytree(
-        LAB,
-        repo,
-        ignore=shutil.ignore_patterns(
-            "*.pkl",
-            "*.csv",
-            "mlflow.db",
-            "mlartifacts",
-            "outputs",
-            "*.egg-info",
-            "__pycache__",
-            ".*_cache",
-            "comparacion",
-        ),
-    )
-    env = {**os.environ, **GIT_ENV}
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args],
-            cwd=repo,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-
-    git("init", "--quiet", "--initial-branch", "main")
-    git("add", "--all")
-    git("commit", "--quiet", "--message", "chore: laboratorio inicial")
-    base_sha = git("rev-parse", "HEAD")
-    git("switch", "--quiet", "--create", "feat/un-corte")
-    model_code = repo / "src" / "churn_lab" / "model.py"
-    source = model_code.read_text(encoding="utf-8")
-    model_code.write_text(source.replace('"max_depth": 8,', '"max_depth": 1,'))
-    git("commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
-    return repo, base_sha
-
-
 def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> None:
-    repo, base_sha = student_repo(tmp_path)
+    repo, base_sha = student_repo(tmp_path / "mi-repo", "feat/un-corte")
+    apply_model_change(repo, '    "max_depth": 1,')
+    git(repo, "commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
     env = {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
         "HOME": os.environ.get("HOME", str(tmp_path)),
@@ -207,7 +161,7 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> No
     assert section.returncode == 0, section.stderr
 
     markdown = parse_output(tmp_path / "output.txt")["markdown"]
-    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in markdown
+    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in markdown, compare.stdout
     assert "❌ **Puerta de calidad: no pasa.**" in markdown
     assert "El ROC-AUC bajó 0,013 (de 0,832 a 0,819)" in markdown
     assert "xychart-beta" in markdown
