@@ -19,6 +19,10 @@ PY="$VENV/bin/python"
 # el paquete de npm con el binario oficial, fuera del laboratorio.
 NODE_VERSION="24.22.3"
 NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
+# El Python que actions/setup-python encuentra en la caché de herramientas de
+# act: una copia del intérprete base (no un venv: uv pip install --system
+# instala en el intérprete base de un venv) con requirements.txt ya instalado.
+RUNNER_PYTHON="$VENV/act-runner-python"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -35,16 +39,39 @@ setup() {
   # Reinstala solo si cambiaron los requisitos desde la última instalación.
   local stamp="$VENV/.requirements.sha256"
   local wanted
-  wanted="$(cat "$LAB/requirements.txt" "$ROOT/requirements-dev.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  wanted="$(cat "$LAB/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/requirements-runner.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
     "$PY" -m pip install --quiet --upgrade pip
     (cd "$LAB" && "$PY" -m pip install --quiet -r requirements.txt)
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
+    build_runner_python
     echo "$wanted" > "$stamp"
   fi
   install_node
+}
+
+build_runner_python() {
+  say "Preparando el Python del runner para act (.venv/act-runner-python)"
+  local base version
+  base="$("$PY" -c 'import sys; print(sys.base_prefix)')"
+  version="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  rm -rf "$RUNNER_PYTHON"
+  mkdir -p "$RUNNER_PYTHON/bin" "$RUNNER_PYTHON/lib"
+  cp "$base/bin/python$version" "$RUNNER_PYTHON/bin/"
+  ln -s "python$version" "$RUNNER_PYTHON/bin/python3"
+  ln -s "python$version" "$RUNNER_PYTHON/bin/python"
+  (cd "$base/lib" && tar cf - --exclude="python$version/site-packages" \
+    --exclude="python$version/dist-packages" --exclude="python$version/test" \
+    --exclude="__pycache__" "python$version") | (cd "$RUNNER_PYTHON/lib" && tar xf -)
+  mkdir -p "$RUNNER_PYTHON/lib/python$version/site-packages"
+  "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
+  # Todo menos la instalación editable del laboratorio (-e .), que cada flujo
+  # hace en su copia sin red (UV_OFFLINE, UV_NO_BUILD_ISOLATION).
+  grep -v '^-e' "$LAB/requirements.txt" > "$VENV/runner-requirements.txt"
+  "$VENV/bin/uv" pip install --quiet --system --python "$RUNNER_PYTHON/bin/python" \
+    -r "$ROOT/requirements-runner.txt" -r "$VENV/runner-requirements.txt"
 }
 
 install_node() {

@@ -20,14 +20,19 @@ from pathlib import Path
 
 import pytest
 from github_fake.act import (
+    OFFLINE_PYTHON_ENV,
     REPOSITORY,
+    RUNNER_PYTHON,
     ActEnvironment,
     ActRun,
     StudentRepo,
     missing_requirements,
+    missing_runner_python,
+    pull_request_event,
     push_event,
+    runner_python_version,
 )
-from github_fake.server import FakeGitHub
+from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
@@ -37,8 +42,12 @@ pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 def fixture_act_environment(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> ActEnvironment:
-    """act y su caché (acciones, espacios de trabajo), compartidos."""
-    return ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
+    """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
+    environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
+    version = runner_python_version()
+    if version is not None:
+        environment.prepare_python(version, RUNNER_PYTHON)
+    return environment
 
 
 @pytest.fixture(name="student")
@@ -101,15 +110,6 @@ def writes(github: FakeGitHub, since: int = 0) -> list[str]:
     ]
 
 
-def summary(run: ActRun) -> str:
-    """Lo que los pasos escribieron en el resumen de sus trabajos."""
-    return "\n".join(
-        line.split("Summary - ", 1)[1]
-        for line in run.log.splitlines()
-        if "Summary - " in line
-    )
-
-
 # --------------------------------------------------------------------------
 # CD
 # --------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_cd_publishes_an_annotated_tag_and_a_release_with_the_lab(
     assert {n for n in names if not n.endswith("/")} == tracked
     for expected in ("scripts/train_model.py", ".github/workflows/cd.yml"):
         assert expected in names
-    assert "### 🏷️ Versión semántica: nueva versión v0.1.0" in summary(run)
+    assert "### 🏷️ Versión semántica: nueva versión v0.1.0" in run.summary()
 
 
 def test_cd_fix_after_a_release_gives_a_patch_and_a_rerun_does_nothing(
@@ -171,7 +171,7 @@ def test_cd_fix_after_a_release_gives_a_patch_and_a_rerun_does_nothing(
     assert again.returncode == 0, again.log
     print(f"CD sin versión nueva: {again.seconds:.1f} s")
     assert writes(github, calls) == []
-    assert "sin cambios (v0.1.1 ya está publicada)" in summary(again)
+    assert "sin cambios (v0.1.1 ya está publicada)" in again.summary()
     assert len(github.releases) == 2
 
 
@@ -190,8 +190,8 @@ def test_cd_rerun_publishes_the_release_that_failed_after_its_tag(
     calls = len(github.calls)
     rerun = run_cd()  # «Re-run all jobs»: mismo commit, la etiqueta ya existe
     assert rerun.returncode == 0, rerun.log
-    assert "v0.1.0 tenía etiqueta pero no release" in summary(rerun)
-    assert "La etiqueta v0.1.0 ya existía" in summary(rerun)
+    assert "v0.1.0 tenía etiqueta pero no release" in rerun.summary()
+    assert "La etiqueta v0.1.0 ya existía" in rerun.summary()
     new_writes = writes(github, calls)
     assert f"POST /repos/{REPOSITORY}/releases" in new_writes
     assert not [w for w in new_writes if "/git/" in w]
@@ -233,3 +233,201 @@ def test_every_scenario_stays_on_loopback(
     assert all(call.status != 401 for call in github.calls)
     assert "api.github.com" not in run.log
     assert "uploads.github.com" not in run.log
+
+
+# --------------------------------------------------------------------------
+# CI: la tabla en el pull request
+# --------------------------------------------------------------------------
+
+NEEDS_PYTHON = missing_runner_python("3.11")
+ROWS = {
+    "black": "Black (formato)",
+    "isort": "isort (orden de imports)",
+    "flake8": "Flake8 (estilo)",
+    "pylint": "Pylint (análisis estático)",
+    "mypy": "MyPy (tipos)",
+    "tests": "Pruebas (pytest)",
+}
+STEPS = {"black": "Black", "isort": "isort", "flake8": "Flake8", "pylint": "Pylint"}
+STEPS["mypy"] = "MyPy"
+GOOD_CHANGE = '''"""Umbral de probabilidad a partir del cual un cliente se marca como «se va»."""
+
+THRESHOLD = 0.5
+'''
+# Lo que Black y Flake8 rechazan (el ejemplo que falla de la Parte 2).
+BAD_CHANGE = "import os,sys\nTHRESHOLD = {'valor':0.5}\n"
+# Las pruebas del laboratorio se ejecutan enteras en ./dev.sh test; bajo act
+# basta una parte para ver el paso de pytest funcionar (y tarda segundos).
+CI_ENV = {**OFFLINE_PYTHON_ENV, "PYTEST_ADDOPTS": "-n 0 -k test_schema"}
+
+
+def open_pull_request(student: StudentRepo, files: dict[str, str]) -> tuple[str, str]:
+    """main con el laboratorio y una rama «cambio» con ``files``: (base, head)."""
+    base = student.commit("chore: laboratorio inicial")
+    student.push()
+    student.git("checkout", "--quiet", "-b", "cambio")
+    head = student.commit("feat: umbral configurable", files)
+    student.push("cambio")
+    return base, head
+
+
+def comment_caller(root: Path, results: dict[str, str]) -> str:
+    """Un flujo de prueba que llama al del comentario con esos resultados.
+
+    act detiene toda la ejecución cuando falla un trabajo de un flujo
+    reutilizable (el lint), donde GitHub sigue con los trabajos que llevan
+    ``if: !cancelled()`` (el comentario); este flujo hace ese último paso
+    con los resultados que act informó.
+    """
+    lines = [
+        "name: Comentario (prueba)",
+        "on: pull_request",
+        "permissions: {}",
+        "jobs:",
+        "  comment:",
+        "    uses: ./.github/workflows/reusable_pr_comment.yml",
+        "    permissions:",
+        "      pull-requests: write",
+        "    with:",
+        *(f'      {name}: "{results.get(name, "")}"' for name in ROWS),
+    ]
+    path = root / "comentario.yml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
+def test_ci_posts_the_table_then_updates_it_in_place_when_black_and_flake8_fail(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    event = pull_request_event(1, head, base)
+    run = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", env=CI_ENV
+    )
+    print(f"CI en verde: {run.seconds:.1f} s")
+    assert run.returncode == 0, run.log
+    [comment] = github.comments[1]
+    for label in ROWS.values():
+        assert f"| {label} | ✅ Correcto |" in comment["body"]
+    assert "✅ Todos los chequeos pasaron." in comment["body"]
+    assert "## 🔍 Resultados de CI" in run.summary()
+    assert len(github.called("POST", r".*/issues/1/comments")) == 1
+
+    # Segundo push al mismo pull request, con un cambio que Black y Flake8
+    # rechazan.
+    head = student.commit("feat: otro umbral", {"scripts/threshold.py": BAD_CHANGE})
+    student.push("cambio")
+    event = pull_request_event(1, head, base)
+    failed = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", env=CI_ENV
+    )
+    print(f"CI con Black y Flake8 en rojo: {failed.seconds:.1f} s")
+    assert failed.returncode != 0
+    results = {name: failed.step_outcome(step) for name, step in STEPS.items()}
+    results["tests"] = failed.job_result("CI/Pruebas")
+    assert results["black"] == "failure" and results["flake8"] == "failure"
+    assert results["isort"] == "failure"  # «import os,sys» tampoco está ordenado
+
+    caller = comment_caller(student.root, results)
+    commented = act_environment.run(student, github, "pull_request", event, caller)
+    assert commented.returncode == 0, commented.log
+    [updated] = github.comments[1]  # el mismo comentario, no uno nuevo
+    assert updated["id"] == comment["id"]
+    assert len(github.called("PATCH", rf".*/issues/comments/{comment['id']}")) == 1
+    assert len(github.called("POST", r".*/issues/1/comments")) == 1
+    assert "| Black (formato) | ❌ Falló |" in updated["body"]
+    assert "| Flake8 (estilo) | ❌ Falló |" in updated["body"]
+    assert "❌ Algún chequeo falló" in updated["body"]
+    for name, label in ROWS.items():
+        icon = {"success": "✅ Correcto", "failure": "❌ Falló"}.get(
+            results[name], "⚠️ No se ejecutó"
+        )
+        assert f"| {label} | {icon} |" in updated["body"]
+
+
+@pytest.mark.parametrize(
+    ("head_repo", "author", "reason"),
+    [
+        ("otra-persona/laboratorio", "otra-persona", "viene de un fork"),
+        (REPOSITORY, "dependabot[bot]", "es de Dependabot"),
+    ],
+)
+def test_ci_read_only_pull_requests_skip_the_comment_and_say_why(
+    act_environment: ActEnvironment,
+    student: StudentRepo,
+    github: FakeGitHub,
+    head_repo: str,
+    author: str,
+    reason: str,
+) -> None:
+    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    event = pull_request_event(7, head, base, head_repo=head_repo, author=author)
+    results = {name: "success" for name in ROWS}
+    run = act_environment.run(
+        student,
+        github,
+        "pull_request",
+        event,
+        comment_caller(student.root, results),
+        token=READ_ONLY_TOKEN,  # lo que GitHub da a Dependabot y a los forks
+        actor=author,
+    )
+    assert run.returncode == 0, run.log
+    assert github.comments == {}
+    assert writes(github) == []
+    summary = run.summary()
+    assert "| Black (formato) | ✅ Correcto |" in summary
+    assert f"ℹ️ Este pull request {reason}" in summary
+    assert "Los resultados están en la tabla de arriba." in summary
+
+
+def test_ci_comment_when_no_check_ran_does_not_say_that_one_failed(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    event = pull_request_event(3, head, base)
+    results = {name: "skipped" for name in STEPS} | {"tests": ""}
+    caller = comment_caller(student.root, results)
+    run = act_environment.run(student, github, "pull_request", event, caller)
+    assert run.returncode == 0, run.log
+    [comment] = github.comments[3]
+    assert comment["body"].count("⚠️ No se ejecutó") == 6
+    assert "❌" not in comment["body"]
+    assert "⚠️ Ningún chequeo falló, pero no todos se ejecutaron" in comment["body"]
+
+
+# --------------------------------------------------------------------------
+# Despliegue del modelo sin secretos
+# --------------------------------------------------------------------------
+
+
+def test_deploy_without_secrets_stops_at_its_check_with_the_list(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    student.commit("chore: laboratorio inicial")
+    student.push()
+    event = {
+        "inputs": {"model-name": "churn-prediction-model"},
+        "ref": "refs/heads/main",
+        "repository": {"full_name": REPOSITORY, "default_branch": "main"},
+    }
+    run = act_environment.run(
+        student, github, "workflow_dispatch", event, "deploy_model.yml"
+    )
+    assert run.returncode != 0
+    assert run.step_outcome("Check Azure secrets") == "failure"
+    assert run.step_outcome("Checkout") == "skipped"
+    assert run.step_outcome("Register model") == "skipped"
+    summary = run.summary()
+    assert "## ❌ Faltan secretos de Azure" in summary
+    for name in (
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_SUBSCRIPTION_ID",
+        "AZURE_RESOURCE_GROUP",
+        "AZURE_ML_WORKSPACE_NAME",
+    ):
+        assert f"- `{name}`" in summary
+    assert github.calls == []

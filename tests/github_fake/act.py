@@ -48,6 +48,19 @@ NODE_VERSION = "24.22.3"
 NODE_HOME = Path(
     os.environ.get("ACT_NODE_HOME", ROOT / ".tools" / f"node-{NODE_VERSION}")
 )
+# El Python de actions/setup-python: lo prepara ./dev.sh (una copia del
+# intérprete base con requirements.txt del laboratorio ya instalado).
+RUNNER_PYTHON = Path(
+    os.environ.get("ACT_RUNNER_PYTHON", ROOT / ".venv" / "act-runner-python")
+)
+# Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
+# índice (todo está instalado en RUNNER_PYTHON) y el laboratorio (-e .)
+# instalado con el setuptools que ya está ahí.
+OFFLINE_PYTHON_ENV = {
+    "PIP_NO_INDEX": "1",
+    "UV_OFFLINE": "1",
+    "UV_NO_BUILD_ISOLATION": "1",
+}
 REPOSITORY = "alumno/laboratorio"
 USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
 # Lo que un estudiante no copia al crear su repositorio.
@@ -90,6 +103,34 @@ def missing_requirements() -> str | None:
     for action in pinned_actions(LAB / ".github" / "workflows"):
         if not (VENDOR / action / "action.yml").exists():
             return f"falta el código de la acción {action} en {VENDOR}"
+    return None
+
+
+def runner_python_version() -> str | None:
+    """La versión (3.11.7) del Python del runner, o None si no está."""
+    python = RUNNER_PYTHON / "bin" / "python"
+    if not python.exists():
+        return None
+    result = subprocess.run(
+        [str(python), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.stdout.strip() or None
+
+
+def missing_runner_python(wanted: str) -> str | None:
+    """Por qué setup-python no encontraría Python ``wanted`` sin red, o None."""
+    version = runner_python_version()
+    if version is None:
+        return f"falta el Python del runner en {RUNNER_PYTHON}: ejecuta ./dev.sh setup"
+    if not version.startswith(wanted + "."):
+        return (
+            f"los flujos piden Python {wanted} y el del runner es {version} "
+            f"(el de .venv): usa un Python {wanted} para .venv"
+        )
     return None
 
 
@@ -203,7 +244,11 @@ def push_event(repo: StudentRepo, before: str, after: str) -> dict[str, Any]:
 
 
 def pull_request_event(
-    number: int, head_sha: str, base_sha: str, head_repo: str = REPOSITORY
+    number: int,
+    head_sha: str,
+    base_sha: str,
+    head_repo: str = REPOSITORY,
+    author: str = "alumno",
 ) -> dict[str, Any]:
     """El evento ``pull_request`` (``synchronize``) hacia main."""
     owner, name = REPOSITORY.split("/")
@@ -219,6 +264,7 @@ def pull_request_event(
         "pull_request": {
             "number": number,
             "title": "feat: cambio del estudiante",
+            "user": {"login": author},
             "head": {
                 "ref": "cambio",
                 "sha": head_sha,
@@ -227,7 +273,7 @@ def pull_request_event(
             "base": {"ref": "main", "sha": base_sha, "repo": repository},
         },
         "repository": repository,
-        "sender": {"login": head_repo.split("/")[0]},
+        "sender": {"login": author},
     }
 
 
@@ -238,15 +284,43 @@ class ActRun:
     returncode: int
     log: str
     seconds: float
-    summaries: list[str]
 
-    def step_outcomes(self) -> list[str]:
-        """Las líneas de resultado de cada paso (✅ Success / ❌ Failure)."""
-        return [
-            line
-            for line in self.log.splitlines()
-            if "Success - " in line or "Failure - " in line
-        ]
+    def summary(self) -> str:
+        """Lo que los pasos escribieron en el resumen de sus trabajos.
+
+        act muestra cada resumen como ``⚙  Summary - <texto>``; las líneas
+        siguientes del texto van sin el prefijo ``[trabajo]``.
+        """
+        found: list[str] = []
+        inside = False
+        for line in self.log.splitlines():
+            if "Summary - " in line:
+                found.append(line.split("Summary - ", 1)[1])
+                inside = True
+            elif line.startswith("[") or line.startswith("time="):
+                inside = False
+            elif inside:
+                found.append(line)
+        return "\n".join(found)
+
+    def step_outcome(self, step: str) -> str:
+        """success, failure o skipped, como ``steps.<id>.outcome`` en GitHub."""
+        for line in self.log.splitlines():
+            if f"Main {step} [" in line:
+                if "Success - " in line:
+                    return "success"
+                if "Failure - " in line:
+                    return "failure"
+        return "skipped"
+
+    def job_result(self, job: str) -> str:
+        """success o failure según el final del trabajo, o skipped."""
+        for line in self.log.splitlines():
+            if line.startswith(f"[{job}]") and "Job succeeded" in line:
+                return "success"
+            if line.startswith(f"[{job}]") and "Job failed" in line:
+                return "failure"
+        return "skipped"
 
 
 @dataclass
@@ -284,10 +358,11 @@ class ActEnvironment:
         secrets: dict[str, str] | None = None,
         env: dict[str, str] | None = None,
         token: str = TOKEN,
+        actor: str = "alumno",
     ) -> ActRun:
         """Ejecuta ``workflow`` con el evento dado; ver :func:`run_workflow`."""
         return run_workflow(
-            self, repo, fake, event_name, event, workflow, secrets, env, token
+            self, repo, fake, event_name, event, workflow, secrets, env, token, actor
         )
 
 
@@ -301,25 +376,25 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     secrets: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
     token: str = TOKEN,
+    actor: str = "alumno",
 ) -> ActRun:
     """Ejecuta un flujo de ``repo`` con act y devuelve el resultado.
 
-    ``workflow`` es el nombre del archivo en ``.github/workflows``. El estado
+    ``workflow`` es el nombre del archivo en ``.github/workflows`` (o una
+    ruta absoluta: un flujo de prueba que llama a uno reutilizable). El estado
     que deja (llamadas, etiquetas, releases, comentarios) queda en ``fake``.
     """
     run_dir = repo.root / f"act-{len(list(repo.root.glob('act-*')))}"
     run_dir.mkdir()
     event_path = run_dir / "event.json"
     event_path.write_text(json.dumps(event), encoding="utf-8")
-    summaries = run_dir / "summaries"
-    summaries.mkdir()
     home = run_dir / "home"
     home.mkdir()
     args = [
         str(environment.act),
         event_name,
         "-W",
-        f".github/workflows/{workflow}",
+        workflow if os.path.isabs(workflow) else f".github/workflows/{workflow}",
         "-e",
         str(event_path),
         "-P",
@@ -332,7 +407,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         "--defaultbranch",
         "main",
         "--actor",
-        REPOSITORY.split("/")[0],
+        actor,
         "--env",
         f"GITHUB_API_URL={fake.url}",
         "--env",
@@ -370,4 +445,4 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     seconds = time.monotonic() - started
     log = result.stdout + result.stderr
     (run_dir / "act.log").write_text(log, encoding="utf-8")
-    return ActRun(result.returncode, log, seconds, [])
+    return ActRun(result.returncode, log, seconds)
