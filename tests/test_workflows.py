@@ -375,6 +375,7 @@ def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
     assert comment["if"] == "${{ !cancelled() }}"
     expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
     expected["tests"] = "${{ needs.tests.result }}"
+    expected["model-result"] = "${{ needs.model.result }}"
     expected["model"] = "${{ needs.model.outputs.section }}"
     assert comment["with"] == expected
 
@@ -382,7 +383,7 @@ def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
 def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
     workflow = load("reusable_pr_comment.yml")
     inputs = triggers(workflow)["workflow_call"]["inputs"]
-    assert set(inputs) == {*LINTERS, "tests", "model"}
+    assert set(inputs) == {*LINTERS, "tests", "model-result", "model"}
     steps = workflow["jobs"]["comment"]["steps"]
     table = step_named(steps, "table")
     rows = [line.strip() for line in table["run"].splitlines()]
@@ -393,10 +394,13 @@ def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
         ("Pylint (análisis estático)", "PYLINT"),
         ("MyPy (tipos)", "MYPY"),
         ("Pruebas (pytest)", "TESTS"),
+        ("Modelo (puerta de calidad)", "MODEL_RESULT"),
     ]:
         assert rows.count(f'row "{label}" "${variable}"') == 1
-    for name in inputs:
-        assert table["env"][name.upper()] == f"${{{{ inputs.{name} }}}}"
+    # La sección «Modelo» la añade otro paso (tests/test_workflows_model.py).
+    for name in set(inputs) - {"model"}:
+        variable = name.upper().replace("-", "_")
+        assert table["env"][variable] == f"${{{{ inputs.{name} }}}}"
     assert "RUN_URL" in table["env"] and "$RUN_URL" in table["run"]
 
 
@@ -460,18 +464,18 @@ def test_comment_table_shows_each_result(
 def test_comment_table_when_everything_passed(
     tmp_path: Path, comment_script: Callable[..., str]
 ) -> None:
-    results = {name: "success" for name in (*LINTERS, "tests")}
+    results = {name: "success" for name in (*LINTERS, "tests", "model_result")}
     comment = comment_script(tmp_path, **results)
-    assert comment.count("✅ Correcto") == 6
+    assert comment.count("✅ Correcto") == 7
     assert "✅ Todos los chequeos pasaron." in comment
 
 
 def test_comment_table_when_no_check_ran_does_not_say_one_failed(
     tmp_path: Path, comment_script: Callable[..., str]
 ) -> None:
-    results = {name: "skipped" for name in LINTERS}
+    results = {name: "skipped" for name in (*LINTERS, "model_result")}
     comment = comment_script(tmp_path, tests="", **results)
-    assert comment.count("⚠️ No se ejecutó") == 6
+    assert comment.count("⚠️ No se ejecutó") == 7
     assert "falló:" not in comment and "❌" not in comment
     assert "⚠️ Ningún chequeo falló, pero no todos se ejecutaron" in comment
 

@@ -53,26 +53,32 @@ def parse_output(path: Path) -> dict[str, str]:
     return values
 
 
-def render_comment(tmp_path: Path, model: str) -> str:
-    """Ejecuta el paso que arma el comentario con todos los chequeos en verde."""
+def render_comment(tmp_path: Path, model: str, model_result: str = "success") -> str:
+    """Ejecuta los pasos que arman el comentario: la tabla y la sección Modelo.
+
+    Todos los chequeos en verde; la sección solo se añade si llega (como el
+    ``if:`` de su paso).
+    """
     steps = load("reusable_pr_comment.yml")["jobs"]["comment"]["steps"]
+    section = next(step for step in steps if step["name"] == "Add the model section")
+    assert section["if"] == "${{ inputs.model != '' }}"
+    assert section["env"] == {"MODEL": "${{ inputs.model }}"}
     env = {
         "PATH": os.environ["PATH"],
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary-comment.md"),
         "RUN_URL": "https://github.com/alumno/lab/actions/runs/1",
         "TESTS": "success",
+        "MODEL_RESULT": model_result,
         "MODEL": model,
         **{name.upper(): "success" for name in LINTERS},
     }
     folder = tmp_path / "comment"
     folder.mkdir(exist_ok=True)
-    subprocess.run(
-        ["bash", "-e", "-c", step_named(steps, "table")["run"]],
-        cwd=folder,
-        env=env,
-        check=True,
-        timeout=30,
-    )
+    scripts = [step_named(steps, "table")["run"]] + ([section["run"]] if model else [])
+    for script in scripts:
+        subprocess.run(
+            ["bash", "-e", "-c", script], cwd=folder, env=env, check=True, timeout=30
+        )
     return (folder / "comment.md").read_text(encoding="utf-8")
 
 
@@ -97,8 +103,12 @@ def test_comment_shows_checks_first_and_the_model_second(tmp_path: Path) -> None
     assert comment.index("| Pruebas (pytest) |") < comment.index("## 📈 Modelo")
     assert GOLDEN_SECTION.strip() in comment
     assert len(comment) < COMMENT_LIMIT
-    # Sin sección de modelo (un flujo antiguo), la tabla sigue igual.
-    assert "Modelo" not in render_comment(tmp_path, "")
+    assert "| Modelo (puerta de calidad) | ✅ Correcto |" in comment
+    assert "✅ Todos los chequeos pasaron." in comment
+    # Sin sección (el trabajo Modelo no llegó a correr): solo la tabla.
+    alone = render_comment(tmp_path, "", model_result="skipped")
+    assert "## 📈 Modelo" not in alone
+    assert "| Modelo (puerta de calidad) | ⚠️ No se ejecutó |" in alone
 
 
 def test_comment_stays_under_the_github_limit(tmp_path: Path) -> None:
@@ -168,6 +178,8 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> No
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert markdown in summary and "artifacts/comparacion/" in summary
 
-    comment = render_comment(tmp_path, markdown)
+    comment = render_comment(tmp_path, markdown, model_result="failure")
     assert comment.index("| Pruebas (pytest) |") < comment.index("## 📈 Modelo")
+    assert "| Modelo (puerta de calidad) | ❌ Falló |" in comment
+    assert "❌ Algún chequeo falló" in comment
     assert "▼ -0,013 🔴" in comment and len(comment) < COMMENT_LIMIT
