@@ -397,6 +397,8 @@ def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
         ("Modelo (puerta de calidad)", "MODEL_RESULT"),
     ]:
         assert rows.count(f'row "{label}" "${variable}"') == 1
+    # La fila del modelo, solo si quien llama da su resultado.
+    assert 'if [ -n "$MODEL_RESULT" ]; then' in rows
     # La sección «Modelo» la añade otro paso (tests/test_workflows_model.py).
     for name in set(inputs) - {"model"}:
         variable = name.upper().replace("-", "_")
