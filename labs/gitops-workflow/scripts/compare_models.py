@@ -72,6 +72,14 @@ def base_label(base: str) -> str:
     return base.removeprefix("origin/")
 
 
+def shown_path(path: Path) -> str:
+    """La ruta relativa a la carpeta actual, o completa si no se puede (Windows)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # otra unidad de disco
+        return str(path)
+
+
 @contextlib.contextmanager
 def base_checkout(base: str, lab_root: Path) -> Iterator[Path]:
     """Una copia temporal de la rama base; da la carpeta del laboratorio en ella."""
@@ -195,8 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=DEFAULT_OUTPUT,
-        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones",
+        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones "
+        f"(por defecto, {DEFAULT_OUTPUT} en la raíz del laboratorio)",
     )
     parser.add_argument(
         "--seed",
@@ -215,12 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from churn_lab.comparison import check_gate, render_markdown, render_text
 
     label = args.base_name or base_label(args.base)
+    # Sin --output-dir, la carpeta de siempre, aunque estés en scripts/.
+    output_dir = args.output_dir or LAB_ROOT / DEFAULT_OUTPUT
     base, head, tolerance = compare(
-        args.base, label, args.output_dir, args.n_samples, args.seed
+        args.base, label, output_dir, args.n_samples, args.seed
     )
     print(f"\n📈 Modelo: {label} frente a tu versión\n")
     print(render_text(base, head, tolerance, label), end="")
-    print(f"\n🖼️  Curvas ROC y matrices de confusión en {args.output_dir}")
+    print(f"\n🖼️  Curvas ROC y matrices de confusión en {shown_path(output_dir)}")
     if args.markdown:
         with atomic_output(args.markdown) as temporary:
             temporary.write_text(

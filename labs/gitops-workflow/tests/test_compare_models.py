@@ -110,13 +110,20 @@ def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
     git(repo, "commit", "--quiet", "--all", "--message", "docs: una línea")
 
     # Como en CI: la base es el commit de main y se muestra con su nombre.
+    # Desde scripts/, los archivos van igual a artifacts/ de la raíz.
     base_sha = git(repo, "rev-parse", "main").strip()
-    result = compare(repo, "--base", base_sha, "--base-name", "main")
+    result = run_script(
+        ["compare_models.py", "--base", base_sha, "--base-name", "main"],
+        cwd=repo / "scripts",
+        PYTHONPATH=str(repo / "src"),
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Sin cambios en el modelo" in result.stdout
     assert "idénticas a las de main" in result.stdout
+    assert "matrices de confusión en ../artifacts/comparacion" in result.stdout
     assert (repo / "artifacts" / "comparacion" / "main" / "metrics.json").is_file()
+    assert not (repo / "scripts" / "artifacts").exists()
     assert "✅ Puerta de calidad: pasa." in result.stdout
 
 
