@@ -40,7 +40,8 @@ CONFUSION_FILENAME = "confusion_matrix.png"
 PLOT_FILENAMES = (ROC_FILENAME, CONFUSION_FILENAME)
 # Proporción de clientes que se reserva para medir el modelo.
 TEST_SIZE = 0.2
-# Un cliente se marca como «abandona» cuando su probabilidad llega a este umbral.
+# Un cliente se marca como «abandona» si su probabilidad supera este umbral
+# (lo mismo que hace model.predict).
 THRESHOLD = 0.5
 # Tasas de falsos positivos en las que se resume la curva ROC (0, 0,1, …, 1).
 ROC_GRID: tuple[float, ...] = tuple(step / 10 for step in range(11))
@@ -246,10 +247,8 @@ def read_report(path: Path) -> dict[str, Any]:
         for name in ("roc_auc", "accuracy", "brier_score"):
             float(report["metrics"][name])
             float(report["baseline"][name])
-    except (ValueError, KeyError, TypeError) as error:
-        raise LabError(
-            f"el archivo {path} está dañado o incompleto ({error!r}). {fix}"
-        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise LabError(f"el archivo {path} está dañado o incompleto. {fix}") from None
     return dict(report)
 
 
