@@ -90,8 +90,8 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
     model = build_pipeline(seed)
     model.fit(x_train, y_train)
     print(f"🌲 Modelo entrenado en {time.perf_counter() - started:.1f} s")
-    evaluation = evaluate(model, x_test, y_test, n_samples, seed)
 
+    evaluation = evaluate(model, x_test, y_test, n_samples, seed)
     metadata: dict[str, Any] = {
         "model_name": MODEL_NAME,
         "model_type": model_type(model),
