@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -62,6 +63,16 @@ OFFLINE_PYTHON_ENV = {
     "UV_NO_BUILD_ISOLATION": "1",
 }
 REPOSITORY = "alumno/laboratorio"
+# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado.
+ACT_TIMEOUT = 900
+# Todo lo que respete las variables de proxy (git, curl, pip, el cliente HTTP
+# de las acciones) y quiera salir de 127.0.0.1 choca con un puerto cerrado
+# en vez de llegar a la red.
+DEAD_PROXY = "http://127.0.0.1:9"
+NO_NETWORK = {
+    name: DEAD_PROXY
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+} | {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
 # Lo que un estudiante no copia al crear su repositorio.
 NOT_COPIED = (
@@ -404,6 +415,11 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         str(environment.cache),
         "--no-cache-server",
         "--no-skip-checkout",
+        # Un trabajo a la vez: todos comparten el Python del runner, y la
+        # instalación editable del laboratorio (-e .) de un trabajo apuntaría
+        # a la carpeta de otro, que act borra al terminarlo.
+        "--concurrent-jobs",
+        "1",
         "--defaultbranch",
         "main",
         "--actor",
@@ -425,24 +441,34 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         **repo.env,
         "HOME": str(home),
         "PATH": os.pathsep.join([str(NODE_HOME / "bin"), os.environ["PATH"]]),
-        # Nada de proxies del equipo: todo va a 127.0.0.1.
-        "NO_PROXY": "127.0.0.1,localhost",
+        **NO_NETWORK,
     }
     started = time.monotonic()
-    result = subprocess.run(
+    # act y lo que lanza (node, git, bash, python) en su propio grupo de
+    # procesos: al terminar, o si se pasa del plazo, se detiene el grupo.
+    with subprocess.Popen(
         args,
         cwd=repo.work,
         env=process_env,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
         errors="replace",
-        check=False,
-        timeout=900,
         start_new_session=True,
-    )
+    ) as process:
+        try:
+            log, _ = process.communicate(timeout=ACT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            log, _ = process.communicate()
+            log += f"\n(act no terminó en {ACT_TIMEOUT} s: se detuvo)"
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     seconds = time.monotonic() - started
-    log = result.stdout + result.stderr
     (run_dir / "act.log").write_text(log, encoding="utf-8")
-    return ActRun(result.returncode, log, seconds)
+    return ActRun(process.returncode, log, seconds)
