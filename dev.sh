@@ -66,6 +66,10 @@ build_runner_python() {
     --exclude="python$version/dist-packages" --exclude="python$version/test" \
     --exclude="__pycache__" "python$version") | (cd "$RUNNER_PYTHON/lib" && tar xf -)
   mkdir -p "$RUNNER_PYTHON/lib/python$version/site-packages"
+  # La biblioteca compartida, por si el intérprete la busca junto a sí mismo.
+  for library in "$base"/lib/libpython*; do
+    if [ -e "$library" ]; then cp -a "$library" "$RUNNER_PYTHON/lib/"; fi
+  done
   "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
   # Todo menos la instalación editable del laboratorio (-e .), que cada flujo
   # hace en su copia sin red (UV_OFFLINE, UV_NO_BUILD_ISOLATION).

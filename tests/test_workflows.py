@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
+from github_fake.act import NOT_COPIED
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -48,22 +49,6 @@ PINNED_ACTIONS = {
     ),
     "mshick/add-pr-comment": ("8e4927817251f1ff60c001f04568532b38e0b4a0", "v3.11.0"),
 }
-# Lo que un estudiante no copia: lo genera al trabajar o no va al repositorio.
-NOT_COPIED = (
-    ".git",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    "*.egg-info",
-    "data",
-    "artifacts",
-    "mlruns",
-    "mlartifacts",
-    "mlflow.db",
-)
 
 
 # --------------------------------------------------------------------------

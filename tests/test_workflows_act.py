@@ -26,6 +26,7 @@ from github_fake.act import (
     ActEnvironment,
     ActRun,
     StudentRepo,
+    caller_workflow,
     missing_requirements,
     missing_runner_python,
     pull_request_event,
@@ -33,6 +34,7 @@ from github_fake.act import (
     runner_python_version,
 )
 from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
+from test_workflows import SECRETS
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
@@ -228,7 +230,7 @@ def test_every_scenario_stays_on_loopback(
     student.commit("feat: primer modelo")
     run = run_cd()
     assert run.returncode == 0, run.log
-    # Todo lo que act pidió a la API llegó a la falsa, con el token de prueba.
+    # Cada llamada de act a la API llegó a la falsa, con el token de prueba.
     assert github.calls
     assert all(call.status != 401 for call in github.calls)
     assert "api.github.com" not in run.log
@@ -248,59 +250,39 @@ ROWS = {
     "mypy": "MyPy (tipos)",
     "tests": "Pruebas (pytest)",
 }
-STEPS = {"black": "Black", "isort": "isort", "flake8": "Flake8", "pylint": "Pylint"}
-STEPS["mypy"] = "MyPy"
-GOOD_CHANGE = '''"""Umbral de probabilidad a partir del cual un cliente se marca como «se va»."""
-
-THRESHOLD = 0.5
-'''
+# El nombre de cada paso del trabajo de lint (reusable_lint.yml).
+STEPS = {
+    "black": "Black",
+    "isort": "isort",
+    "flake8": "Flake8",
+    "pylint": "Pylint",
+    "mypy": "MyPy",
+}
+GOOD_CHANGE = (
+    '"""Umbral a partir del cual un cliente se marca como «se va»."""\n\n'
+    "THRESHOLD = 0.5\n"
+)
 # Lo que Black y Flake8 rechazan (el ejemplo que falla de la Parte 2).
 BAD_CHANGE = "import os,sys\nTHRESHOLD = {'valor':0.5}\n"
 # Las pruebas del laboratorio se ejecutan enteras en ./dev.sh test; bajo act
 # basta una parte para ver el paso de pytest funcionar (y tarda segundos).
-CI_ENV = {**OFFLINE_PYTHON_ENV, "PYTEST_ADDOPTS": "-n 0 -k test_schema"}
-
-
-def open_pull_request(student: StudentRepo, files: dict[str, str]) -> tuple[str, str]:
-    """main con el laboratorio y una rama «cambio» con ``files``: (base, head)."""
-    base = student.commit("chore: laboratorio inicial")
-    student.push()
-    student.git("checkout", "--quiet", "-b", "cambio")
-    head = student.commit("feat: umbral configurable", files)
-    student.push("cambio")
-    return base, head
+CI_ENV = {**OFFLINE_PYTHON_ENV, "PYTEST_ADDOPTS": "-n 0 tests/test_schema.py"}
 
 
 def comment_caller(root: Path, results: dict[str, str]) -> str:
-    """Un flujo de prueba que llama al del comentario con esos resultados.
-
-    act detiene toda la ejecución cuando falla un trabajo de un flujo
-    reutilizable (el lint), donde GitHub sigue con los trabajos que llevan
-    ``if: !cancelled()`` (el comentario); este flujo hace ese último paso
-    con los resultados que act informó.
-    """
-    lines = [
-        "name: Comentario (prueba)",
-        "on: pull_request",
-        "permissions: {}",
-        "jobs:",
-        "  comment:",
-        "    uses: ./.github/workflows/reusable_pr_comment.yml",
-        "    permissions:",
-        "      pull-requests: write",
-        "    with:",
-        *(f'      {name}: "{results.get(name, "")}"' for name in ROWS),
-    ]
-    path = root / "comentario.yml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    """Un flujo que llama al del comentario con los resultados dados."""
+    inputs = {name: results.get(name, "") for name in ROWS}
+    permissions = {"pull-requests": "write"}
+    return caller_workflow(
+        root / "comentario.yml", "reusable_pr_comment.yml", inputs, permissions
+    )
 
 
 @pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
 def test_ci_posts_the_table_then_updates_it_in_place_when_black_and_flake8_fail(
     act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
 ) -> None:
-    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    base, head = student.open_pull_request({"scripts/threshold.py": GOOD_CHANGE})
     event = pull_request_event(1, head, base)
     run = act_environment.run(
         student, github, "pull_request", event, "ci.yml", env=CI_ENV
@@ -329,6 +311,8 @@ def test_ci_posts_the_table_then_updates_it_in_place_when_black_and_flake8_fail(
     assert results["black"] == "failure" and results["flake8"] == "failure"
     assert results["isort"] == "failure"  # «import os,sys» tampoco está ordenado
 
+    # act se detuvo en el lint que falló; GitHub seguiría con el comentario
+    # (if: !cancelled()) y estos resultados: se ejecuta ese flujo con ellos.
     caller = comment_caller(student.root, results)
     commented = act_environment.run(student, github, "pull_request", event, caller)
     assert commented.returncode == 0, commented.log
@@ -361,7 +345,7 @@ def test_ci_read_only_pull_requests_skip_the_comment_and_say_why(
     author: str,
     reason: str,
 ) -> None:
-    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    base, head = student.open_pull_request({"scripts/threshold.py": GOOD_CHANGE})
     event = pull_request_event(7, head, base, head_repo=head_repo, author=author)
     results = {name: "success" for name in ROWS}
     run = act_environment.run(
@@ -385,7 +369,7 @@ def test_ci_read_only_pull_requests_skip_the_comment_and_say_why(
 def test_ci_comment_when_no_check_ran_does_not_say_that_one_failed(
     act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
 ) -> None:
-    base, head = open_pull_request(student, {"scripts/threshold.py": GOOD_CHANGE})
+    base, head = student.open_pull_request({"scripts/threshold.py": GOOD_CHANGE})
     event = pull_request_event(3, head, base)
     results = {name: "skipped" for name in STEPS} | {"tests": ""}
     caller = comment_caller(student.root, results)
@@ -421,13 +405,6 @@ def test_deploy_without_secrets_stops_at_its_check_with_the_list(
     assert run.step_outcome("Register model") == "skipped"
     summary = run.summary()
     assert "## ❌ Faltan secretos de Azure" in summary
-    for name in (
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_SUBSCRIPTION_ID",
-        "AZURE_RESOURCE_GROUP",
-        "AZURE_ML_WORKSPACE_NAME",
-    ):
+    for name in SECRETS:
         assert f"- `{name}`" in summary
     assert github.calls == []

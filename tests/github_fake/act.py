@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from github_fake.server import TOKEN, FakeGitHub
+from github_fake.server import TOKEN, FakeGitHub, rev_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -62,8 +63,18 @@ OFFLINE_PYTHON_ENV = {
     "UV_NO_BUILD_ISOLATION": "1",
 }
 REPOSITORY = "alumno/laboratorio"
+# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado.
+ACT_TIMEOUT = 900
+# Lo que respete las variables de proxy (git, curl, pip, el cliente HTTP
+# de las acciones) y quiera salir de 127.0.0.1 choca con un puerto cerrado
+# en vez de llegar a la red.
+DEAD_PROXY = "http://127.0.0.1:9"
+NO_NETWORK = {
+    name: DEAD_PROXY
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+} | {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
-# Lo que un estudiante no copia al crear su repositorio.
+# Lo que un estudiante no copia: lo genera al trabajar o no va al repositorio.
 NOT_COPIED = (
     ".git",
     ".venv",
@@ -73,6 +84,8 @@ NOT_COPIED = (
     ".pytest_cache",
     ".ruff_cache",
     "*.egg-info",
+    "data",
+    "artifacts",
     "mlruns",
     "mlartifacts",
     "mlflow.db",
@@ -212,16 +225,24 @@ class StudentRepo:
         self.git("push", "--quiet", "origin", f"HEAD:refs/heads/{branch}")
         return before, self.git("rev-parse", "HEAD")
 
+    def open_pull_request(
+        self, files: dict[str, str], branch: str = "cambio"
+    ) -> tuple[str, str]:
+        """main con el laboratorio y la rama ``branch`` con ``files``.
+
+        Hace push de las dos y devuelve (SHA de main, SHA de la rama), lo que
+        necesita :func:`pull_request_event`.
+        """
+        base = self.commit("chore: laboratorio inicial")
+        self.push()
+        self.git("checkout", "--quiet", "-b", branch)
+        head = self.commit("feat: cambio del estudiante", files)
+        self.push(branch)
+        return base, head
+
     def remote_sha(self, ref: str) -> str | None:
         """SHA de ``ref`` en el «GitHub» del estudiante, o None."""
-        result = subprocess.run(
-            ["git", "-C", str(self.bare), "rev-parse", "--verify", "--quiet", ref],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        return result.stdout.strip() or None
+        return rev_parse(self.bare, ref)
 
 
 def push_event(repo: StudentRepo, before: str, after: str) -> dict[str, Any]:
@@ -275,6 +296,33 @@ def pull_request_event(
         "repository": repository,
         "sender": {"login": author},
     }
+
+
+def caller_workflow(
+    path: Path, reusable: str, inputs: dict[str, str], permissions: dict[str, str]
+) -> str:
+    """Escribe en ``path`` un flujo que llama al reutilizable ``reusable``.
+
+    act detiene toda la ejecución cuando falla un trabajo de un flujo
+    reutilizable, donde GitHub sigue con los trabajos que llevan
+    ``if: !cancelled()``: con este flujo, una prueba ejecuta ese trabajo con
+    las entradas que GitHub le pasaría. Devuelve la ruta, para
+    :func:`run_workflow`.
+    """
+    lines = [
+        "name: Prueba",
+        "on: [pull_request, push, workflow_dispatch]",
+        "permissions: {}",
+        "jobs:",
+        "  called:",
+        f"    uses: ./.github/workflows/{reusable}",
+        "    permissions:",
+        *(f"      {scope}: {level}" for scope, level in permissions.items()),
+        "    with:",
+        *(f"      {name}: {json.dumps(value)}" for name, value in inputs.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
 
 
 @dataclass
@@ -348,22 +396,17 @@ class ActEnvironment:
             link.symlink_to(interpreter_home, target_is_directory=True)
         (folder / "x64.complete").touch()
 
-    def run(  # pylint: disable=too-many-arguments
+    def run(
         self,
         repo: StudentRepo,
         fake: FakeGitHub,
         event_name: str,
         event: dict[str, Any],
         workflow: str,
-        secrets: dict[str, str] | None = None,
-        env: dict[str, str] | None = None,
-        token: str = TOKEN,
-        actor: str = "alumno",
+        **options: Any,
     ) -> ActRun:
         """Ejecuta ``workflow`` con el evento dado; ver :func:`run_workflow`."""
-        return run_workflow(
-            self, repo, fake, event_name, event, workflow, secrets, env, token, actor
-        )
+        return run_workflow(self, repo, fake, event_name, event, workflow, **options)
 
 
 def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
@@ -373,6 +416,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     event_name: str,
     event: dict[str, Any],
     workflow: str,
+    *,
     secrets: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
     token: str = TOKEN,
@@ -404,6 +448,11 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         str(environment.cache),
         "--no-cache-server",
         "--no-skip-checkout",
+        # Un trabajo a la vez: todos comparten el Python del runner, y la
+        # instalación editable del laboratorio (-e .) de un trabajo apuntaría
+        # a la carpeta de otro, que act borra al terminarlo.
+        "--concurrent-jobs",
+        "1",
         "--defaultbranch",
         "main",
         "--actor",
@@ -425,24 +474,34 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         **repo.env,
         "HOME": str(home),
         "PATH": os.pathsep.join([str(NODE_HOME / "bin"), os.environ["PATH"]]),
-        # Nada de proxies del equipo: todo va a 127.0.0.1.
-        "NO_PROXY": "127.0.0.1,localhost",
+        **NO_NETWORK,
     }
     started = time.monotonic()
-    result = subprocess.run(
+    # act y lo que lanza (node, git, bash, python) en su propio grupo de
+    # procesos: al terminar, o si se pasa del plazo, se detiene el grupo.
+    with subprocess.Popen(
         args,
         cwd=repo.work,
         env=process_env,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
         errors="replace",
-        check=False,
-        timeout=900,
         start_new_session=True,
-    )
+    ) as process:
+        try:
+            log, _ = process.communicate(timeout=ACT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            log, _ = process.communicate()
+            log += f"\n(act no terminó en {ACT_TIMEOUT} s: se detuvo)"
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     seconds = time.monotonic() - started
-    log = result.stdout + result.stderr
     (run_dir / "act.log").write_text(log, encoding="utf-8")
-    return ActRun(result.returncode, log, seconds)
+    return ActRun(process.returncode, log, seconds)

@@ -29,13 +29,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TOKEN = "ghs_token_de_prueba"
 READ_ONLY_TOKEN = "ghs_token_de_solo_lectura"
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 FORBIDDEN = "Resource not accessible by integration"
+
+
+def rev_parse(repo: Path, ref: str) -> str | None:
+    """El SHA al que apunta ``ref`` en el repositorio git ``repo``, o None."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", ref],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.stdout.strip() or None
+
+
+class Request(NamedTuple):
+    """Una petición HTTP ya leída."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    token: str
 
 
 @dataclass
@@ -93,7 +115,8 @@ class Handler(BaseHTTPRequestHandler):
                 body = raw
         token = self.headers.get("Authorization", "").split(" ")[-1]
         query = parse_qs(parts.query)
-        status, payload = fake.handle(method, path, query, body, token)
+        request = Request(method, path, query, body, token)
+        status, payload = fake.handle(request)
         data = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -196,14 +219,7 @@ class FakeGitHub:
 
     def ref_sha(self, ref: str) -> str | None:
         """El SHA al que apunta ``ref`` en el repositorio, o None."""
-        result = subprocess.run(
-            ["git", "-C", str(self.bare_repo), "rev-parse", "--verify", "--quiet", ref],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        return result.stdout.strip() or None
+        return rev_parse(self.bare_repo, ref)
 
     def release(self, tag: str) -> Release | None:
         """La release de esa etiqueta, si existe."""
@@ -218,18 +234,12 @@ class FakeGitHub:
         self._next_id += 1
         return self._next_id
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, list[str]],
-        body: Any,
-        token: str,
-    ) -> tuple[int, Any]:
+    def handle(self, request: Request) -> tuple[int, Any]:
         """Responde una petición (código, JSON) y la anota."""
+        method, path, query, body, _ = request
         with self._lock:
             try:
-                status, payload = self._route(method, path, query, body, token)
+                status, payload = self._route(request)
             except ApiError as error:
                 status, payload = error.status, error.body
             except (KeyError, TypeError, ValueError) as error:
@@ -238,14 +248,8 @@ class FakeGitHub:
             self.calls.append(Call(method, path, query, recorded, status))
         return status, payload
 
-    def _route(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, list[str]],
-        body: Any,
-        token: str,
-    ) -> tuple[int, Any]:
+    def _route(self, request: Request) -> tuple[int, Any]:
+        method, path, query, body, token = request
         if token not in (TOKEN, READ_ONLY_TOKEN):
             raise ApiError(401, "Bad credentials")
         if method != "GET" and token == READ_ONLY_TOKEN:
