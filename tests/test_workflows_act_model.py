@@ -23,7 +23,6 @@ from test_workflows_act import (  # pylint: disable=unused-import
     fixture_act_environment,
     fixture_github,
     fixture_student,
-    open_pull_request,
 )
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
@@ -37,7 +36,7 @@ def test_a_pull_request_with_max_depth_one_gets_a_failed_model_gate(
     model_code = (student.work / "src" / "churn_lab" / "model.py").read_text("utf-8")
     assert '"max_depth": 8,' in model_code
     shallow = model_code.replace('"max_depth": 8,', '"max_depth": 1,')
-    base, head = open_pull_request(student, {"src/churn_lab/model.py": shallow})
+    base, head = student.open_pull_request({"src/churn_lab/model.py": shallow})
 
     event = pull_request_event(1, head, base)
     run = act_environment.run(
