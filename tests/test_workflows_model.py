@@ -32,6 +32,21 @@ def step_titled(name: str) -> dict:
     return matches[0]
 
 
+def run_step(
+    name: str, cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Ejecuta el ``run:`` de un paso del trabajo Modelo con el bash de Actions."""
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step_titled(name)["run"]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
 def parse_output(path: Path) -> dict[str, str]:
     """Lee un archivo $GITHUB_OUTPUT con valores de varias líneas (<<DELIM)."""
     values: dict[str, str] = {}
@@ -123,16 +138,7 @@ def test_section_step_without_a_comparison_says_so(tmp_path: Path) -> None:
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
     }
-    section = step_named(model_steps(), "section")["run"]
-    result = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", section],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
+    result = run_step("Model section", tmp_path, env)
     assert result.returncode == 0, result.stderr
     markdown = parse_output(tmp_path / "output.txt")["markdown"]
     assert markdown.startswith("## 📈 Modelo")
@@ -154,20 +160,9 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> No
         "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
     }
 
-    def run_step(name: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["bash", "-eo", "pipefail", "-c", step_titled(name)["run"]],
-            cwd=repo,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-
-    compare = run_step("Compare with the base branch")
+    compare = run_step("Compare with the base branch", repo, env)
     assert compare.returncode == 1, compare.stdout + compare.stderr
-    section = run_step("Model section")
+    section = run_step("Model section", repo, env)
     assert section.returncode == 0, section.stderr
 
     markdown = parse_output(tmp_path / "output.txt")["markdown"]
