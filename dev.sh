@@ -7,7 +7,8 @@
 #   ./dev.sh test    setup + los cinco linters + las pruebas del laboratorio y del proyecto
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
-# Solo necesita Python 3.10 o más nuevo (python3, o el que indique $PYTHON).
+# Necesita un Python de las versiones que admite el laboratorio (python3, o el
+# que indique $PYTHON): las dice labs/gitops-workflow/src/churn_lab/environment.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,13 +18,27 @@ PY="$VENV/bin/python"
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# Antes que nada: el Python (el de .venv si ya existe) es de una versión admitida.
+check_python() {
+  local python="$1"
+  if ! command -v "$python" >/dev/null 2>&1; then
+    echo "❌ Error: no se encontró $python. Instala Python o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    exit 1
+  fi
+  if ! "$python" "$LAB/src/churn_lab/environment.py"; then
+    if [ "$python" = "$PY" ]; then
+      echo "   .venv se creó con ese Python: bórralo (rm -rf .venv) y usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    else
+      echo "   Usa otro: PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    fi
+    exit 1
+  fi
+}
+
 setup() {
   if [ ! -x "$PY" ]; then
     local base="${PYTHON:-python3}"
-    if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-      echo "❌ Error: hace falta Python 3.10 o más nuevo (probado: $base). Instálalo o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
-      exit 1
-    fi
+    check_python "$base"
     say "Creando el entorno virtual .venv con $("$base" --version)"
     "$base" -m venv "$VENV"
   fi
@@ -69,6 +84,10 @@ run_tests() {
   (cd "$ROOT" && "$PY" -m pytest tests) || status=1
   return "$status"
 }
+
+if [ -x "$PY" ]; then
+  check_python "$PY"
+fi
 
 case "${1:-}" in
   setup) setup ;;

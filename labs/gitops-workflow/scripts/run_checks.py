@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from churn_lab.cli import build_parser, print_table, report_errors
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+from churn_lab.cli import build_parser, format_number, print_table, report_errors
 
-LAB_ROOT = Path(__file__).resolve().parent.parent
 CODE_PATHS = ("scripts", "src", "tests")
 
 # Cada chequeo es un módulo de Python con sus argumentos; se ejecuta como
@@ -102,7 +102,7 @@ def print_summary(results: Sequence[CheckResult]) -> None:
         (
             result.name,
             "✅ correcto" if result.passed else "❌ falló",
-            f"{result.seconds:.1f} s",
+            f"{format_number(result.seconds, 1)} s",
         )
         for result in results
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -35,6 +36,18 @@ def script_env(**extra: str) -> dict[str, str]:
     env.update(extra)
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
+
+
+def copy_lab_code(destination: Path) -> Path:
+    """Copia ``scripts/`` y ``src/`` del laboratorio: un laboratorio mínimo aparte.
+
+    Sus scripts escriben en las carpetas de la copia (``artifacts/``, ``data/``…),
+    nunca en las del laboratorio de verdad.
+    """
+    ignore = shutil.ignore_patterns("*.egg-info", "__pycache__")
+    for folder in ("scripts", "src"):
+        shutil.copytree(LAB_ROOT / folder, destination / folder, ignore=ignore)
+    return destination
 
 
 def run_script(

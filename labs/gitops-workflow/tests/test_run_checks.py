@@ -89,7 +89,14 @@ def test_fix_formats_the_file_before_checking(project: Path) -> None:
 def test_script_exits_one_and_prints_summary_when_a_check_fails(
     project: Path,
 ) -> None:
-    shutil.copy(LAB_ROOT / "scripts" / "run_checks.py", project / "scripts")
+    # run_checks.py y lo que importa: _lab.py y churn_lab (la raíz es su copia).
+    for script in ("_lab.py", "run_checks.py"):
+        shutil.copy(LAB_ROOT / "scripts" / script, project / "scripts")
+    shutil.copytree(
+        LAB_ROOT / "src" / "churn_lab",
+        project / "src" / "churn_lab",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     (project / "src" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")
     result = run_script(["scripts/run_checks.py", "black", "isort"], cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr

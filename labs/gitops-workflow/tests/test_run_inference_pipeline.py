@@ -26,7 +26,7 @@ from scripts.run_inference_pipeline import (
     copy_predictions,
     job_command_line,
 )
-from tests.helpers import LAB_ROOT, run_script
+from tests.helpers import LAB_ROOT, copy_lab_code, run_script
 
 
 class NoTokenCredential:  # pylint: disable=too-few-public-methods
@@ -181,11 +181,7 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
 
 
 def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
-    lab = tmp_path / "lab"
-    shutil.copytree(
-        LAB_ROOT / "src", lab / "src", ignore=shutil.ignore_patterns("*.egg-info")
-    )
-    shutil.copytree(LAB_ROOT / "scripts", lab / "scripts")
+    lab = copy_lab_code(tmp_path / "lab")
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],
         cwd=lab,

@@ -27,7 +27,7 @@ def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run_script(
-        [SCRIPT],
+        [SCRIPT, "--config", "config.json"],
         cwd=tmp_path,
         # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
         PATH=str(Path(sys.executable).parent),
