@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -93,3 +99,72 @@ def assert_main_fails(
     for word in words:
         assert word in message, message
     return message
+
+
+# Un servidor (mlflow server) puede tardar casi un minuto en responder en una
+# máquina de 2 núcleos ocupada: se le da mucho más antes de darlo por fallido.
+SERVER_START_SECONDS = 180
+
+
+def free_port() -> int:
+    """Un puerto libre de 127.0.0.1 para un servidor de prueba."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Detiene ``process`` y todos sus hijos (sus trabajadores, huey_consumer…).
+
+    ``process`` se creó con ``start_new_session=True``: su grupo de procesos
+    tiene su mismo número, y se detiene entero. Terminar solo al padre deja
+    vivos a los hijos.
+    """
+    if os.name == "nt":  # pragma: no cover, Windows no tiene grupos de procesos
+        subprocess.run(
+            ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+            capture_output=True,
+            check=False,
+        )
+        process.wait()
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    # Los hijos que no terminaron con SIGTERM, a la fuerza.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@contextlib.contextmanager
+def background_server(
+    command: Sequence[str], cwd: Path, health_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Arranca un servidor local, espera a que responda y al salir lo detiene entero."""
+    server = subprocess.Popen(  # pylint: disable=consider-using-with
+        list(command),
+        cwd=cwd,
+        env=script_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(health_url, timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                assert server.poll() is None, f"{command[:4]} terminó al arrancar"
+                assert (
+                    time.monotonic() < deadline
+                ), f"{command[:4]} no respondió en {SERVER_START_SECONDS} s"
+                time.sleep(0.5)
+        yield server
+    finally:
+        stop_process_group(server)

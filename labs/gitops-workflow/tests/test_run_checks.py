@@ -105,3 +105,22 @@ def test_script_exits_one_and_prints_summary_when_a_check_fails(
     assert "✅ correcto" in result.stdout
     assert "Fallaron: black" in result.stdout
     assert "--fix" in result.stdout
+
+
+def test_slow_tests_run_only_with_completo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list"]) == 0
+    assert "python -m pytest -m 'not slow'" in capsys.readouterr().out
+    assert main(["--list", "--completo"]) == 0
+    commands = capsys.readouterr().out.splitlines()
+    assert "pytest   python -m pytest" in commands
+
+
+def test_slow_marker_is_declared_and_used() -> None:
+    """El marcador existe (--strict-markers) y marca las pruebas de integración."""
+    marked = [
+        path.name
+        for path in (LAB_ROOT / "tests").glob("test_*.py")
+        if "@pytest.mark.slow" in path.read_text(encoding="utf-8")
+    ]
+    assert {"test_register_model.py", "test_run_inference_pipeline.py"} <= set(marked)
+    assert '"slow: ' in (LAB_ROOT / "pyproject.toml").read_text(encoding="utf-8")

@@ -162,6 +162,7 @@ def run_in_copy(lab: Path, *args: str) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_whole_local_pipeline(lab_copy: Path) -> None:
     run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
     registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
@@ -180,6 +181,7 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
     assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
 
 
+@pytest.mark.slow
 def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
     lab = copy_lab_code(tmp_path / "lab")
     result = run_script(
