@@ -33,7 +33,7 @@ SECTIONS = [
     "Parte 4",
     "Parte 5",
     "Parte 6",
-    "Bonus",
+    "Extra",
     "Apéndice A",
     "Apéndice B",
 ]

@@ -257,7 +257,7 @@ def explain_azure_error(
 
 
 def _login_message(lowered: str) -> str:
-    # En GitHub Actions (Bonus) se entra con un service principal: el error
+    # En GitHub Actions (parte Extra) se entra con un service principal: el error
     # típico es pegar el ID del secreto en lugar de su valor.
     if "aadsts7000215" in lowered or "invalid client secret" in lowered:
         return (
