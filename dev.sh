@@ -50,7 +50,14 @@ setup() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
     "$PY" -m pip install --quiet --upgrade pip
-    (cd "$LAB" && "$PY" -m pip install --quiet -r requirements.txt)
+    # Todo requirements.txt menos el propio laboratorio (-e .): instalarlo
+    # escribiría en labs/gitops-workflow/, y las pruebas, el benchmark y la demo
+    # usan el código de la carpeta en la que corren (scripts/_lab.py).
+    grep -v '^-e ' "$LAB/requirements.txt" > "$VENV/requirements-lab.txt"
+    "$PY" -m pip install --quiet -r "$VENV/requirements-lab.txt"
+    if "$PY" -m pip show --quiet gitops-lab >/dev/null 2>&1; then
+      "$PY" -m pip uninstall --quiet --yes gitops-lab
+    fi
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
     echo "$wanted" > "$stamp"

@@ -27,7 +27,8 @@ def script_env(**extra: str) -> dict[str, str]:
     """Entorno para ejecutar un script en un subproceso, sin red ni Azure.
 
     ``PYTHONPATH`` empieza siempre por ``NETGUARD``; uno dado en ``extra`` va
-    detrás (por ejemplo, el ``src`` de una copia del laboratorio).
+    detrás (por ejemplo, el ``src`` de una copia del laboratorio) y el ``src``
+    de este laboratorio al final.
     """
     env = dict(os.environ)
     env.update(
@@ -38,7 +39,12 @@ def script_env(**extra: str) -> dict[str, str]:
             "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
         }
     )
-    paths = [str(NETGUARD), *filter(None, [extra.pop("PYTHONPATH", None)])]
+    # src/ al final: el código del laboratorio, aunque no esté instalado (-e .).
+    paths = [
+        str(NETGUARD),
+        *filter(None, [extra.pop("PYTHONPATH", None)]),
+        str(LAB_ROOT / "src"),
+    ]
     env.update(extra)
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
