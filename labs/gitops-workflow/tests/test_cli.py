@@ -163,3 +163,14 @@ def test_help_shows_lab_defaults_as_lab_paths() -> None:
     text = " ".join(parser.format_help().split())
     assert "(por defecto: artifacts en la carpeta del laboratorio)" in text
     assert str(LAB_ROOT) not in text
+
+
+def test_every_script_imports_lab_first() -> None:
+    """_lab.py va antes que churn_lab: revisa Python y el entorno, desde donde sea."""
+    for script in sorted((LAB_ROOT / "scripts").glob("[!_]*.py")):
+        text = script.read_text(encoding="utf-8")
+        first = text.find("from _lab import LAB_ROOT")
+        assert (
+            first != -1
+        ), f"{script.name} debe importar primero: from _lab import LAB_ROOT"
+        assert first < text.find("from churn_lab"), script.name
