@@ -129,6 +129,7 @@ def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
         trusted_types(unknown)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("lab_root")
 def test_main_local_prints_the_version(
     trained_model: Path,

@@ -135,13 +135,13 @@ def test_default_folder_is_the_lab_root_from_any_folder(tmp_path: Path) -> None:
     assert f"Modelo guardado en {Path('m') / 'model.pkl'}" in result.stdout
 
 
-def test_prints_numbers_the_spanish_way(trained_model: Path) -> None:
+def test_prints_numbers_the_spanish_way(
+    tmp_path: Path, trained_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
-    result = run_script(
-        ["scripts/train_model.py", "--output-dir", trained_model.parent / "otra"]
-    )
-    assert result.returncode == 0, result.stderr
-    assert "10 000 clientes generados" in result.stdout
-    assert "Entrenamiento: 8000 filas · prueba: 2000 filas" in result.stdout
+    assert main(["--output-dir", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert "10 000 clientes generados" in output
+    assert "Entrenamiento: 8000 filas · prueba: 2000 filas" in output
     accuracy = f"{metadata['metrics']['accuracy']:.4f}".replace(".", ",")
-    assert f"Exactitud (accuracy):      {accuracy}" in result.stdout
+    assert f"Exactitud (accuracy):      {accuracy}" in output

@@ -59,6 +59,7 @@ def test_malformed_config_file(
     assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
 
 
+@pytest.mark.slow
 def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local"]) == 0
     output = capsys.readouterr().out
