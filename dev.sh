@@ -89,7 +89,8 @@ run_tests() {
   # En una copia, como la de un estudiante: las cachés de las herramientas, los
   # modelos y el almacén de MLflow de las pruebas no caen en el laboratorio.
   work="$(mktemp -d)"
-  trap 'rm -rf "$work"' EXIT
+  # shellcheck disable=SC2064  # la carpeta se fija ahora: $work es local
+  trap "rm -rf '$work'" EXIT
   "$PY" "$ROOT/tests/lab_copy.py" "$work/gitops-workflow" >/dev/null
   say "Chequeos del laboratorio, en una copia (Black, isort, Flake8, Pylint, MyPy y todas las pruebas)"
   (cd "$work/gitops-workflow" && "$PY" scripts/run_checks.py --completo) || status=1
