@@ -30,6 +30,7 @@ KEYS = {
     "pipeline_s",
     "help_s_max",
     "run_checks_s",
+    "run_checks_cpu_s",
 }
 
 
