@@ -15,8 +15,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from lab_copy import copy_lab
 from test_tutorial import (
-    copy_lab,
     dedented,
     run_in_copy,
     shown_lines_appear_in_order,

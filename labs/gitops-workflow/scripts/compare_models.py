@@ -25,10 +25,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
     positive_int,
     report_errors,
     seed_int,
@@ -37,7 +39,6 @@ from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
 from churn_lab.evaluation import METRICS_FILENAME
 from churn_lab.model import MODEL_FILENAME
 
-LAB_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = Path("artifacts") / "comparacion"
 HEAD_DIRNAME = "cambio"
 
@@ -70,14 +71,6 @@ def base_label(base: str) -> str:
     if re.fullmatch(r"[0-9a-f]{40}", base):
         return base[:7]
     return base.removeprefix("origin/")
-
-
-def shown_path(path: Path) -> str:
-    """La ruta relativa a la carpeta actual, o completa si no se puede (Windows)."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # otra unidad de disco
-        return str(path)
 
 
 @contextlib.contextmanager
@@ -203,8 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones "
-        f"(por defecto, {DEFAULT_OUTPUT} en la raíz del laboratorio)",
+        default=LAB_ROOT / DEFAULT_OUTPUT,
+        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones",
     )
     parser.add_argument(
         "--seed",
@@ -223,14 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from churn_lab.comparison import check_gate, render_markdown, render_text
 
     label = args.base_name or base_label(args.base)
-    # Sin --output-dir, la carpeta de siempre, aunque estés en scripts/.
-    output_dir = args.output_dir or LAB_ROOT / DEFAULT_OUTPUT
+    output_dir = args.output_dir
     base, head, tolerance = compare(
         args.base, label, output_dir, args.n_samples, args.seed
     )
     print(f"\n📈 Modelo: {label} frente a tu versión\n")
     print(render_text(base, head, tolerance, label), end="")
-    print(f"\n🖼️  Curvas ROC y matrices de confusión en {shown_path(output_dir)}")
+    print(f"\n🖼️  Curvas ROC y matrices de confusión en {display_path(output_dir)}")
     if args.markdown:
         with atomic_output(args.markdown) as temporary:
             temporary.write_text(

@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +25,12 @@ from scripts.register_model import (
     register_model,
     trusted_types,
 )
-from tests.helpers import assert_main_fails, script_env
+from tests.helpers import (
+    assert_main_fails,
+    background_server,
+    free_port,
+    script_env,
+)
 
 # Se ejecuta en un proceso nuevo: carga la última versión como lo haría otra
 # persona y puntúa filas en bruto del esquema de inferencia.
@@ -92,6 +93,7 @@ def check_registered(tracking_uri: str, model_dir: Path, times: int) -> None:
     assert set(loaded["predictions"]) <= {0, 1}
 
 
+@pytest.mark.slow
 def test_registers_in_the_local_sqlite_store(
     trained_model: Path, tmp_path: Path
 ) -> None:
@@ -101,60 +103,23 @@ def test_registers_in_the_local_sqlite_store(
     assert list((tmp_path / "mlartifacts").rglob("MLmodel"))
 
 
-def free_port() -> int:
-    """Un puerto libre de 127.0.0.1 para el servidor de prueba."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(name="mlflow_server", scope="module")
 def fixture_mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Un ``mlflow server`` de verdad en 127.0.0.1, como el MLflow de Azure ML."""
     folder = tmp_path_factory.mktemp("mlflow-server")
     port = free_port()
-    mlflow_cli = [sys.executable, "-m", "mlflow"]
-    server = subprocess.Popen(  # pylint: disable=consider-using-with
-        [
-            *mlflow_cli,
-            "server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--backend-store-uri",
-            f"sqlite:///{(folder / 'server.db').as_posix()}",
-            "--artifacts-destination",
-            str(folder / "artifacts"),
-        ],
-        cwd=folder,
-        env=script_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                assert server.poll() is None, "mlflow server terminó al arrancar"
-                assert time.monotonic() < deadline, "mlflow server no arrancó"
-                time.sleep(0.3)
+    command = [
+        *(sys.executable, "-m", "mlflow", "server"),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+        *("--backend-store-uri", f"sqlite:///{(folder / 'server.db').as_posix()}"),
+        *("--artifacts-destination", str(folder / "artifacts")),
+    ]
+    with background_server(command, folder, f"{url}/health"):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
+@pytest.mark.slow
 def test_registers_in_an_mlflow_server(
     trained_model: Path, mlflow_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -173,6 +138,7 @@ def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
         trusted_types(unknown)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("lab_root")
 def test_main_local_prints_the_version(
     trained_model: Path,

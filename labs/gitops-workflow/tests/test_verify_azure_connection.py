@@ -27,7 +27,7 @@ def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run_script(
-        [SCRIPT],
+        [SCRIPT, "--config", "config.json"],
         cwd=tmp_path,
         # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
         PATH=str(Path(sys.executable).parent),
@@ -59,6 +59,7 @@ def test_malformed_config_file(
     assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
 
 
+@pytest.mark.slow
 def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local"]) == 0
     output = capsys.readouterr().out
