@@ -224,7 +224,7 @@ def test_cd_major_version_only_for_breaking_changes(
     assert tag_of(student, expected)["type"] == "tag"
 
 
-def test_every_scenario_stays_on_loopback(
+def test_act_reaches_only_the_fake_api(
     student: StudentRepo, github: FakeGitHub, run_cd: RunCd
 ) -> None:
     student.commit("feat: primer modelo")

@@ -74,7 +74,8 @@ NO_NETWORK = {
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 } | {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
-# Lo que un estudiante no copia: lo genera al trabajar o no va al repositorio.
+# Lo que un estudiante no copia: entornos, cachés y el almacén local de MLflow
+# (los datos y modelos generados los deja fuera .gitignore).
 NOT_COPIED = (
     ".git",
     ".venv",
@@ -84,8 +85,6 @@ NOT_COPIED = (
     ".pytest_cache",
     ".ruff_cache",
     "*.egg-info",
-    "data",
-    "artifacts",
     "mlruns",
     "mlartifacts",
     "mlflow.db",
