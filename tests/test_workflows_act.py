@@ -202,6 +202,29 @@ def test_cd_rerun_publishes_the_release_that_failed_after_its_tag(
     assert ".git/HEAD" not in zip_names(github, "v0.1.0")
 
 
+def test_tag_job_refuses_a_tag_that_points_to_another_commit(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    old = student.commit("chore: laboratorio inicial")
+    student.git("tag", "v0.1.0", old)  # una etiqueta creada a mano, en otro commit
+    student.git("push", "--quiet", "origin", "v0.1.0")
+    head = student.commit("feat: primer modelo")
+    before, after = student.push()
+    caller = caller_workflow(
+        student.root / "etiqueta.yml",
+        "reusable_create_tag.yml",
+        {"tag": "v0.1.0"},
+        {"contents": "write"},
+    )
+    run = act_environment.run(
+        student, github, "push", push_event(student, before, after), caller
+    )
+    assert run.returncode != 0, run.log
+    assert f"La etiqueta v0.1.0 ya existe en otro commit ({old})" in run.log, run.log
+    assert student.remote_sha("refs/tags/v0.1.0") == old != head
+    assert writes(github) == [], github.calls
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
