@@ -344,7 +344,7 @@ class ActRun:
             if "Summary - " in line:
                 found.append(line.split("Summary - ", 1)[1])
                 inside = True
-            elif line.startswith("[") or line.startswith("time="):
+            elif line.startswith(("[", "time=", "Error: ")):
                 inside = False
             elif inside:
                 found.append(line)
@@ -375,7 +375,6 @@ class ActEnvironment:
     """Lo que comparten todas las ejecuciones: act, Node y la caché de act."""
 
     cache: Path
-    python_home: Path | None = None
 
     @property
     def act(self) -> Path:
