@@ -419,6 +419,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     env: dict[str, str] | None = None,
     token: str = TOKEN,
     actor: str = "alumno",
+    job: str | None = None,
 ) -> ActRun:
     """Ejecuta un flujo de ``repo`` con act y devuelve el resultado.
 
@@ -464,6 +465,8 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     ]
     for action, sha in pinned_actions(repo.work / ".github" / "workflows").items():
         args += ["--local-repository", f"{action}@{sha}={VENDOR / action}"]
+    if job is not None:
+        args += ["--job", job]  # solo ese trabajo (su id en el flujo)
     for name, value in (secrets or {}).items():
         args += ["-s", f"{name}={value}"]
     for name, value in (env or {}).items():
