@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from github_fake.act import (
     OFFLINE_PYTHON_ENV,
     REPOSITORY,
-    RUNNER_PYTHON,
     ActEnvironment,
     ActRun,
     StudentRepo,
@@ -31,38 +30,17 @@ from github_fake.act import (
     missing_runner_python,
     pull_request_event,
     push_event,
-    runner_python_version,
+)
+from github_fake.fixtures import (  # noqa: F401 (fixtures de pytest)
+    fixture_act_environment,
+    fixture_github,
+    fixture_student,
 )
 from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
 from test_workflows import SECRETS
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
-
-
-@pytest.fixture(scope="session", name="act_environment")
-def fixture_act_environment(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> ActEnvironment:
-    """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
-    environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
-    version = runner_python_version()
-    if version is not None:
-        environment.prepare_python(version, RUNNER_PYTHON)
-    return environment
-
-
-@pytest.fixture(name="student")
-def fixture_student(tmp_path: Path) -> StudentRepo:
-    """Un repositorio nuevo de estudiante con el laboratorio copiado."""
-    return StudentRepo(tmp_path)
-
-
-@pytest.fixture(name="github")
-def fixture_github(student: StudentRepo) -> Iterator[FakeGitHub]:
-    """La API de GitHub falsa de ese repositorio."""
-    with FakeGitHub(REPOSITORY, student.bare) as fake:
-        yield fake
 
 
 RunCd = Callable[[], ActRun]
