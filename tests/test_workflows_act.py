@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from github_fake.act import (
     OFFLINE_PYTHON_ENV,
     REPOSITORY,
-    RUNNER_PYTHON,
     ActEnvironment,
     ActRun,
     StudentRepo,
@@ -31,38 +30,17 @@ from github_fake.act import (
     missing_runner_python,
     pull_request_event,
     push_event,
-    runner_python_version,
+)
+from github_fake.fixtures import (  # noqa: F401 (fixtures de pytest)
+    fixture_act_environment,
+    fixture_github,
+    fixture_student,
 )
 from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
 from test_workflows import SECRETS
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
-
-
-@pytest.fixture(scope="session", name="act_environment")
-def fixture_act_environment(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> ActEnvironment:
-    """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
-    environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
-    version = runner_python_version()
-    if version is not None:
-        environment.prepare_python(version, RUNNER_PYTHON)
-    return environment
-
-
-@pytest.fixture(name="student")
-def fixture_student(tmp_path: Path) -> StudentRepo:
-    """Un repositorio nuevo de estudiante con el laboratorio copiado."""
-    return StudentRepo(tmp_path)
-
-
-@pytest.fixture(name="github")
-def fixture_github(student: StudentRepo) -> Iterator[FakeGitHub]:
-    """La API de GitHub falsa de ese repositorio."""
-    with FakeGitHub(REPOSITORY, student.bare) as fake:
-        yield fake
 
 
 RunCd = Callable[[], ActRun]
@@ -202,6 +180,29 @@ def test_cd_rerun_publishes_the_release_that_failed_after_its_tag(
     assert ".git/HEAD" not in zip_names(github, "v0.1.0")
 
 
+def test_tag_job_refuses_a_tag_that_points_to_another_commit(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    old = student.commit("chore: laboratorio inicial")
+    student.git("tag", "v0.1.0", old)  # una etiqueta creada a mano, en otro commit
+    student.git("push", "--quiet", "origin", "v0.1.0")
+    head = student.commit("feat: primer modelo")
+    before, after = student.push()
+    caller = caller_workflow(
+        student.root / "etiqueta.yml",
+        "reusable_create_tag.yml",
+        {"tag": "v0.1.0"},
+        {"contents": "write"},
+    )
+    run = act_environment.run(
+        student, github, "push", push_event(student, before, after), caller
+    )
+    assert run.returncode != 0, run.log
+    assert f"La etiqueta v0.1.0 ya existe en otro commit ({old})" in run.log, run.log
+    assert student.remote_sha("refs/tags/v0.1.0") == old != head
+    assert writes(github) == [], github.calls
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
@@ -224,7 +225,7 @@ def test_cd_major_version_only_for_breaking_changes(
     assert tag_of(student, expected)["type"] == "tag"
 
 
-def test_every_scenario_stays_on_loopback(
+def test_act_reaches_only_the_fake_api(
     student: StudentRepo, github: FakeGitHub, run_cd: RunCd
 ) -> None:
     student.commit("feat: primer modelo")
@@ -307,12 +308,18 @@ def test_ci_posts_the_table_then_updates_it_in_place_when_black_and_flake8_fail(
     print(f"CI con Black y Flake8 en rojo: {failed.seconds:.1f} s")
     assert failed.returncode != 0
     results = {name: failed.step_outcome(step) for name, step in STEPS.items()}
-    results["tests"] = failed.job_result("CI/Pruebas")
     assert results["black"] == "failure" and results["flake8"] == "failure"
     assert results["isort"] == "failure"  # «import os,sys» tampoco está ordenado
+    # act se detiene en el lint que falló, antes del trabajo de las pruebas;
+    # GitHub las ejecutaría igual: aquí, solo ese trabajo.
+    tests = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", env=CI_ENV, job="tests"
+    )
+    results["tests"] = tests.job_result("CI/Pruebas")
+    assert results["tests"] == "success", tests.log
 
-    # act se detuvo en el lint que falló; GitHub seguiría con el comentario
-    # (if: !cancelled()) y estos resultados: se ejecuta ese flujo con ellos.
+    # GitHub seguiría con el comentario (if: !cancelled()) y estos
+    # resultados: se ejecuta ese flujo con ellos.
     caller = comment_caller(student.root, results)
     commented = act_environment.run(student, github, "pull_request", event, caller)
     assert commented.returncode == 0, commented.log

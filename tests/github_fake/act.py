@@ -74,7 +74,8 @@ NO_NETWORK = {
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 } | {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})")
-# Lo que un estudiante no copia: lo genera al trabajar o no va al repositorio.
+# Lo que un estudiante no copia: entornos, cachés y el almacén local de MLflow
+# (los datos y modelos generados los deja fuera .gitignore).
 NOT_COPIED = (
     ".git",
     ".venv",
@@ -84,8 +85,6 @@ NOT_COPIED = (
     ".pytest_cache",
     ".ruff_cache",
     "*.egg-info",
-    "data",
-    "artifacts",
     "mlruns",
     "mlartifacts",
     "mlflow.db",
@@ -345,7 +344,7 @@ class ActRun:
             if "Summary - " in line:
                 found.append(line.split("Summary - ", 1)[1])
                 inside = True
-            elif line.startswith("[") or line.startswith("time="):
+            elif line.startswith(("[", "time=", "Error: ")):
                 inside = False
             elif inside:
                 found.append(line)
@@ -376,7 +375,6 @@ class ActEnvironment:
     """Lo que comparten todas las ejecuciones: act, Node y la caché de act."""
 
     cache: Path
-    python_home: Path | None = None
 
     @property
     def act(self) -> Path:
@@ -421,6 +419,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     env: dict[str, str] | None = None,
     token: str = TOKEN,
     actor: str = "alumno",
+    job: str | None = None,
 ) -> ActRun:
     """Ejecuta un flujo de ``repo`` con act y devuelve el resultado.
 
@@ -466,6 +465,8 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     ]
     for action, sha in pinned_actions(repo.work / ".github" / "workflows").items():
         args += ["--local-repository", f"{action}@{sha}={VENDOR / action}"]
+    if job is not None:
+        args += ["--job", job]  # solo ese trabajo (su id en el flujo)
     for name, value in (secrets or {}).items():
         args += ["-s", f"{name}={value}"]
     for name, value in (env or {}).items():

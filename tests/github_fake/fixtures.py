@@ -1,0 +1,55 @@
+"""Fixtures de pytest para ejecutar los flujos con act (ver :mod:`github_fake.act`).
+
+Para usarlas en otro archivo de pruebas, impórtalas (pytest registra las
+fixtures importadas en el módulo) y salta si falta algo::
+
+    from github_fake.act import missing_requirements
+    from github_fake.fixtures import (  # noqa: F401
+        fixture_act_environment,
+        fixture_github,
+        fixture_student,
+    )
+
+    MISSING = missing_requirements()
+    pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github_fake.act import (
+    REPOSITORY,
+    RUNNER_PYTHON,
+    ActEnvironment,
+    StudentRepo,
+    runner_python_version,
+)
+from github_fake.server import FakeGitHub
+
+
+@pytest.fixture(scope="session", name="act_environment")
+def fixture_act_environment(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> ActEnvironment:
+    """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
+    environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
+    version = runner_python_version()
+    if version is not None:
+        environment.prepare_python(version, RUNNER_PYTHON)
+    return environment
+
+
+@pytest.fixture(name="student")
+def fixture_student(tmp_path: Path) -> StudentRepo:
+    """Un repositorio nuevo de estudiante con el laboratorio copiado."""
+    return StudentRepo(tmp_path)
+
+
+@pytest.fixture(name="github")
+def fixture_github(student: StudentRepo) -> Iterator[FakeGitHub]:
+    """La API de GitHub falsa de ese repositorio."""
+    with FakeGitHub(REPOSITORY, student.bare) as fake:
+        yield fake
