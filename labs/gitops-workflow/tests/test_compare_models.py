@@ -16,6 +16,18 @@ import pytest
 
 from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
 
+# Lo que un estudiante no copia a su repositorio (se genera al ejecutar).
+NOT_COPIED = shutil.ignore_patterns(
+    "*.pkl",
+    "*.csv",
+    "mlflow.db",
+    "mlartifacts",
+    "outputs",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    "comparacion",
+)
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Estudiante",
     "GIT_AUTHOR_EMAIL": "estudiante@example.com",
@@ -41,21 +53,7 @@ def git(repo: Path, *args: str) -> str:
 def fixture_repo(tmp_path: Path) -> Path:
     """El laboratorio como repositorio de un estudiante, en una rama nueva."""
     repo = tmp_path / "mi-repo"
-    shutil.copytree(
-        LAB_ROOT,
-        repo,
-        ignore=shutil.ignore_patterns(
-            "*.pkl",
-            "*.csv",
-            "mlflow.db",
-            "mlartifacts",
-            "outputs",
-            "*.egg-info",
-            "__pycache__",
-            ".*_cache",
-            "comparacion",
-        ),
-    )
+    shutil.copytree(LAB_ROOT, repo, ignore=NOT_COPIED)
     git(repo, "init", "--quiet", "--initial-branch", "main")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
@@ -132,11 +130,12 @@ def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
 
 def test_outside_a_repository(tmp_path: Path) -> None:
     copy = tmp_path / "sin-git"
-    shutil.copytree(LAB_ROOT / "scripts", copy / "scripts")
+    shutil.copytree(LAB_ROOT, copy, ignore=NOT_COPIED)
     result = run_script(
-        ["scripts/compare_models.py"], cwd=copy, PYTHONPATH=str(LAB_ROOT / "src")
+        ["scripts/compare_models.py"], cwd=copy, PYTHONPATH=str(copy / "src")
     )
     assert_clean_failure(result, "no es un repositorio de git")
+    assert not (copy / "artifacts" / "comparacion").exists()
 
 
 def test_unknown_base_branch(repo: Path) -> None:
