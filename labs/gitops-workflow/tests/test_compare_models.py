@@ -17,7 +17,7 @@ import pytest
 from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
 
 # Lo que un estudiante no copia a su repositorio (se genera al ejecutar).
-NOT_COPIED = shutil.ignore_patterns(
+NOT_COPIED = (
     "*.pkl",
     "*.csv",
     "mlflow.db",
@@ -53,7 +53,7 @@ def git(repo: Path, *args: str) -> str:
 def fixture_repo(tmp_path: Path) -> Path:
     """El laboratorio como repositorio de un estudiante, en una rama nueva."""
     repo = tmp_path / "mi-repo"
-    shutil.copytree(LAB_ROOT, repo, ignore=NOT_COPIED)
+    shutil.copytree(LAB_ROOT, repo, ignore=shutil.ignore_patterns(*NOT_COPIED))
     git(repo, "init", "--quiet", "--initial-branch", "main")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
@@ -130,7 +130,7 @@ def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
 
 def test_outside_a_repository(tmp_path: Path) -> None:
     copy = tmp_path / "sin-git"
-    shutil.copytree(LAB_ROOT, copy, ignore=NOT_COPIED)
+    shutil.copytree(LAB_ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
     result = run_script(
         ["scripts/compare_models.py"], cwd=copy, PYTHONPATH=str(copy / "src")
     )
