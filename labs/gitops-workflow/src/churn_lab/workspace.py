@@ -54,6 +54,7 @@ EXPERIMENT_NAME = "churn-prediction"
 LOCAL_DB_FILENAME = "mlflow.db"
 LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"
 DATA_ASSETS_DIRNAME = "data-assets"
+MODELS_DIRNAME = "models"
 ASSET_FILENAME = "asset.json"
 MLFLOW_UI_COMMAND = (
     f"mlflow ui --backend-store-uri sqlite:///{LOCAL_DB_FILENAME} "
@@ -360,6 +361,11 @@ class LocalStore:
     def artifact_dir(self) -> Path:
         """Carpeta con los artefactos (modelos) y los activos de datos."""
         return self.root / LOCAL_ARTIFACTS_DIRNAME
+
+    @property
+    def models_dir(self) -> Path:
+        """Carpeta con los modelos registrados (una carpeta de MLflow por registro)."""
+        return self.artifact_dir / MODELS_DIRNAME
 
     @property
     def data_assets_dir(self) -> Path:
