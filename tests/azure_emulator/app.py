@@ -108,6 +108,9 @@ class AzureEmulator:
         self.faults: set[str] = set()
         self.log: list[str] = []
         self.routes: list[Route] = []
+        self.assets: Any = None
+        self.computes: dict[str, Any] = {}
+        self.jobs: dict[str, Any] = {}
         self.mlflow_app = self._mlflow_app()
         self._add_routes()
 

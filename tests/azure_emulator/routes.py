@@ -38,6 +38,12 @@ def add_routes(emulator: AzureEmulator) -> None:
     _workspace(emulator)
     _blobs(emulator)
     _artifacts(emulator)
+    _datastores(emulator)
+    emulator.assets = Assets(emulator)
+    _assets(emulator, emulator.assets)
+    from .jobs import add_job_routes
+
+    add_job_routes(emulator)
 
 
 # --------------------------------------------------------------------------
@@ -388,3 +394,253 @@ def _artifacts(emulator: AzureEmulator) -> None:
             value=[models.Artifact(origin=origin, container=container, path=p) for p in paths]
         )
         return json_response(page.serialize(keep_readonly=True))
+
+
+# --------------------------------------------------------------------------
+# Workspace assets through ARM: datastores, data, models, code, environments
+# --------------------------------------------------------------------------
+
+DATASTORE_ID = WORKSPACE_ID + "/datastores/"
+
+
+def rest_model(kind: str, data: Any) -> Any:
+    """``data`` parsed with azure-ai-ml's REST model for ``kind`` (with discriminators)."""
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    cls = {
+        "data": models.DataVersionBase,
+        "models": models.ModelVersion,
+        "codes": models.CodeVersion,
+        "environments": models.EnvironmentVersion,
+        "jobs": models.JobBase,
+        "computes": models.ComputeResource,
+        "datastores": models.Datastore,
+    }[kind]
+    return cls._deserialize(data, [])
+
+
+def _datastores(emulator: AzureEmulator) -> None:
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    from .app import CONTAINER, DATASTORE
+
+    def datastore() -> Any:
+        return models.Datastore(
+            {
+                "id": DATASTORE_ID + DATASTORE,
+                "name": DATASTORE,
+                "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+                "properties": {
+                    "datastoreType": "AzureBlob",
+                    "accountName": BLOB_HOST.split(".")[0],
+                    "containerName": CONTAINER,
+                    "endpoint": "core.windows.net",
+                    "protocol": "https",
+                    "isDefault": True,
+                    "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
+                    "credentials": {"credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey"}},
+                },
+            }
+        )
+
+    @emulator.route("GET", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)")
+    def get_datastore(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        if name != DATASTORE:
+            return arm_error(404, "UserError", f"Datastore {name} not found.")
+        return json_response(datastore())
+
+    @emulator.route("GET", ARM, WS_PATH + r"/datastores")
+    def list_datastores(request: Request, sub: str, rg: str, ws: str) -> Response:
+        return arm_faults(emulator, sub, rg, ws) or json_response({"value": [datastore()]})
+
+    @emulator.route("POST", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)/listSecrets")
+    def list_secrets(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+        import base64
+
+        key = base64.b64encode(b"clave-de-pruebas-del-emulador").decode()
+        return json_response(models.AccountKeyDatastoreSecrets({"secretsType": "AccountKey", "key": key}))
+
+
+class Assets:
+    """Versioned assets (data, code, environments, models) kept in memory."""
+
+    def __init__(self, emulator: AzureEmulator) -> None:
+        self.emulator = emulator
+        self.versions: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def all_versions(self, kind: str, name: str) -> dict[str, Any]:
+        found = dict(self.versions.get((kind, name), {}))
+        if kind == "models":
+            found.update(mlflow_model_versions(self.emulator, name))
+        return found
+
+    def container(self, kind: str, name: str) -> Any:
+        versions = self.all_versions(kind, name)
+        if not versions:
+            return None
+        numeric = [int(v) for v in versions if v.isdigit()]
+        latest = str(max(numeric)) if numeric else sorted(versions)[-1]
+        return {
+            "id": f"{WORKSPACE_ID}/{kind}/{name}",
+            "name": name,
+            "type": f"Microsoft.MachineLearningServices/workspaces/{kind}",
+            "properties": {
+                "latestVersion": latest,
+                "nextVersion": str(max(numeric, default=0) + 1),
+                "isArchived": False,
+            },
+        }
+
+
+def mlflow_model_versions(emulator: AzureEmulator, name: str) -> dict[str, Any]:
+    """The MLflow-registered versions of ``name`` as Azure ML model versions.
+
+    In Azure ML one registry holds both: a model registered with MLflow is a
+    model asset of type ``mlflow_model`` whose files are the uploaded folder.
+    """
+    from mlflow.exceptions import MlflowException
+    from mlflow.server.handlers import _get_model_registry_store
+
+    try:
+        found = _get_model_registry_store().search_model_versions(f"name = '{name}'")
+    except MlflowException:
+        return {}
+    versions = {}
+    for version in found:
+        versions[str(version.version)] = {
+            "id": f"{WORKSPACE_ID}/models/{name}/versions/{version.version}",
+            "name": str(version.version),
+            "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
+            "properties": {
+                "modelType": "mlflow_model",
+                "modelUri": version.source,
+                "description": version.description,
+                "tags": {},
+                "properties": {},
+                "flavors": {"python_function": {"data": {}}},
+                "isAnonymous": False,
+                "isArchived": False,
+                "provisioningState": "Succeeded",
+                "jobName": version.run_id,
+            },
+        }
+    return versions
+
+
+def _assets(emulator: AzureEmulator, assets: Assets) -> None:
+    kinds = r"(?P<kind>data|models|codes|environments)"
+
+    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)")
+    def get_container(request: Request, sub: str, rg: str, ws: str, kind: str, name: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        container = assets.container(kind, name)
+        if container is None:
+            return not_found(kind, name)
+        return json_response(container)
+
+    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions")
+    def list_versions(request: Request, sub: str, rg: str, ws: str, kind: str, name: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        versions = assets.all_versions(kind, name)
+        ordered = sorted(versions.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0, reverse=True)
+        top = int(request.args.get("$top", len(ordered) or 1))
+        return json_response({"value": [body for _, body in ordered[:top]]})
+
+    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)")
+    def get_version(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        body = assets.all_versions(kind, name).get(version)
+        if body is None:
+            return not_found(kind, name, version)
+        return json_response(body)
+
+    @emulator.route("PUT", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)")
+    def put_version(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        sent = json.loads(request.get_data())
+        parsed = rest_model(kind, sent)
+        problem = check_asset(emulator, kind, parsed)
+        if problem:
+            return arm_error(400, "UserError", problem)
+        body = {
+            **sent,
+            "id": f"{WORKSPACE_ID}/{kind}/{name}/versions/{version}",
+            "name": version,
+            "type": f"Microsoft.MachineLearningServices/workspaces/{kind}/versions",
+            "systemData": {"createdAt": emulator.now(), "createdBy": CLIENT_ID, "createdByType": "Application"},
+        }
+        body["properties"] = {**sent.get("properties", {}), "provisioningState": "Succeeded"}
+        with emulator.lock:
+            assets.versions.setdefault((kind, name), {})[version] = body
+        return json_response(rest_model(kind, body), 201 if version else 200)
+
+    @emulator.route("POST", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)/startPendingUpload")
+    def start_pending_upload(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+        from azure.ai.ml._restclient.arm_ml_service import models
+
+        from .app import CONTAINER
+
+        folder = f"LocalUpload/{emulator.new_id()}"
+        url = f"https://{BLOB_HOST}/{CONTAINER}/{folder}"
+        return json_response(
+            models.PendingUploadResponseDto(
+                {
+                    "pendingUploadId": emulator.new_id(),
+                    "pendingUploadType": "TemporaryBlobReference",
+                    "blobReferenceForConsumption": {
+                        "blobUri": url,
+                        "storageAccountArmId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}",
+                        "credential": {"credentialType": "SAS", "sasUri": url + "?sv=2021-08-06&sig=emulador"},
+                    },
+                }
+            )
+        )
+
+
+def not_found(kind: str, name: str, version: str | None = None) -> Response:
+    """Azure ML's 404 for a missing asset container or version."""
+    singular = {"data": "Data", "models": "Model", "codes": "Code", "environments": "Environment"}[kind]
+    if version is None:
+        message = f"{singular} container with name: {name} not found."
+    else:
+        message = f"{singular} version {name}:{version} not found."
+    return arm_error(404, "UserError", message)
+
+
+def check_asset(emulator: AzureEmulator, kind: str, parsed: Any) -> str | None:
+    """What the service refuses in an asset version, or None."""
+    properties = parsed.properties
+    if kind == "data":
+        if properties.data_type not in ("uri_file", "uri_folder", "mltable"):
+            return f"Unknown data type {properties.data_type}."
+        if not str(properties.data_uri).startswith("azureml://"):
+            return f"Data uri {properties.data_uri} is not in a datastore."
+        if not blob_for_uri(emulator, properties.data_uri):
+            return f"No file at {properties.data_uri}."
+    return None
+
+
+def blob_for_uri(emulator: AzureEmulator, uri: str) -> Any:
+    """The stored file or folder for ``azureml://.../datastores/<d>/paths/<p>``."""
+    from .app import CONTAINER
+
+    blob_prefix = f"https://{BLOB_HOST}/{CONTAINER}/"
+    if uri.startswith(blob_prefix):  # code versions keep the blob URL
+        relative = uri[len(blob_prefix):]
+    elif "/paths/" in uri:
+        relative = uri.split("/paths/", 1)[1]
+    else:
+        return None
+    path = emulator.blob_path(CONTAINER, relative.rstrip("/"))
+    return path if path.exists() else None
