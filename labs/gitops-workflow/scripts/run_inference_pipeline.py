@@ -312,7 +312,11 @@ def failure_message(job_name: str, status: str, studio_url: str, log: str = "") 
     last_line = next(
         (line.strip() for line in reversed(log.splitlines()) if line.strip()), ""
     )
-    cause = f" La última línea de su registro dice: «{last_line[:300]}»." if last_line else ""
+    cause = (
+        f" La última línea de su registro dice: «{last_line[:300]}»."
+        if last_line
+        else ""
+    )
     return (
         f"el trabajo {job_name} terminó en estado {describe_status(status)} "
         f"({status}).{cause} Mira sus registros en Azure ML Studio ({studio_url}), "
@@ -357,7 +361,9 @@ def job_log(ml_client: MLClient, job_name: str, download_dir: Path) -> str:
     except AzureError:
         return ""
     logs = sorted((download_dir / "artifacts").rglob("*.txt"))
-    return "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in logs)
+    return "\n".join(
+        path.read_text(encoding="utf-8", errors="replace") for path in logs
+    )
 
 
 def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
@@ -416,9 +422,7 @@ def run_azure(
         )
         compute_name = job_options["compute_name"]
         get_or_create_compute(ml_client, compute_name, job_options["vm_size"])
-        job: Any = ml_client.jobs.create_or_update(
-            build_job(model, data, compute_name)
-        )
+        job: Any = ml_client.jobs.create_or_update(build_job(model, data, compute_name))
         studio_url = str(job.studio_url)
         print(f"🚀 Trabajo enviado: {job.name}")
         print(f"🔗 Síguelo en Azure ML Studio: {studio_url}")

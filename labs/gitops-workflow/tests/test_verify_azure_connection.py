@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from scripts.verify_azure_connection import main
-from tests.helpers import LAB_ROOT, assert_clean_failure, assert_main_fails, run_script
+from tests.helpers import (
+    LAB_ROOT,
+    assert_clean_failure,
+    assert_main_fails,
+    run_script,
+    script_env,
+)
 
 SCRIPT = LAB_ROOT / "scripts" / "verify_azure_connection.py"
 
@@ -37,6 +44,55 @@ def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
         result, "no se pudo iniciar sesión en Azure", "Ejecuta az login"
     )
     assert "red bloqueada" not in result.stdout + result.stderr
+
+
+def run_as_student(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """El script con un config.json válido, sin «az» y sin AZURE_TOKEN_CREDENTIALS.
+
+    Así lo ejecuta un estudiante que no hizo az login: DefaultAzureCredential
+    prueba todas sus credenciales (la de identidad administrada choca con el
+    bloqueo de red, como en una computadora que no es de Azure).
+    """
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "subscription_id": "00000000-0000-0000-0000-000000000000",
+                "resource_group": "rg-lab",
+                "workspace_name": "ws-lab",
+            }
+        ),
+        encoding="utf-8",
+    )
+    environment = script_env(
+        PATH=str(Path(sys.executable).parent), PYTHONPATH=str(LAB_ROOT / "src")
+    )
+    environment.pop("AZURE_TOKEN_CREDENTIALS")
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+def test_without_login_only_one_spanish_line(tmp_path: Path) -> None:
+    """Ni la lista en inglés de azure.identity ni avisos: solo el error en español."""
+    result = run_as_student(tmp_path)
+    assert_clean_failure(result, "no se pudo iniciar sesión en Azure")
+    assert result.stderr.splitlines() == [result.stderr.strip()], result.stderr
+    assert result.stderr.startswith("❌ Error: ")
+
+
+def test_invalid_token_credentials_variable(tmp_path: Path) -> None:
+    """azure-identity lanza ValueError (no AzureError) con un valor desconocido."""
+    result = run_as_student(tmp_path, AZURE_TOKEN_CREDENTIALS="AzureCLI")
+    assert_clean_failure(result, "AZURE_TOKEN_CREDENTIALS", "unset")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_missing_config_file(

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
@@ -205,17 +206,55 @@ def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:
 
 def create_ml_client(
     config: WorkspaceConfig, credential: TokenCredential | None = None
-) -> MLClient:  # pragma: no cover, crear el cliente no llama a Azure, usarlo sí
-    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``)."""
+) -> MLClient:
+    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``).
+
+    Las bibliotecas de Azure escriben en inglés avisos, barras de progreso y,
+    cuando no hay sesión, una lista de las credenciales probadas. Aquí se
+    callan: si algo falla, el script lo dice en español (``azure_errors``).
+    """
     from azure.ai.ml import MLClient
     from azure.identity import DefaultAzureCredential
 
+    quiet_azure_logs()
+    try:
+        credential = credential or DefaultAzureCredential()
+    except ValueError:
+        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
+        raise LabError(
+            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
+            f"válido ({os.environ.get('AZURE_TOKEN_CREDENTIALS', '')!r}). Bórrala "
+            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
+            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
+            "intentarlo."
+        ) from None
     return MLClient(
-        credential or DefaultAzureCredential(),
+        credential,
         subscription_id=config.subscription_id,
         resource_group_name=config.resource_group,
         workspace_name=config.workspace_name,
+        show_progress=False,
     )
+
+
+def quiet_azure_logs() -> None:
+    """Calla los mensajes en inglés de las bibliotecas de Azure (y de MSAL).
+
+    Los errores no se pierden: llegan como excepciones y ``azure_errors`` los
+    explica en español.
+    """
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"azure(\..*)?$")
+    warnings.filterwarnings("ignore", module=r"msal(\..*)?$")
+    names = [
+        name
+        for name in logging.Logger.manager.loggerDict
+        if name.split(".")[0] in ("azure", "azureml", "msal")
+    ]
+    for name in ("azure", "azureml", "msal", *names):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def explain_azure_error(
@@ -386,7 +425,6 @@ def local_store(root: Path | None = None) -> LocalStore:
 def quiet_mlflow_logs() -> None:
     """Oculta los mensajes informativos de MLflow (en inglés); quedan los avisos."""
     import logging
-    import os
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
