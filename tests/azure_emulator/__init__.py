@@ -33,6 +33,7 @@ from .app import (
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 180
+NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
 PROXY_VARIABLES = ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
@@ -102,7 +103,8 @@ def start(workdir: Path) -> Emulator:
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / "emulator.log").open("wb")
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT)
+    # The emulator itself runs with the lab's network guard: it never leaves 127.0.0.1.
+    env["PYTHONPATH"] = os.pathsep.join([str(NETGUARD), str(ROOT)])
     env["MLFLOW_DISABLE_TELEMETRY"] = "true"
     for name in (*PROXY_VARIABLES, "HTTPS_PROXY", "https_proxy"):
         env.pop(name, None)

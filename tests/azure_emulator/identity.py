@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -82,7 +83,7 @@ def token_error(code: str, description: str) -> dict[str, Any]:
     return {
         "error": code,
         "error_description": description,
-        "error_codes": [int(description[5:12])] if description[:5] == "AADST" else [],
+        "error_codes": [int(code) for code in re.findall(r"^AADSTS(\d+)", description)],
         "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
         "trace_id": str(uuid.uuid4()),
         "correlation_id": str(uuid.uuid4()),

@@ -422,21 +422,23 @@ def rest_model(kind: str, data: Any) -> Any:
 def _datastores(emulator: AzureEmulator) -> None:
     from azure.ai.ml._restclient.arm_ml_service import models
 
-    from .app import CONTAINER, DATASTORE
+    from .app import ARTIFACT_CONTAINER, CONTAINER, DATASTORE
 
-    def datastore() -> Any:
+    ARTIFACT_DATASTORE = "workspaceartifactstore"
+
+    def datastore(name: str = DATASTORE, container: str = CONTAINER, default: bool = True) -> Any:
         return models.Datastore(
             {
-                "id": DATASTORE_ID + DATASTORE,
-                "name": DATASTORE,
+                "id": DATASTORE_ID + name,
+                "name": name,
                 "type": "Microsoft.MachineLearningServices/workspaces/datastores",
                 "properties": {
                     "datastoreType": "AzureBlob",
                     "accountName": BLOB_HOST.split(".")[0],
-                    "containerName": CONTAINER,
+                    "containerName": container,
                     "endpoint": "core.windows.net",
                     "protocol": "https",
-                    "isDefault": True,
+                    "isDefault": default,
                     "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
                     "credentials": {"credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey"}},
                 },
@@ -448,6 +450,8 @@ def _datastores(emulator: AzureEmulator) -> None:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
+        if name == ARTIFACT_DATASTORE:  # where run history keeps logs
+            return json_response(datastore(ARTIFACT_DATASTORE, ARTIFACT_CONTAINER, False))
         if name != DATASTORE:
             return arm_error(404, "UserError", f"Datastore {name} not found.")
         return json_response(datastore())

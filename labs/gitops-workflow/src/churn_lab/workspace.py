@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -324,16 +326,17 @@ def _http_message(status: int | None, lowered: str, where: str, detail: str) -> 
     if "quota" in lowered or "cuota" in lowered:
         return (
             "tu suscripción no tiene cuota de vCPU suficiente para crear el "
-            "clúster o el nodo (Azure for Students tiene poca). Pide más cuota "
-            "en Azure ML Studio → Cuota, borra clústeres que no uses, prueba "
-            "otra región o usa --local."
+            "clúster o el nodo (Azure for Students tiene poca). Mira la cuota de "
+            "cada familia de VM en Azure ML Studio → Cuota y elige un tamaño con "
+            "cuota libre con --vm-size (por ejemplo Standard_D2as_v4), pide más "
+            "cuota, borra clústeres que no uses o usa --local."
         )
     if status == 403:
         return (
             f"tu cuenta no tiene permiso en el workspace ({where}). Pide al "
-            "dueño de la suscripción el rol Colaborador (Contributor) o "
-            "AzureML Data Scientist, o revisa con az account show que estás en "
-            "la suscripción correcta."
+            "dueño de la suscripción el rol Colaborador (Contributor), o "
+            "AzureML Data Scientist más Lector (Reader) sobre el workspace, o "
+            "revisa con az account show que estás en la suscripción correcta."
         )
     return (
         f"Azure respondió con un error {status}: {detail}. Revisa los datos del "
@@ -367,12 +370,30 @@ def _not_found_message(lowered: str, where: str, detail: str) -> str:
 
 
 @contextlib.contextmanager
+def _without_color_resets() -> Iterator[None]:
+    """Quita las líneas de stderr que solo cambian el color o están en blanco.
+
+    azure-ai-ml escribe un cambio de color y una línea en blanco tras cada
+    subida, aunque no muestre la barra de progreso.
+    """
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            yield
+    finally:
+        for line in captured.getvalue().splitlines():
+            if re.sub(r"\x1b\[[0-9;]*m|\s", "", line):
+                print(line, file=sys.stderr)
+
+
+@contextlib.contextmanager
 def azure_errors(config: WorkspaceConfig | None = None) -> Iterator[None]:
     """Convierte los errores de Azure del bloque en ``LabError`` en español."""
     from azure.core.exceptions import AzureError
 
     try:
-        yield
+        with _without_color_resets():
+            yield
     except AzureError as error:
         lab_error = explain_azure_error(error, config)
         if lab_error is None:  # pragma: no cover, todos los AzureError tienen mensaje
