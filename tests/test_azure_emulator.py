@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -266,7 +267,7 @@ def test_compute_is_created_once(lab: Path, emulator: Emulator) -> None:
     [
         ("expired_token", ["tu sesión de Azure expiró", "az login"]),
         ("forbidden", ["no tiene permiso", "AzureML Data Scientist"]),
-        ("no_resource_group", ["no se encontró el grupo de recursos", "rg-laboratorio"]),
+        ("no_resource_group", ["no se encontró el grupo de recursos", "rg-gitops-lab"]),
         ("no_workspace", ["no se encontró el workspace", "Apéndice A"]),
         ("invalid_secret", ["AADSTS7000215", "AZURE_CLIENT_SECRET"]),
     ],
@@ -362,3 +363,37 @@ def test_deploy_workflow_register_step(tmp_path: Path, lab: Path, emulator: Emul
     assert result.returncode == 0, result.stdout + result.stderr
     outputs = (tmp_path / "github_output").read_text(encoding="utf-8")
     assert outputs.startswith("version=") and outputs.strip() != "version=", outputs
+
+
+# The tutorial's Azure outputs (Partes 4 to 6) come from runs against the emulator.
+AZURE_OUTPUT_MARK = re.compile(
+    r"^(?P<indent> *)<!-- salida-azure: (?P<command>.+?) -->\n"
+    r"(?P=indent)```text\n(?P<body>.*?)\n(?P=indent)```",
+    re.S | re.M,
+)
+
+
+def test_tutorial_azure_outputs_match_real_runs(tmp_path: Path) -> None:
+    from tests.test_tutorial import dedented, shown_lines_appear_in_order, tutorial_text
+
+    blocks = list(AZURE_OUTPUT_MARK.finditer(tutorial_text()))
+    commands = [shlex.split(block.group("command"))[1] for block in blocks]
+    assert commands == [
+        "scripts/verify_azure_connection.py",
+        "scripts/register_model.py",
+        "scripts/upload_data.py",
+        "scripts/run_inference_pipeline.py",
+    ]
+    emulator = start(tmp_path / "azure-ml")  # a new workspace: no model, no cluster
+    try:
+        lab = copy_lab(tmp_path / "mi-repo")
+        (lab / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
+        ok(run(lab, emulator, "scripts/train_model.py"))
+        ok(run(lab, emulator, "scripts/create_inference_data.py"))
+        for block in blocks:
+            result = run(lab, emulator, *shlex.split(block.group("command"))[1:])
+            real = ok(result) + result.stderr
+            missing = shown_lines_appear_in_order(dedented(block), real)
+            assert not missing, f"{block.group('command')}:\n{missing}\n--- real ---\n{real}"
+    finally:
+        emulator.stop()

@@ -24,9 +24,9 @@ from werkzeug.wrappers import Request, Response
 
 from . import identity
 
-SUBSCRIPTION = "11111111-2222-3333-4444-555555555555"
-RESOURCE_GROUP = "rg-laboratorio"
-WORKSPACE = "ws-laboratorio"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+RESOURCE_GROUP = "rg-gitops-lab"
+WORKSPACE = "mlw-gitops-lab"
 REGION = "eastus"
 TENANT = "99999999-8888-7777-6666-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
