@@ -39,8 +39,15 @@ JOB_STATES = ["sin empezar", "en cola", "preparando", "ejecutando", "completado"
 def copy_lab(destination: Path) -> Path:
     """The lab as a student copies it (nothing generated)."""
     ignore = shutil.ignore_patterns(
-        "*.pkl", "*.csv", "mlflow.db", "mlartifacts", "outputs", "config.json",
-        "*.egg-info", "__pycache__", ".*_cache",
+        "*.pkl",
+        "*.csv",
+        "mlflow.db",
+        "mlartifacts",
+        "outputs",
+        "config.json",
+        "*.egg-info",
+        "__pycache__",
+        ".*_cache",
     )
     shutil.copytree(LAB, destination, ignore=ignore)
     return destination
@@ -52,7 +59,9 @@ def run(
     """``python args`` in ``lab`` with the emulator's environment and the network guard."""
     env = emulator.env()
     env["PYTHONIOENCODING"] = "utf-8"
-    env["PYTHONPATH"] = os.pathsep.join([str(lab / "tests" / "netguard"), str(lab / "src")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(lab / "tests" / "netguard"), str(lab / "src")]
+    )
     return subprocess.run(
         [sys.executable, *args],
         cwd=lab,
@@ -65,9 +74,11 @@ def run(
     )
 
 
-def run_sdk(lab: Path, emulator: Emulator, code: str) -> subprocess.CompletedProcess[str]:
+def run_sdk(
+    lab: Path, emulator: Emulator, code: str
+) -> subprocess.CompletedProcess[str]:
     """A short program using azure-ai-ml directly against the emulator."""
-    prelude = f"""
+    prelude = """
         import json
         from azure.ai.ml import MLClient
         from azure.identity import EnvironmentCredential
@@ -124,6 +135,17 @@ def fixture_lab(tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) ->
     return lab
 
 
+@pytest.fixture(scope="module", name="published")
+def fixture_published(lab: Path, emulator: Emulator) -> dict[str, int]:
+    """The model registered and the data uploaded once, as Partes 5 and 6 do."""
+    register = ok(run(lab, emulator, "scripts/register_model.py"))
+    upload = ok(run(lab, emulator, "scripts/upload_data.py"))
+    return {
+        "model": int(register.split("Versión registrada: ")[1].split()[0]),
+        "data": int(upload.split("Versión: ")[1].split()[0]),
+    }
+
+
 @pytest.fixture(autouse=True)
 def no_faults(emulator: Emulator) -> Iterator[None]:
     emulator.set_faults()
@@ -131,32 +153,60 @@ def no_faults(emulator: Emulator) -> Iterator[None]:
     emulator.set_faults()
 
 
-def test_four_scripts_end_to_end(lab: Path, emulator: Emulator) -> None:
-    verify = ok(run(lab, emulator, "scripts/verify_azure_connection.py"))
-    assert "Conexión correcta con Azure ML" in verify
-    assert f"azureml://{API_HOST}/mlflow/v2.0{WORKSPACE_ID}" in verify
+# The tutorial's Azure outputs (Partes 4 to 6) come from runs against the emulator.
+AZURE_OUTPUT_MARK = re.compile(
+    r"^(?P<indent> *)<!-- salida-azure: (?P<command>.+?) -->\n"
+    r"(?P=indent)```text\n(?P<body>.*?)\n(?P=indent)```",
+    re.S | re.M,
+)
 
-    register = ok(run(lab, emulator, "scripts/register_model.py"))
-    assert "Versión registrada: " in register
-    upload = ok(run(lab, emulator, "scripts/upload_data.py"))
-    assert "sigue el esquema: 500 clientes" in upload.replace("\u202f", " ")
 
-    pipeline = run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL)
-    output = ok(pipeline)
+def test_four_scripts_end_to_end_as_the_tutorial_shows(tmp_path: Path) -> None:
+    """verify, register, upload and run on a new workspace; the tutorial's outputs."""
+    from tests.test_tutorial import dedented, shown_lines_appear_in_order, tutorial_text
+
+    blocks = list(AZURE_OUTPUT_MARK.finditer(tutorial_text()))
+    commands = [shlex.split(block.group("command"))[1:] for block in blocks]
+    assert [command[0] for command in commands] == [
+        "scripts/verify_azure_connection.py",
+        "scripts/register_model.py",
+        "scripts/upload_data.py",
+        "scripts/run_inference_pipeline.py",
+    ]
+    emulator = start(tmp_path / "azure-ml")  # a new workspace: no model, no cluster
+    try:
+        lab = copy_lab(tmp_path / "mi-repo")
+        (lab / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
+        ok(run(lab, emulator, "scripts/train_model.py"))
+        ok(run(lab, emulator, "scripts/create_inference_data.py"))
+        outputs = []
+        for block, command in zip(blocks, commands):
+            result = run(lab, emulator, *command)
+            real = ok(result) + result.stderr
+            missing = shown_lines_appear_in_order(dedented(block), real)
+            assert not missing, f"{command}:\n{missing}\n--- real ---\n{real}"
+            outputs.append(result)
+        log = emulator.requests_log()
+    finally:
+        emulator.stop()
+
+    pipeline = outputs[-1]
     # Nothing in English on the side (azure-ai-ml always prints a colour reset
     # after an upload: Fore.RESET and a blank line).
-    assert re.sub(r"\x1b\[\d+m|\s", "", pipeline.stderr) == "", pipeline.stderr
-    assert in_order(output, *JOB_STATES), output
+    for result in outputs:
+        assert re.sub(r"\x1b\[\d+m|\s", "", result.stderr) == "", result.stderr
+    assert in_order(pipeline.stdout, *JOB_STATES), pipeline.stdout
+    assert "Creando el clúster cpu-cluster (Standard_DS2_v2" in pipeline.stdout
     with (lab / "data" / "inference_output.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 500
     assert all(0.0 <= float(row["churn_probability"]) <= 1.0 for row in rows)
     job_folders = list((lab / "outputs").glob("*/named-outputs/predictions"))
     assert len(job_folders) == 1 and (job_folders[0] / "predictions.csv").is_file()
-
-    log = emulator.requests_log()
-    assert not any("/mlflow/logged-models" in line for line in log), "logged models"
-    assert any(line.startswith("PUT management.azure.com") and "/jobs/" in line for line in log)
+    assert not any("/logged-models" in line for line in log), "logged models"
+    assert any(
+        "/computes/cpu-cluster" in line and line.startswith("PUT") for line in log
+    )
 
 
 def test_logged_models_answer_404(lab: Path, emulator: Emulator) -> None:
@@ -181,18 +231,13 @@ def test_logged_models_answer_404(lab: Path, emulator: Emulator) -> None:
     assert "logged-models failed with error code 404" in ok(result), result.stdout
 
 
-def test_versions_increment_and_latest_resolves(lab: Path, emulator: Emulator) -> None:
-    first = ok(run(lab, emulator, "scripts/upload_data.py"))
-    second = ok(run(lab, emulator, "scripts/upload_data.py"))
-    data_versions = [
-        int(line.split()[-1]) for line in (first + second).splitlines() if "Versión:" in line
-    ]
-    assert data_versions[1] == data_versions[0] + 1
-    model_versions = [
-        int(ok(run(lab, emulator, "scripts/register_model.py")).split("Versión registrada: ")[1].split()[0])
-        for _ in range(2)
-    ]
-    assert model_versions[1] == model_versions[0] + 1
+def test_versions_increment_and_latest_resolves(
+    lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
+    upload = ok(run(lab, emulator, "scripts/upload_data.py"))
+    assert f"Versión: {published['data'] + 1}" in upload
+    register = ok(run(lab, emulator, "scripts/register_model.py"))
+    assert f"Versión registrada: {published['model'] + 1}" in register
     latest = ok(
         run_sdk(
             lab,
@@ -203,12 +248,13 @@ def test_versions_increment_and_latest_resolves(lab: Path, emulator: Emulator) -
             """,
         )
     )
-    assert latest.split() == [str(model_versions[1]), str(data_versions[1])]
+    assert latest.split() == [str(published["model"] + 1), str(published["data"] + 1)]
 
 
-def test_azureml_prefix_with_a_label_is_not_found(lab: Path, emulator: Emulator) -> None:
+def test_azureml_prefix_with_a_label_is_not_found(
+    lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
     """azure-ai-ml 1.35.2 looks ``@latest`` up under the literal name ``azureml:<name>``."""
-    ok(run(lab, emulator, "scripts/register_model.py"))
     result = run_sdk(
         lab,
         emulator,
@@ -228,20 +274,21 @@ def test_azureml_prefix_with_a_label_is_not_found(lab: Path, emulator: Emulator)
     assert "churn-prediction-model encontrado" in output
 
 
-def test_model_input_must_be_an_mlflow_model(lab: Path, emulator: Emulator) -> None:
-    ok(run(lab, emulator, "scripts/register_model.py"))
-    ok(run(lab, emulator, "scripts/upload_data.py"))
-    ok(run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL))  # the cluster exists
+def test_model_input_must_be_an_mlflow_model(
+    lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
     result = run_sdk(
         lab,
         emulator,
         """
-        from azure.ai.ml import Input, Output, command
+        from azure.ai.ml import Input, command
+        from azure.ai.ml.entities import Environment
         from azure.core.exceptions import HttpResponseError
         version = ml_client.models.get("churn-prediction-model", label="latest").version
         job = command(
             code="src", command="python score.py --model ${{inputs.model}}",
-            environment="azureml:churn-inference-env:1", compute="cpu-cluster",
+            environment=Environment(image="mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:latest"),
+            compute="cpu-cluster",
             inputs={"model": Input(type="custom_model", path=f"churn-prediction-model:{version}")},
         )
         try:
@@ -251,15 +298,6 @@ def test_model_input_must_be_an_mlflow_model(lab: Path, emulator: Emulator) -> N
         """,
     )
     assert "ERROR 400" in ok(result) and "use mlflow_model" in result.stdout
-
-
-def test_compute_is_created_once(lab: Path, emulator: Emulator) -> None:
-    ok(run(lab, emulator, "scripts/register_model.py"))
-    ok(run(lab, emulator, "scripts/upload_data.py"))
-    first = ok(run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL, "--compute-name", "cpu-nuevo"))
-    assert "Creando el clúster cpu-nuevo (Standard_DS2_v2" in first
-    second = ok(run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL, "--compute-name", "cpu-nuevo"))
-    assert "Clúster cpu-nuevo listo (Standard_DS2_v2)" in second
 
 
 @pytest.mark.parametrize(
@@ -276,8 +314,7 @@ def test_azure_errors_reach_the_student_in_spanish(
     lab: Path, emulator: Emulator, fault: str, words: list[str]
 ) -> None:
     emulator.set_faults(fault)
-    for script in ("scripts/verify_azure_connection.py", "scripts/upload_data.py"):
-        one_spanish_error(run(lab, emulator, script), *words)
+    one_spanish_error(run(lab, emulator, "scripts/verify_azure_connection.py"), *words)
 
 
 def predictions_snapshot(lab: Path) -> bytes | None:
@@ -289,26 +326,36 @@ def predictions_snapshot(lab: Path) -> bytes | None:
     ("faults", "args", "words"),
     [
         (["quota"], ["--compute-name", "sin-cuota"], ["cuota de vCPU", "--vm-size"]),
-        (["image_build_refused"], [], ["TasksOperationsNotAllowed", "--image-build-compute"]),
+        (
+            ["image_build_refused"],
+            [],
+            ["TasksOperationsNotAllowed", "--image-build-compute"],
+        ),
         (["job_paused"], [], ["en pausa (Paused)"]),
         (["job_canceled"], [], ["cancelado (Canceled)"]),
     ],
 )
 def test_jobs_that_do_not_complete_end_the_wait(
-    lab: Path, emulator: Emulator, faults: list[str], args: list[str], words: list[str]
+    lab: Path,
+    emulator: Emulator,
+    published: dict[str, int],
+    faults: list[str],
+    args: list[str],
+    words: list[str],
 ) -> None:
-    ok(run(lab, emulator, "scripts/register_model.py"))
-    ok(run(lab, emulator, "scripts/upload_data.py"))
     before = predictions_snapshot(lab)
     emulator.set_faults(*faults)
-    result = run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL, *args, timeout=300)
+    result = run(
+        lab, emulator, "scripts/run_inference_pipeline.py", *POLL, *args, timeout=300
+    )
     one_spanish_error(result, *words)
     assert predictions_snapshot(lab) == before  # nothing half-written
 
 
 def test_failing_command_ends_failed_with_its_log(
-    tmp_path: Path, lab: Path, emulator: Emulator
+    tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
 ) -> None:
+    """The uploaded code really runs: a score.py that exits with an error fails the job."""
     broken = copy_lab(tmp_path / "roto")
     shutil.copytree(lab / "artifacts", broken / "artifacts", dirs_exist_ok=True)
     shutil.copytree(lab / "data", broken / "data", dirs_exist_ok=True)
@@ -316,20 +363,20 @@ def test_failing_command_ends_failed_with_its_log(
     score = broken / "src" / "score.py"
     score.write_text(
         score.read_text(encoding="utf-8").replace(
-            '    started = time.perf_counter()\n',
+            "    started = time.perf_counter()\n",
             '    raise SystemExit("fallo de prueba en el nodo")\n',
             1,
         ),
         encoding="utf-8",
     )
-    ok(run(broken, emulator, "scripts/register_model.py"))
-    ok(run(broken, emulator, "scripts/upload_data.py"))
     result = run(broken, emulator, "scripts/run_inference_pipeline.py", *POLL)
     one_spanish_error(result, "fallido (Failed)", "«fallo de prueba en el nodo»")
     assert not (broken / "data" / "inference_output.csv").exists()
 
 
-def test_deploy_workflow_register_step(tmp_path: Path, lab: Path, emulator: Emulator) -> None:
+def test_deploy_workflow_register_step(
+    tmp_path: Path, lab: Path, emulator: Emulator
+) -> None:
     """The «Register model» step of deploy_model.yml, run by bash as the runner would."""
     workflow = yaml.safe_load(
         (lab / ".github" / "workflows" / "deploy_model.yml").read_text(encoding="utf-8")
@@ -340,7 +387,9 @@ def test_deploy_workflow_register_step(tmp_path: Path, lab: Path, emulator: Emul
     env.update(
         {
             "PYTHONIOENCODING": "utf-8",
-            "PYTHONPATH": os.pathsep.join([str(lab / "tests" / "netguard"), str(lab / "src")]),
+            "PYTHONPATH": os.pathsep.join(
+                [str(lab / "tests" / "netguard"), str(lab / "src")]
+            ),
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]]),
             "MODEL_NAME": "churn-prediction-model",
             "AZURE_SUBSCRIPTION_ID": emulator.config["subscription_id"],
@@ -363,37 +412,3 @@ def test_deploy_workflow_register_step(tmp_path: Path, lab: Path, emulator: Emul
     assert result.returncode == 0, result.stdout + result.stderr
     outputs = (tmp_path / "github_output").read_text(encoding="utf-8")
     assert outputs.startswith("version=") and outputs.strip() != "version=", outputs
-
-
-# The tutorial's Azure outputs (Partes 4 to 6) come from runs against the emulator.
-AZURE_OUTPUT_MARK = re.compile(
-    r"^(?P<indent> *)<!-- salida-azure: (?P<command>.+?) -->\n"
-    r"(?P=indent)```text\n(?P<body>.*?)\n(?P=indent)```",
-    re.S | re.M,
-)
-
-
-def test_tutorial_azure_outputs_match_real_runs(tmp_path: Path) -> None:
-    from tests.test_tutorial import dedented, shown_lines_appear_in_order, tutorial_text
-
-    blocks = list(AZURE_OUTPUT_MARK.finditer(tutorial_text()))
-    commands = [shlex.split(block.group("command"))[1] for block in blocks]
-    assert commands == [
-        "scripts/verify_azure_connection.py",
-        "scripts/register_model.py",
-        "scripts/upload_data.py",
-        "scripts/run_inference_pipeline.py",
-    ]
-    emulator = start(tmp_path / "azure-ml")  # a new workspace: no model, no cluster
-    try:
-        lab = copy_lab(tmp_path / "mi-repo")
-        (lab / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
-        ok(run(lab, emulator, "scripts/train_model.py"))
-        ok(run(lab, emulator, "scripts/create_inference_data.py"))
-        for block in blocks:
-            result = run(lab, emulator, *shlex.split(block.group("command"))[1:])
-            real = ok(result) + result.stderr
-            missing = shown_lines_appear_in_order(dedented(block), real)
-            assert not missing, f"{block.group('command')}:\n{missing}\n--- real ---\n{real}"
-    finally:
-        emulator.stop()

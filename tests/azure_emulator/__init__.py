@@ -34,7 +34,14 @@ from .app import (
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 180
 NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
-PROXY_VARIABLES = ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+PROXY_VARIABLES = (
+    "NO_PROXY",
+    "no_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 
 
 @dataclass
@@ -57,7 +64,11 @@ class Emulator:
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """``base`` (default ``os.environ``) plus what the clients need to get here."""
         env = dict(os.environ if base is None else base)
-        for name in (*PROXY_VARIABLES, "AZURE_TOKEN_CREDENTIALS", "AZURE_AUTHORITY_HOST"):
+        for name in (
+            *PROXY_VARIABLES,
+            "AZURE_TOKEN_CREDENTIALS",
+            "AZURE_AUTHORITY_HOST",
+        ):
             env.pop(name, None)
         env.update(
             {

@@ -22,7 +22,6 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from . import identity
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 RESOURCE_GROUP = "rg-gitops-lab"
@@ -68,7 +67,9 @@ def json_response(body: Any, status: int = 200, **headers: str) -> Response:
 
     text = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=False)
     return Response(
-        text, status=status, content_type="application/json; charset=utf-8",
+        text,
+        status=status,
+        content_type="application/json; charset=utf-8",
         headers=headers,
     )
 
@@ -131,10 +132,13 @@ class AzureEmulator:
             match = route.path.fullmatch(unquote(request.path))
             if match:
                 if host == ARM and not self._authorized(request):
-                    return arm_error(401, "InvalidAuthenticationToken", "Falta el token.")
+                    return arm_error(
+                        401, "InvalidAuthenticationToken", "Falta el token."
+                    )
                 return route.handler(request, **match.groupdict())
         return arm_error(
-            404, "NoRegisteredProviderFound",
+            404,
+            "NoRegisteredProviderFound",
             f"El emulador no conoce {request.method} {host}{request.path}",
         )
 
@@ -156,7 +160,9 @@ class AzureEmulator:
             wanted = set(json.loads(request.get_data() or b"[]"))
             unknown = wanted - FAULTS
             if unknown:
-                return json_response({"unknown": sorted(unknown)}, 400)(environ, start_response)
+                return json_response({"unknown": sorted(unknown)}, 400)(
+                    environ, start_response
+                )
             with self.lock:
                 self.faults = wanted
             return json_response(sorted(wanted))(environ, start_response)
@@ -177,7 +183,9 @@ class AzureEmulator:
 
         return app
 
-    def _mlflow(self, environ: dict[str, Any], start_response: Any, request: Request) -> Iterable[bytes]:
+    def _mlflow(
+        self, environ: dict[str, Any], start_response: Any, request: Request
+    ) -> Iterable[bytes]:
         if not self._authorized(request):
             return Response("", status=401)(environ, start_response)
         rest = request.path.split(f"/workspaces/{WORKSPACE}", 1)[-1]
@@ -205,9 +213,12 @@ class AzureEmulator:
         body = json.loads(request.get_data() or b"{}")
         source = str(body.get("source", ""))
         prefix = "azureml://artifacts/"
-        if not source.startswith(prefix) or not self.blob_path(
-            ARTIFACT_CONTAINER, source[len(prefix):] + "/MLmodel"
-        ).is_file():
+        if (
+            not source.startswith(prefix)
+            or not self.blob_path(
+                ARTIFACT_CONTAINER, source[len(prefix) :] + "/MLmodel"
+            ).is_file()
+        ):
             return json_response(
                 {
                     "error_code": "INVALID_PARAMETER_VALUE",

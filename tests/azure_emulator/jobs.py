@@ -51,7 +51,9 @@ IMAGE_BUILD_LOG = (
     "requests for the registry are not permitted. Please file an Azure support "
     "request at http://aka.ms/azuresupport for assistance.\n"
 )
-ASSET_ID = re.compile(r"^(?:azureml:)?/?subscriptions/.+/workspaces/[^/]+/(?P<kind>[a-z]+)/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$")
+ASSET_ID = re.compile(
+    r"^(?:azureml:)?/?subscriptions/.+/workspaces/[^/]+/(?P<kind>[a-z]+)/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$"
+)
 
 
 def add_job_routes(emulator: AzureEmulator) -> None:
@@ -60,20 +62,25 @@ def add_job_routes(emulator: AzureEmulator) -> None:
     emulator.jobs = {}
 
     @emulator.route("GET", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
-    def get_compute(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+    def get_compute(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
         if name not in emulator.computes:
             return arm_error(
-                404, "ResourceNotFound",
+                404,
+                "ResourceNotFound",
                 f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}' "
                 f"under resource group '{rg}' was not found.",
             )
         return json_response(emulator.computes[name])
 
     @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
-    def put_compute(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+    def put_compute(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
@@ -81,7 +88,11 @@ def add_job_routes(emulator: AzureEmulator) -> None:
         parsed = rest_model("computes", sent)
         properties = parsed.properties
         if properties.compute_type != "AmlCompute":
-            return arm_error(400, "BadRequest", f"Unsupported compute type {properties.compute_type}.")
+            return arm_error(
+                400,
+                "BadRequest",
+                f"Unsupported compute type {properties.compute_type}.",
+            )
         if "quota" in emulator.faults:
             return arm_error(400, "BadRequest", QUOTA_MESSAGE)
         body = {
@@ -135,7 +146,9 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             return arm_error(404, "UserError", f"Job {name} not found.")
         with emulator.lock:
             advance(emulator, name, job)
-            shown = {key: value for key, value in job.items() if not key.startswith("_")}
+            shown = {
+                key: value for key, value in job.items() if not key.startswith("_")
+            }
         return json_response(rest_model("jobs", shown))
 
     @emulator.route("POST", API_HOST, r"/history/v1\.0" + WS_PATH + r"/rundata")
@@ -152,20 +165,39 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             if output != "default"
         }
         result = models.GetRunDataResult(
-            {"runMetadata": {"runId": run_id, "status": job["properties"]["status"], "outputs": outputs}}
+            {
+                "runMetadata": {
+                    "runId": run_id,
+                    "status": job["properties"]["status"],
+                    "outputs": outputs,
+                }
+            }
         )
         return json_response(result)
 
-    @emulator.route("POST", API_HOST, r"/data/v1\.0" + WS_PATH + r"/dataversion/batchGetResolvedUris")
+    @emulator.route(
+        "POST",
+        API_HOST,
+        r"/data/v1\.0" + WS_PATH + r"/dataversion/batchGetResolvedUris",
+    )
     def resolve_uris(request: Request, sub: str, rg: str, ws: str) -> Response:
         from azure.ai.ml._restclient.dataset_dataplane import models
 
-        asked = models.BatchGetResolvedURIs(json.loads(request.get_data())).values_property or []
+        asked = (
+            models.BatchGetResolvedURIs(json.loads(request.get_data())).values_property
+            or []
+        )
         found = {}
         for asset_id in asked:
-            match = re.search(r"/data/azureml_(?P<job>.+)_output_data_(?P<output>[^/]+)/versions/1$", asset_id)
+            match = re.search(
+                r"/data/azureml_(?P<job>.+)_output_data_(?P<output>[^/]+)/versions/1$",
+                asset_id,
+            )
             if match and match["job"] in emulator.jobs:
-                found[asset_id] = {"uri": output_uri(match["job"], match["output"]), "type": "UriFolder"}
+                found[asset_id] = {
+                    "uri": output_uri(match["job"], match["output"]),
+                    "type": "UriFolder",
+                }
         return json_response(models.BatchDataUriResponse({"values": found}))
 
 
@@ -177,12 +209,16 @@ def output_uri(job: str, output: str) -> str:
     return f"azureml://subscriptions{WORKSPACE_ID.split('/subscriptions', 1)[1].replace('/providers/Microsoft.MachineLearningServices', '')}/datastores/{DATASTORE}/paths/azureml/{job}/{output}/"
 
 
-def asset_version(emulator: AzureEmulator, uri: str) -> tuple[str, dict[str, Any]] | None:
+def asset_version(
+    emulator: AzureEmulator, uri: str
+) -> tuple[str, dict[str, Any]] | None:
     """The asset version an ``azureml:`` ARM id names, as ``(kind, body)``."""
     match = ASSET_ID.match(uri)
     if not match:
         return None
-    body = emulator.assets.all_versions(match["kind"], match["name"]).get(match["version"])
+    body = emulator.assets.all_versions(match["kind"], match["name"]).get(
+        match["version"]
+    )
     return (match["kind"], body) if body else None
 
 
@@ -190,6 +226,20 @@ def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
     """What Azure ML refuses in a command job, or None."""
     if properties.job_type != "Command":
         return f"Job type {properties.job_type} is not supported by this emulator."
+    for name, job_input in (properties.inputs or {}).items():
+        found = asset_version(emulator, str(job_input.uri))
+        if found is None:
+            return f"Input {name}: asset {job_input.uri} not found."
+        kind, body = found
+        wanted = job_input.job_input_type
+        if kind == "models" and (
+            wanted != "mlflow_model"
+            or body["properties"].get("modelType") != "mlflow_model"
+        ):
+            return (
+                f"Input {name}: the model input type {wanted} does not match the "
+                f"asset type {body['properties'].get('modelType')}; use mlflow_model."
+            )
     compute = str(properties.compute_id or "").rsplit("/", 1)[-1]
     if compute not in emulator.computes:
         return f"Compute {compute} not found in the workspace."
@@ -197,19 +247,13 @@ def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
         return f"Environment {properties.environment_id} not found."
     if not asset_version(emulator, str(properties.code_id)):
         return f"Code {properties.code_id} not found."
-    for name, job_input in (properties.inputs or {}).items():
-        found = asset_version(emulator, str(job_input.uri))
-        if found is None:
-            return f"Input {name}: asset {job_input.uri} not found."
-        kind, body = found
-        wanted = job_input.job_input_type
-        if kind == "models" and (wanted != "mlflow_model" or body["properties"].get("modelType") != "mlflow_model"):
-            return (
-                f"Input {name}: the model input type {wanted} does not match the "
-                f"asset type {body['properties'].get('modelType')}; use mlflow_model."
-            )
     for name, job_output in (properties.outputs or {}).items():
-        if name != "default" and job_output.mode not in ("Upload", "ReadWriteMount", "Direct", None):
+        if name != "default" and job_output.mode not in (
+            "Upload",
+            "ReadWriteMount",
+            "Direct",
+            None,
+        ):
             return f"Output {name}: unknown mode {job_output.mode}."
     return None
 
@@ -224,7 +268,9 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
     if status in ("Completed", "Failed", "Canceled", "Paused", "NotResponding"):
         return
     if status == "Preparing" and "image_build_refused" in emulator.faults:
-        write_logs(emulator, name, {"azureml-logs/20_image_build_log.txt": IMAGE_BUILD_LOG})
+        write_logs(
+            emulator, name, {"azureml-logs/20_image_build_log.txt": IMAGE_BUILD_LOG}
+        )
         properties["status"] = "Failed"
         return
     if status != "Running":
@@ -233,15 +279,21 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
     if "job_never_ends" in emulator.faults:
         return
     if "job_paused" in emulator.faults or "job_canceled" in emulator.faults:
-        properties["status"] = "Paused" if "job_paused" in emulator.faults else "Canceled"
+        properties["status"] = (
+            "Paused" if "job_paused" in emulator.faults else "Canceled"
+        )
         return
-    properties["status"] = "Completed" if execute(emulator, name, properties) else "Failed"
+    properties["status"] = (
+        "Completed" if execute(emulator, name, properties) else "Failed"
+    )
 
 
 def write_logs(emulator: AzureEmulator, job: str, logs: dict[str, str]) -> None:
     """The job's logs, where Azure ML keeps them: ``ExperimentRun/dcid.<job>/``."""
     for relative, text in logs.items():
-        path = emulator.blob_path(ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{job}/{relative}")
+        path = emulator.blob_path(
+            ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{job}/{relative}"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
@@ -258,9 +310,13 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
         if kind == "models":
             source = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
-            values[f"inputs.{input_name}"] = str(emulator.blob_path(ARTIFACT_CONTAINER, source))
+            values[f"inputs.{input_name}"] = str(
+                emulator.blob_path(ARTIFACT_CONTAINER, source)
+            )
         else:
-            values[f"inputs.{input_name}"] = str(blob_for_uri(emulator, body["properties"]["dataUri"]))
+            values[f"inputs.{input_name}"] = str(
+                blob_for_uri(emulator, body["properties"]["dataUri"])
+            )
     outputs = {}
     for output_name in properties.get("outputs", {}):
         if output_name == "default":
@@ -269,15 +325,29 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         folder.mkdir(parents=True)
         outputs[output_name] = folder
         values[f"outputs.{output_name}"] = str(folder)
-    command = re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], properties["command"])
+    command = re.sub(
+        r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], properties["command"]
+    )
     argv = command.split()
     if argv and argv[0] == "python":
         argv[0] = sys.executable
     finished = subprocess.run(
-        argv, cwd=code, capture_output=True, text=True, timeout=600, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8", "MLFLOW_DISABLE_TELEMETRY": "true", "HOME": str(node)},
+        argv,
+        cwd=code,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONIOENCODING": "utf-8",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "HOME": str(node),
+        },
     )
-    write_logs(emulator, name, {"user_logs/std_log.txt": finished.stdout + finished.stderr})
+    write_logs(
+        emulator, name, {"user_logs/std_log.txt": finished.stdout + finished.stderr}
+    )
     if finished.returncode != 0:
         return False
     for output_name, folder in outputs.items():

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from .app import AzureEmulator
 
 RG_PATH = r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
-WS_PATH = RG_PATH + r"/providers/Microsoft\.MachineLearningServices/workspaces/(?P<ws>[^/]+)"
+WS_PATH = (
+    RG_PATH + r"/providers/Microsoft\.MachineLearningServices/workspaces/(?P<ws>[^/]+)"
+)
 
 
 def add_routes(emulator: AzureEmulator) -> None:
@@ -58,14 +60,19 @@ def _login(emulator: AzureEmulator) -> None:
         tenant = endpoint.split("/")[3] if endpoint.count("/") > 3 else "common"
         return json_response(identity.instance_discovery(tenant))
 
-    @emulator.route("GET", LOGIN, r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration")
+    @emulator.route(
+        "GET", LOGIN, r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration"
+    )
     def openid(request: Request, tenant: str) -> Response:
         return json_response(identity.openid_configuration(tenant))
 
     @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
     def token(request: Request, tenant: str) -> Response:
         form = request.form
-        if "invalid_secret" in emulator.faults or form.get("client_secret") != CLIENT_SECRET:
+        if (
+            "invalid_secret" in emulator.faults
+            or form.get("client_secret") != CLIENT_SECRET
+        ):
             return json_response(
                 identity.token_error(
                     "invalid_client",
@@ -100,7 +107,9 @@ def _login(emulator: AzureEmulator) -> None:
 # --------------------------------------------------------------------------
 
 
-def arm_faults(emulator: AzureEmulator, sub: str, rg: str, ws: str | None) -> Response | None:
+def arm_faults(
+    emulator: AzureEmulator, sub: str, rg: str, ws: str | None
+) -> Response | None:
     """The errors ARM gives before reaching the workspace, in its own format."""
     if "expired_token" in emulator.faults:
         return arm_error(
@@ -120,9 +129,13 @@ def arm_faults(emulator: AzureEmulator, sub: str, rg: str, ws: str | None) -> Re
             "granted, please refresh your credentials.",
         )
     if sub != SUBSCRIPTION:
-        return arm_error(404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found.")
+        return arm_error(
+            404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found."
+        )
     if rg != RESOURCE_GROUP or "no_resource_group" in emulator.faults:
-        return arm_error(404, "ResourceGroupNotFound", f"Resource group '{rg}' could not be found.")
+        return arm_error(
+            404, "ResourceGroupNotFound", f"Resource group '{rg}' could not be found."
+        )
     if ws is not None and (ws != WORKSPACE or "no_workspace" in emulator.faults):
         return arm_error(
             404,
@@ -146,7 +159,11 @@ def workspace_body() -> Any:
             "location": REGION,
             "kind": "Default",
             "sku": {"name": "Basic", "tier": "Basic"},
-            "identity": {"type": "SystemAssigned", "principalId": CLIENT_ID, "tenantId": TENANT},
+            "identity": {
+                "type": "SystemAssigned",
+                "principalId": CLIENT_ID,
+                "tenantId": TENANT,
+            },
             "properties": {
                 "friendlyName": WORKSPACE,
                 "workspaceId": "0b0b0b0b-1c1c-2d2d-3e3e-4f4f4f4f4f4f",
@@ -200,7 +217,11 @@ def _blob_headers(path: Any, size: int) -> dict[str, str]:
     import hashlib
 
     stat = path.stat()
-    etag = '"0x' + hashlib.md5(f"{stat.st_mtime_ns}{size}".encode()).hexdigest()[:16].upper() + '"'
+    etag = (
+        '"0x'
+        + hashlib.md5(f"{stat.st_mtime_ns}{size}".encode()).hexdigest()[:16].upper()
+        + '"'
+    )
     headers = {
         "ETag": etag,
         "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
@@ -262,8 +283,12 @@ def _blobs(emulator: AzureEmulator) -> None:
             '<?xml version="1.0" encoding="utf-8"?><Error>'
             f"<Code>{code}</Code><Message>{message}</Message></Error>"
         )
-        return Response(body, status=status, content_type="application/xml",
-                        headers={"x-ms-error-code": code})
+        return Response(
+            body,
+            status=status,
+            content_type="application/xml",
+            headers={"x-ms-error-code": code},
+        )
 
     @emulator.route("GET", blob_host, r"/(?P<container>[^/]+)")
     def list_blobs(request: Request, container: str) -> Response:
@@ -278,39 +303,56 @@ def _blobs(emulator: AzureEmulator) -> None:
         comp = request.args.get("comp")
         meta = path.with_name(path.name + ".metadata.json")
         metadata = {
-            key[len("x-ms-meta-"):]: value
+            key[len("x-ms-meta-") :]: value
             for key, value in request.headers.items()
             if key.lower().startswith("x-ms-meta-")
         }
         if comp == "metadata":
             if not path.is_file():
-                return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+                return storage_error(
+                    404, "BlobNotFound", "The specified blob does not exist."
+                )
             meta.write_text(json.dumps(metadata))
-            return Response("", status=200, headers=_blob_headers(path, path.stat().st_size))
+            return Response(
+                "", status=200, headers=_blob_headers(path, path.stat().st_size)
+            )
         if comp == "block":
             blocks = path.with_name(path.name + ".blocks")
             blocks.mkdir(parents=True, exist_ok=True)
-            (blocks / request.args["blockid"].replace("/", "_")).write_bytes(request.get_data())
+            (blocks / request.args["blockid"].replace("/", "_")).write_bytes(
+                request.get_data()
+            )
             return Response("", status=201)
         if comp == "blocklist":
             import re as regex
 
             blocks = path.with_name(path.name + ".blocks")
-            ids = regex.findall(r"<(?:Latest|Uncommitted|Committed)>([^<]+)<", request.get_data(as_text=True))
-            path.write_bytes(b"".join((blocks / i.replace("/", "_")).read_bytes() for i in ids))
+            ids = regex.findall(
+                r"<(?:Latest|Uncommitted|Committed)>([^<]+)<",
+                request.get_data(as_text=True),
+            )
+            path.write_bytes(
+                b"".join((blocks / i.replace("/", "_")).read_bytes() for i in ids)
+            )
             meta.write_text(json.dumps(metadata))
-            return Response("", status=201, headers=_blob_headers(path, path.stat().st_size))
+            return Response(
+                "", status=201, headers=_blob_headers(path, path.stat().st_size)
+            )
         if request.headers.get("x-ms-blob-type") != "BlockBlob":
             return storage_error(400, "MissingRequiredHeader", "x-ms-blob-type")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(request.get_data())
         meta.write_text(json.dumps(metadata))
-        return Response("", status=201, headers=_blob_headers(path, path.stat().st_size))
+        return Response(
+            "", status=201, headers=_blob_headers(path, path.stat().st_size)
+        )
 
     def read_blob(request: Request, container: str, name: str, head: bool) -> Response:
         path = emulator.blob_path(container, name)
         if not path.is_file():
-            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(
+                404, "BlobNotFound", "The specified blob does not exist."
+            )
         data = path.read_bytes()
         headers = _blob_headers(path, len(data))
         status = 200
@@ -319,7 +361,9 @@ def _blobs(emulator: AzureEmulator) -> None:
             start_text, _, end_text = wanted.split("=", 1)[1].partition("-")
             start = int(start_text)
             if data and start >= len(data):
-                return storage_error(416, "InvalidRange", "The range specified is invalid.")
+                return storage_error(
+                    416, "InvalidRange", "The range specified is invalid."
+                )
             end = min(int(end_text) if end_text else len(data) - 1, len(data) - 1)
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
             data = data[start : end + 1]
@@ -327,7 +371,10 @@ def _blobs(emulator: AzureEmulator) -> None:
         return Response(
             b"" if head else data,
             status=status,
-            headers={**headers, "Content-Length": str(path.stat().st_size if head else len(data))},
+            headers={
+                **headers,
+                "Content-Length": str(path.stat().st_size if head else len(data)),
+            },
             content_type="application/octet-stream",
         )
 
@@ -344,7 +391,9 @@ def _blobs(emulator: AzureEmulator) -> None:
 # Artifacts (azureml-mlflow): /artifact/v2.0, which hands out blob SAS links
 # --------------------------------------------------------------------------
 
-ARTIFACT_PATH = r"/artifact/v2\.0" + WS_PATH + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)"
+ARTIFACT_PATH = (
+    r"/artifact/v2\.0" + WS_PATH + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)"
+)
 
 
 def _artifacts(emulator: AzureEmulator) -> None:
@@ -362,7 +411,9 @@ def _artifacts(emulator: AzureEmulator) -> None:
         )
 
     @emulator.route("POST", API_HOST, ARTIFACT_PATH + r"/batch/metadata")
-    def batch_create(request: Request, sub: str, rg: str, ws: str, origin: str, container: str) -> Response:
+    def batch_create(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
         body = models.ArtifactPathList.deserialize(json.loads(request.get_data()))
         paths = [item.path for item in body.paths]
         result = models.BatchArtifactContentInformationResult(
@@ -370,28 +421,45 @@ def _artifacts(emulator: AzureEmulator) -> None:
                 path: models.Artifact(origin=origin, container=container, path=path)
                 for path in paths
             },
-            artifact_content_information={path: content(origin, container, path) for path in paths},
+            artifact_content_information={
+                path: content(origin, container, path) for path in paths
+            },
             errors={},
         )
         return json_response(result.serialize(keep_readonly=True))
 
     @emulator.route("GET", API_HOST, ARTIFACT_PATH + r"/contentinfo")
-    def content_info(request: Request, sub: str, rg: str, ws: str, origin: str, container: str) -> Response:
+    def content_info(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
         path = request.args.get("path", "")
-        if not emulator.blob_path(ARTIFACT_CONTAINER, f"{origin}/{container}/{path}").is_file():
+        if not emulator.blob_path(
+            ARTIFACT_CONTAINER, f"{origin}/{container}/{path}"
+        ).is_file():
             return arm_error(404, "NotFound", f"Artifact {path} not found.")
-        return json_response(content(origin, container, path).serialize(keep_readonly=True))
+        return json_response(
+            content(origin, container, path).serialize(keep_readonly=True)
+        )
 
     @emulator.route("GET", API_HOST, ARTIFACT_PATH)
-    def list_in_container(request: Request, sub: str, rg: str, ws: str, origin: str, container: str) -> Response:
+    def list_in_container(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
         root = emulator.blob_path(ARTIFACT_CONTAINER, f"{origin}/{container}")
-        paths = sorted(
-            p.relative_to(root).as_posix()
-            for p in root.rglob("*")
-            if p.is_file() and not p.name.endswith(".metadata.json")
-        ) if root.is_dir() else []
+        paths = (
+            sorted(
+                p.relative_to(root).as_posix()
+                for p in root.rglob("*")
+                if p.is_file() and not p.name.endswith(".metadata.json")
+            )
+            if root.is_dir()
+            else []
+        )
         page = models.PaginatedArtifactList(
-            value=[models.Artifact(origin=origin, container=container, path=p) for p in paths]
+            value=[
+                models.Artifact(origin=origin, container=container, path=p)
+                for p in paths
+            ]
         )
         return json_response(page.serialize(keep_readonly=True))
 
@@ -426,7 +494,9 @@ def _datastores(emulator: AzureEmulator) -> None:
 
     ARTIFACT_DATASTORE = "workspaceartifactstore"
 
-    def datastore(name: str = DATASTORE, container: str = CONTAINER, default: bool = True) -> Any:
+    def datastore(
+        name: str = DATASTORE, container: str = CONTAINER, default: bool = True
+    ) -> Any:
         return models.Datastore(
             {
                 "id": DATASTORE_ID + name,
@@ -440,32 +510,45 @@ def _datastores(emulator: AzureEmulator) -> None:
                     "protocol": "https",
                     "isDefault": default,
                     "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
-                    "credentials": {"credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey"}},
+                    "credentials": {
+                        "credentialsType": "AccountKey",
+                        "secrets": {"secretsType": "AccountKey"},
+                    },
                 },
             }
         )
 
     @emulator.route("GET", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)")
-    def get_datastore(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+    def get_datastore(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
         if name == ARTIFACT_DATASTORE:  # where run history keeps logs
-            return json_response(datastore(ARTIFACT_DATASTORE, ARTIFACT_CONTAINER, False))
+            return json_response(
+                datastore(ARTIFACT_DATASTORE, ARTIFACT_CONTAINER, False)
+            )
         if name != DATASTORE:
             return arm_error(404, "UserError", f"Datastore {name} not found.")
         return json_response(datastore())
 
     @emulator.route("GET", ARM, WS_PATH + r"/datastores")
     def list_datastores(request: Request, sub: str, rg: str, ws: str) -> Response:
-        return arm_faults(emulator, sub, rg, ws) or json_response({"value": [datastore()]})
+        return arm_faults(emulator, sub, rg, ws) or json_response(
+            {"value": [datastore()]}
+        )
 
     @emulator.route("POST", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)/listSecrets")
-    def list_secrets(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+    def list_secrets(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
         import base64
 
         key = base64.b64encode(b"clave-de-pruebas-del-emulador").decode()
-        return json_response(models.AccountKeyDatastoreSecrets({"secretsType": "AccountKey", "key": key}))
+        return json_response(
+            models.AccountKeyDatastoreSecrets({"secretsType": "AccountKey", "key": key})
+        )
 
 
 class Assets:
@@ -538,7 +621,9 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
     kinds = r"(?P<kind>data|models|codes|environments)"
 
     @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)")
-    def get_container(request: Request, sub: str, rg: str, ws: str, kind: str, name: str) -> Response:
+    def get_container(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
@@ -548,17 +633,29 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
         return json_response(container)
 
     @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions")
-    def list_versions(request: Request, sub: str, rg: str, ws: str, kind: str, name: str) -> Response:
+    def list_versions(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
         versions = assets.all_versions(kind, name)
-        ordered = sorted(versions.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0, reverse=True)
+        ordered = sorted(
+            versions.items(),
+            key=lambda item: int(item[0]) if item[0].isdigit() else 0,
+            reverse=True,
+        )
         top = int(request.args.get("$top", len(ordered) or 1))
         return json_response({"value": [body for _, body in ordered[:top]]})
 
-    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)")
-    def get_version(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+    @emulator.route(
+        "GET",
+        ARM,
+        WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)",
+    )
+    def get_version(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
@@ -567,8 +664,14 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
             return not_found(kind, name, version)
         return json_response(body)
 
-    @emulator.route("PUT", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)")
-    def put_version(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+    @emulator.route(
+        "PUT",
+        ARM,
+        WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)",
+    )
+    def put_version(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
         fault = arm_faults(emulator, sub, rg, ws)
         if fault:
             return fault
@@ -582,15 +685,31 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
             "id": f"{WORKSPACE_ID}/{kind}/{name}/versions/{version}",
             "name": version,
             "type": f"Microsoft.MachineLearningServices/workspaces/{kind}/versions",
-            "systemData": {"createdAt": emulator.now(), "createdBy": CLIENT_ID, "createdByType": "Application"},
+            "systemData": {
+                "createdAt": emulator.now(),
+                "createdBy": CLIENT_ID,
+                "createdByType": "Application",
+            },
         }
-        body["properties"] = {**sent.get("properties", {}), "provisioningState": "Succeeded"}
+        body["properties"] = {
+            **sent.get("properties", {}),
+            "provisioningState": "Succeeded",
+        }
         with emulator.lock:
             assets.versions.setdefault((kind, name), {})[version] = body
         return json_response(rest_model(kind, body), 201 if version else 200)
 
-    @emulator.route("POST", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)/startPendingUpload")
-    def start_pending_upload(request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str) -> Response:
+    @emulator.route(
+        "POST",
+        ARM,
+        WS_PATH
+        + "/"
+        + kinds
+        + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)/startPendingUpload",
+    )
+    def start_pending_upload(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
         from azure.ai.ml._restclient.arm_ml_service import models
 
         from .app import CONTAINER
@@ -605,7 +724,10 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
                     "blobReferenceForConsumption": {
                         "blobUri": url,
                         "storageAccountArmId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}",
-                        "credential": {"credentialType": "SAS", "sasUri": url + "?sv=2021-08-06&sig=emulador"},
+                        "credential": {
+                            "credentialType": "SAS",
+                            "sasUri": url + "?sv=2021-08-06&sig=emulador",
+                        },
                     },
                 }
             )
@@ -614,7 +736,12 @@ def _assets(emulator: AzureEmulator, assets: Assets) -> None:
 
 def not_found(kind: str, name: str, version: str | None = None) -> Response:
     """Azure ML's 404 for a missing asset container or version."""
-    singular = {"data": "Data", "models": "Model", "codes": "Code", "environments": "Environment"}[kind]
+    singular = {
+        "data": "Data",
+        "models": "Model",
+        "codes": "Code",
+        "environments": "Environment",
+    }[kind]
     if version is None:
         message = f"{singular} container with name: {name} not found."
     else:
@@ -641,7 +768,7 @@ def blob_for_uri(emulator: AzureEmulator, uri: str) -> Any:
 
     blob_prefix = f"https://{BLOB_HOST}/{CONTAINER}/"
     if uri.startswith(blob_prefix):  # code versions keep the blob URL
-        relative = uri[len(blob_prefix):]
+        relative = uri[len(blob_prefix) :]
     elif "/paths/" in uri:
         relative = uri.split("/paths/", 1)[1]
     else:
