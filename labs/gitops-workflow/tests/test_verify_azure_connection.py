@@ -15,7 +15,6 @@ from tests.helpers import (
     assert_clean_failure,
     assert_main_fails,
     run_script,
-    script_env,
 )
 
 SCRIPT = LAB_ROOT / "scripts" / "verify_azure_connection.py"
@@ -63,20 +62,14 @@ def run_as_student(folder: Path, **env: str) -> subprocess.CompletedProcess[str]
         ),
         encoding="utf-8",
     )
-    environment = script_env(
-        PATH=str(Path(sys.executable).parent), PYTHONPATH=str(LAB_ROOT / "src")
-    )
-    environment.pop("AZURE_TOKEN_CREDENTIALS")
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, str(SCRIPT)],
+    # Vacía, AZURE_TOKEN_CREDENTIALS cuenta como no definida (todas las credenciales).
+    settings = {"AZURE_TOKEN_CREDENTIALS": "", **env}
+    return run_script(
+        [SCRIPT],
         cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
+        PATH=str(Path(sys.executable).parent),
+        PYTHONPATH=str(LAB_ROOT / "src"),
+        **settings,
     )
 
 
