@@ -20,31 +20,6 @@ from tests.helpers import (
 SCRIPT = LAB_ROOT / "scripts" / "verify_azure_connection.py"
 
 
-def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
-    """La credencial falla de verdad: sin CLI de Azure ni identidad administrada."""
-    (tmp_path / "config.json").write_text(
-        json.dumps(
-            {
-                "subscription_id": "00000000-0000-0000-0000-000000000000",
-                "resource_group": "rg-lab",
-                "workspace_name": "ws-lab",
-            }
-        ),
-        encoding="utf-8",
-    )
-    result = run_script(
-        [SCRIPT],
-        cwd=tmp_path,
-        # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
-        PATH=str(Path(sys.executable).parent),
-        PYTHONPATH=str(LAB_ROOT / "src"),
-    )
-    assert_clean_failure(
-        result, "no se pudo iniciar sesión en Azure", "Ejecuta az login"
-    )
-    assert "red bloqueada" not in result.stdout + result.stderr
-
-
 def run_as_student(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """El script con un config.json válido, sin «az» y sin AZURE_TOKEN_CREDENTIALS.
 
@@ -67,10 +42,20 @@ def run_as_student(folder: Path, **env: str) -> subprocess.CompletedProcess[str]
     return run_script(
         [SCRIPT],
         cwd=folder,
+        # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
         PATH=str(Path(sys.executable).parent),
         PYTHONPATH=str(LAB_ROOT / "src"),
         **settings,
     )
+
+
+def test_without_az_login_says_run_az_login(tmp_path: Path) -> None:
+    """La credencial falla de verdad: sin CLI de Azure ni identidad administrada."""
+    result = run_as_student(tmp_path, AZURE_TOKEN_CREDENTIALS="AzureCliCredential")
+    assert_clean_failure(
+        result, "no se pudo iniciar sesión en Azure", "Ejecuta az login"
+    )
+    assert "red bloqueada" not in result.stdout + result.stderr
 
 
 def test_without_login_only_one_spanish_line(tmp_path: Path) -> None:
