@@ -369,8 +369,12 @@ def test_failing_command_ends_failed_with_its_log(
         ),
         encoding="utf-8",
     )
-    result = run(broken, emulator, "scripts/run_inference_pipeline.py", *POLL)
+    new_cluster = ["--compute-name", "cpu-d2as", "--vm-size", "Standard_D2as_v4"]
+    result = run(
+        broken, emulator, "scripts/run_inference_pipeline.py", *POLL, *new_cluster
+    )
     one_spanish_error(result, "fallido (Failed)", "«fallo de prueba en el nodo»")
+    assert "Creando el clúster cpu-d2as (Standard_D2as_v4" in result.stdout
     assert not (broken / "data" / "inference_output.csv").exists()
 
 

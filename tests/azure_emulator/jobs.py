@@ -37,6 +37,14 @@ from .routes import WS_PATH, arm_faults, blob_for_uri, rest_model
 if TYPE_CHECKING:
     from .app import AzureEmulator
 
+# A few sizes the region offers (a misspelt size is refused, as in Azure).
+VM_SIZES = {
+    "Standard_DS2_v2",
+    "Standard_DS3_v2",
+    "Standard_D2as_v4",
+    "Standard_D2s_v3",
+    "Standard_F2s_v2",
+}
 PROGRESSION = ["NotStarted", "Queued", "Preparing", "Running"]
 QUOTA_MESSAGE = (
     "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
@@ -92,6 +100,11 @@ def add_job_routes(emulator: AzureEmulator) -> None:
                 400,
                 "BadRequest",
                 f"Unsupported compute type {properties.compute_type}.",
+            )
+        size = properties.properties.vm_size if properties.properties else None
+        if size not in VM_SIZES:
+            return arm_error(
+                400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
             )
         if "quota" in emulator.faults:
             return arm_error(400, "BadRequest", QUOTA_MESSAGE)
