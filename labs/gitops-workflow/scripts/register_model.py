@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     build_parser,
@@ -243,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--model-path",
         type=Path,
-        default=DEFAULT_MODEL_PATH,
+        default=LAB_ROOT / DEFAULT_MODEL_PATH,
         help=f"modelo entrenado (junto a él debe estar {METADATA_FILENAME})",
     )
     add_workspace_arguments(parser)

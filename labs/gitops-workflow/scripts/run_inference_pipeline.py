@@ -28,19 +28,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
     first_line,
+    format_number,
     positive_int,
+    quantity,
     report_errors,
 )
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    LAB_ROOT,
     MLFLOW_UI_COMMAND,
     LocalStore,
     WorkspaceConfig,
@@ -60,9 +63,9 @@ if TYPE_CHECKING:
 
 DEFAULT_COMPUTE = "cpu-cluster"
 DEFAULT_DATA_ASSET = "churn-inference-data"
-DEFAULT_OUTPUT = Path("data/inference_output.csv")
+DEFAULT_OUTPUT = LAB_ROOT / "data" / "inference_output.csv"
 # Donde quedan las descargas de Azure y las ejecuciones locales (ignorada por git).
-JOBS_DIR = Path("outputs")
+JOBS_DIR = LAB_ROOT / "outputs"
 
 VM_SIZE = "Standard_DS2_v2"
 # Segundos sin trabajos antes de apagar el nodo: mientras hay un nodo
@@ -437,7 +440,7 @@ def run_azure(
         if status != "Completed":
             log = job_log(ml_client, job.name, download_dir)
             raise LabError(failure_message(job.name, status, studio_url, log))
-        print(f"⬇️  Descargando la salida en {download_dir}…")
+        print(f"⬇️  Descargando la salida en {display_path(download_dir)}…")
         ml_client.jobs.download(
             job.name, output_name=OUTPUT_NAME, download_path=str(download_dir)
         )
@@ -499,8 +502,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         rows = run_azure(config, job_options, args.output_path, args.poll_seconds)
     elapsed = time.perf_counter() - started
-    print(f"✅ Pipeline completado en {elapsed:.0f} s: {rows:,} clientes puntuados.")
-    print(f"💾 Predicciones en {args.output_path}")
+    print(
+        f"✅ Pipeline completado en {format_number(elapsed)} s: "
+        f"{quantity(rows, 'cliente puntuado', 'clientes puntuados')}."
+    )
+    print(f"💾 Predicciones en {display_path(args.output_path)}")
     if args.local:
         print(f"👀 Almacén de MLflow: {MLFLOW_UI_COMMAND}")
     return 0

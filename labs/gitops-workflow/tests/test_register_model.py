@@ -85,6 +85,7 @@ def check_registered(
     assert set(loaded["predictions"]) <= {0, 1}
 
 
+@pytest.mark.slow
 def test_registers_in_the_local_sqlite_store(
     trained_model: Path, tmp_path: Path
 ) -> None:
@@ -102,6 +103,7 @@ def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
         trusted_types(unknown)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("lab_root")
 def test_main_local_prints_the_version(
     trained_model: Path,

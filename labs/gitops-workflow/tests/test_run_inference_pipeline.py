@@ -28,7 +28,7 @@ from scripts.run_inference_pipeline import (
     job_command_line,
     status_value,
 )
-from tests.helpers import LAB_ROOT, run_script
+from tests.helpers import LAB_ROOT, copy_lab_code, run_script
 
 
 class NoTokenCredential:  # pylint: disable=too-few-public-methods
@@ -167,6 +167,7 @@ def run_in_copy(lab: Path, *args: str) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_whole_local_pipeline(lab_copy: Path) -> None:
     run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
     registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
@@ -185,12 +186,9 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
     assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
 
 
+@pytest.mark.slow
 def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
-    lab = tmp_path / "lab"
-    shutil.copytree(
-        LAB_ROOT / "src", lab / "src", ignore=shutil.ignore_patterns("*.egg-info")
-    )
-    shutil.copytree(LAB_ROOT / "scripts", lab / "scripts")
+    lab = copy_lab_code(tmp_path / "lab")
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],
         cwd=lab,

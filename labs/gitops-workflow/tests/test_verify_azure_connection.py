@@ -40,7 +40,7 @@ def run_as_student(folder: Path, **env: str) -> subprocess.CompletedProcess[str]
     # Vacía, AZURE_TOKEN_CREDENTIALS cuenta como no definida (todas las credenciales).
     settings = {"AZURE_TOKEN_CREDENTIALS": "", **env}
     return run_script(
-        [SCRIPT],
+        [SCRIPT, "--config", "config.json"],
         cwd=folder,
         # Solo la carpeta del Python del entorno: ahí no hay ningún «az».
         PATH=str(Path(sys.executable).parent),
@@ -93,6 +93,7 @@ def test_malformed_config_file(
     assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
 
 
+@pytest.mark.slow
 def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local"]) == 0
     output = capsys.readouterr().out

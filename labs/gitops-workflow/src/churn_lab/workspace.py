@@ -41,14 +41,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, first_line
+from churn_lab import LAB_ROOT
+from churn_lab.cli import LabError, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
     from azure.core.credentials import TokenCredential
-
-# La raíz del laboratorio: src/churn_lab/workspace.py → src/churn_lab → src → raíz.
-LAB_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_CONFIG = Path("config.json")
 CONFIG_KEYS: tuple[str, ...] = ("subscription_id", "resource_group", "workspace_name")
@@ -94,7 +92,7 @@ def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--config",
         type=Path,
-        default=DEFAULT_CONFIG,
+        default=LAB_ROOT / DEFAULT_CONFIG,
         help="archivo JSON con subscription_id, resource_group y workspace_name",
     )
     group.add_argument(
@@ -146,7 +144,8 @@ def _read_config_file(path: Path) -> dict[str, str]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise LabError(
-            f"no se encontró el archivo de configuración {path}. Créalo en la "
+            f"no se encontró el archivo de configuración {display_path(path)}. "
+            "Créalo en la "
             "carpeta del laboratorio con subscription_id, resource_group y "
             "workspace_name (o descárgalo desde Azure ML Studio: menú del workspace "
             "→ «Descargar archivo de configuración»), o pasa --subscription-id, "
@@ -300,7 +299,7 @@ def explain_azure_error(
 
 
 def _login_message(lowered: str) -> str:
-    # En GitHub Actions (Bonus) se entra con un service principal: el error
+    # En GitHub Actions (parte Extra) se entra con un service principal: el error
     # típico es pegar el ID del secreto en lugar de su valor.
     if "aadsts7000215" in lowered or "invalid client secret" in lowered:
         return (
