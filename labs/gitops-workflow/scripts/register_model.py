@@ -40,11 +40,11 @@ from churn_lab.cli import (
 from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    MLFLOW_UI_COMMAND,
     add_workspace_arguments,
     azure_errors,
     create_ml_client,
     local_store,
+    mlflow_ui_hint,
     prepare_local_store,
     quiet_mlflow_logs,
     workspace_config_from_args,
@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"URI del modelo: {registered.model_uri}")
     print(f"Ejecución de MLflow: {registered.run_id}")
     if args.local:
-        print(f"👀 Para verlo en el navegador: {MLFLOW_UI_COMMAND}")
+        print(f"👀 Para verlo en el navegador: {mlflow_ui_hint()}")
     else:
         print("👀 Míralo en Azure ML Studio → Modelos → " + registered.name)
     print("➡️  Siguiente paso: python scripts/create_inference_data.py")

@@ -44,7 +44,6 @@ from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    MLFLOW_UI_COMMAND,
     LocalStore,
     WorkspaceConfig,
     add_workspace_arguments,
@@ -53,6 +52,7 @@ from churn_lab.workspace import (
     create_ml_client,
     latest_local_data_asset,
     local_store,
+    mlflow_ui_hint,
     prepare_local_store,
     workspace_config_from_args,
 )
@@ -508,7 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"💾 Predicciones en {display_path(args.output_path)}")
     if args.local:
-        print(f"👀 Almacén de MLflow: {MLFLOW_UI_COMMAND}")
+        print(f"👀 Almacén de MLflow: {mlflow_ui_hint()}")
     return 0
 
 

@@ -448,6 +448,20 @@ def quiet_mlflow_logs() -> None:
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # MLflow 3 envía por defecto datos de uso anónimos a sus autores; el
+    # laboratorio no manda nada de tu computadora a terceros.
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+
+def mlflow_ui_hint() -> str:
+    """El comando de ``mlflow ui``, y desde dónde ejecutarlo si no estás allí.
+
+    Las rutas del comando son relativas: desde otra carpeta, MLflow abriría
+    un almacén nuevo y vacío.
+    """
+    if Path.cwd().resolve() == LAB_ROOT.resolve():
+        return MLFLOW_UI_COMMAND
+    return f"{MLFLOW_UI_COMMAND}  (desde la carpeta {LAB_ROOT})"
 
 
 def prepare_local_store(store: LocalStore) -> str:
