@@ -112,10 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"   Nombre:  {name}")
     print(f"   Versión: {version}")
     print(f"   URI:     {uri}")
-    # En Azure ML el trabajo pide azureml:<nombre>@latest; en local, la versión
-    # más alta del almacén.
-    reference = f"{name}@latest" if args.local else f"azureml:{name}@latest"
-    print(f"   En el pipeline: {reference}")
+    # El pipeline usa la versión más alta (@latest), sin el prefijo azureml:
+    # (con él, azure-ai-ml 1.35 busca un activo con ese nombre literal).
+    print(f"   En el pipeline: {name}@latest")
     next_step = "python scripts/run_inference_pipeline.py"
     print(f"➡️  Siguiente paso: {next_step}" + (" --local" if args.local else ""))
     return 0

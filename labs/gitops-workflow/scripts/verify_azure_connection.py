@@ -18,13 +18,13 @@ from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import build_parser, print_table, report_errors
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    MLFLOW_UI_COMMAND,
     LocalStore,
     WorkspaceConfig,
     add_workspace_arguments,
     azure_errors,
     create_ml_client,
     local_store,
+    mlflow_ui_hint,
     prepare_local_store,
     workspace_config_from_args,
 )
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     if args.local:
         print("✅ El almacén local funciona. Para verlo en el navegador ejecuta")
-        print(f"   {MLFLOW_UI_COMMAND}")
+        print(f"   {mlflow_ui_hint()}")
         print("   y abre http://127.0.0.1:5000")
     else:
         print("✅ Conexión correcta con Azure ML.")

@@ -1,4 +1,9 @@
-"""Pruebas de scripts/register_model.py: registro real en SQLite y en un servidor."""
+"""Pruebas de scripts/register_model.py: registro real en el almacén SQLite.
+
+El registro en el MLflow de Azure ML (servidor remoto, con azureml-mlflow) se
+prueba contra el emulador de Azure ML, en las pruebas del proyecto
+(tests/test_azure_emulator.py en la raíz del repositorio).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import math
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import joblib
@@ -25,12 +29,7 @@ from scripts.register_model import (
     register_model,
     trusted_types,
 )
-from tests.helpers import (
-    assert_main_fails,
-    background_server,
-    free_port,
-    script_env,
-)
+from tests.helpers import assert_main_fails, script_env
 
 # Se ejecuta en un proceso nuevo: carga la última versión como lo haría otra
 # persona y puntúa filas en bruto del esquema de inferencia.
@@ -60,12 +59,14 @@ def load_in_fresh_process(tracking_uri: str) -> dict[str, list[object]]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def check_registered(tracking_uri: str, model_dir: Path, times: int) -> None:
+def check_registered(
+    tracking_uri: str, model_dir: Path, times: int, models_dir: Path
+) -> None:
     """Registrar ``times`` veces da las versiones 1, 2…, con métricas y firma."""
     from mlflow import MlflowClient
 
     results = [
-        register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri)
+        register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri, models_dir)
         for _ in range(times)
     ]
     assert [result.version for result in results] == list(range(1, times + 1))
@@ -98,36 +99,9 @@ def test_registers_in_the_local_sqlite_store(
     trained_model: Path, tmp_path: Path
 ) -> None:
     tracking_uri = prepare_local_store(local_store(tmp_path))
-    check_registered(tracking_uri, trained_model, times=2)
+    check_registered(tracking_uri, trained_model, 2, local_store(tmp_path).models_dir)
     # Los artefactos quedan en mlartifacts/, no en ./mlruns de la carpeta actual.
     assert list((tmp_path / "mlartifacts").rglob("MLmodel"))
-
-
-@pytest.fixture(name="mlflow_server", scope="module")
-def fixture_mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Un ``mlflow server`` de verdad en 127.0.0.1, como el MLflow de Azure ML."""
-    folder = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *(sys.executable, "-m", "mlflow", "server"),
-        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
-        *("--backend-store-uri", f"sqlite:///{(folder / 'server.db').as_posix()}"),
-        *("--artifacts-destination", str(folder / "artifacts")),
-    ]
-    with background_server(command, folder, f"{url}/health"):
-        yield url
-
-
-@pytest.mark.slow
-def test_registers_in_an_mlflow_server(
-    trained_model: Path, mlflow_server: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Una vez basta: el aumento de versión ya se prueba con SQLite.
-    check_registered(mlflow_server, trained_model, times=1)
-    # Con un servidor, MLflow también anuncia en inglés el enlace de la ejecución.
-    captured = capsys.readouterr()
-    assert "View run" not in captured.out + captured.err
 
 
 def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from azure.core.exceptions import (
 )
 from azure.identity import CredentialUnavailableError
 
+from churn_lab import LAB_ROOT
 from churn_lab.cli import LabError, build_parser
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
@@ -25,7 +27,9 @@ from churn_lab.workspace import (
     latest_local_data_asset,
     load_workspace_config,
     local_store,
+    mlflow_ui_hint,
     prepare_local_store,
+    quiet_mlflow_logs,
     register_local_data_asset,
     workspace_config_from_args,
 )
@@ -157,6 +161,21 @@ def test_local_store_lives_in_the_lab_root(tmp_path: Path) -> None:
     assert local_store().root == Path(__file__).resolve().parents[1]
     assert "sqlite:///mlflow.db" in MLFLOW_UI_COMMAND
     assert "./mlartifacts" in MLFLOW_UI_COMMAND
+
+
+def test_mlflow_ui_hint_says_where_to_run_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(LAB_ROOT)
+    assert mlflow_ui_hint() == MLFLOW_UI_COMMAND
+    monkeypatch.chdir(tmp_path)
+    assert mlflow_ui_hint() == f"{MLFLOW_UI_COMMAND}  (desde la carpeta {LAB_ROOT})"
+
+
+def test_mlflow_telemetry_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLFLOW_DISABLE_TELEMETRY", raising=False)
+    quiet_mlflow_logs()
+    assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
 
 
 @pytest.mark.slow
