@@ -4,10 +4,12 @@
 #   ./dev.sh setup   crea .venv e instala las versiones fijadas del laboratorio
 #   ./dev.sh demo    setup + el pipeline local completo (entrenar, probar, registrar,
 #                    generar datos, subirlos e inferir, todo con --local)
-#   ./dev.sh test    setup + los cinco linters + las pruebas del laboratorio y del proyecto
+#   ./dev.sh test    setup + los cinco linters y todas las pruebas del laboratorio (en
+#                    una copia) + las pruebas del proyecto
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
-# Solo necesita Python 3.10 o más nuevo (python3, o el que indique $PYTHON).
+# Necesita un Python de las versiones que admite el laboratorio (python3, o el
+# que indique $PYTHON): las dice labs/gitops-workflow/src/churn_lab/environment.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,13 +28,27 @@ RUNNER_PYTHON="$VENV/act-runner-python"
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# Antes que nada: el Python (el de .venv si ya existe) es de una versión admitida.
+check_python() {
+  local python="$1"
+  if ! command -v "$python" >/dev/null 2>&1; then
+    echo "❌ Error: no se encontró $python. Instala Python o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    exit 1
+  fi
+  if ! "$python" "$LAB/src/churn_lab/environment.py"; then
+    if [ "$python" = "$PY" ]; then
+      echo "   .venv se creó con ese Python: bórralo (rm -rf .venv) y usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    else
+      echo "   Usa otro: PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
+    fi
+    exit 1
+  fi
+}
+
 setup() {
   if [ ! -x "$PY" ]; then
     local base="${PYTHON:-python3}"
-    if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-      echo "❌ Error: hace falta Python 3.10 o más nuevo (probado: $base). Instálalo o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
-      exit 1
-    fi
+    check_python "$base"
     say "Creando el entorno virtual .venv con $("$base" --version)"
     "$base" -m venv "$VENV"
   fi
@@ -43,7 +59,14 @@ setup() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
     "$PY" -m pip install --quiet --upgrade pip
-    (cd "$LAB" && "$PY" -m pip install --quiet -r requirements.txt)
+    # Todo requirements.txt menos el propio laboratorio (-e .): instalarlo
+    # escribiría en labs/gitops-workflow/, y las pruebas, el benchmark y la demo
+    # usan el código de la carpeta en la que corren (scripts/_lab.py).
+    grep -v '^-e ' "$LAB/requirements.txt" > "$VENV/requirements-lab.txt"
+    "$PY" -m pip install --quiet -r "$VENV/requirements-lab.txt"
+    if "$PY" -m pip show --quiet gitops-lab >/dev/null 2>&1; then
+      "$PY" -m pip uninstall --quiet --yes gitops-lab
+    fi
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
     build_runner_python
@@ -71,11 +94,11 @@ build_runner_python() {
     if [ -e "$library" ]; then cp -a "$library" "$RUNNER_PYTHON/lib/"; fi
   done
   "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
-  # Todo menos la instalación editable del laboratorio (-e .), que cada flujo
-  # hace en su copia sin red (UV_OFFLINE, UV_NO_BUILD_ISOLATION).
-  grep -v '^-e' "$LAB/requirements.txt" > "$VENV/runner-requirements.txt"
+  # requirements-lab.txt (lo escribe setup): todo menos el propio laboratorio
+  # (-e .), que cada flujo instala en su copia sin red (UV_OFFLINE,
+  # UV_NO_BUILD_ISOLATION).
   "$VENV/bin/uv" pip install --quiet --system --python "$RUNNER_PYTHON/bin/python" \
-    -r "$ROOT/requirements-runner.txt" -r "$VENV/runner-requirements.txt"
+    -r "$ROOT/requirements-runner.txt" -r "$VENV/requirements-lab.txt"
 }
 
 install_node() {
@@ -126,13 +149,23 @@ demo() {
 }
 
 run_tests() {
-  local status=0
-  say "Chequeos del laboratorio (Black, isort, Flake8, Pylint, MyPy y pytest)"
-  (cd "$LAB" && "$PY" scripts/run_checks.py) || status=1
+  local status=0 work
+  # En una copia, como la de un estudiante: las cachés de las herramientas, los
+  # modelos y el almacén de MLflow de las pruebas no caen en el laboratorio.
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064  # la carpeta se fija ahora: $work es local
+  trap "rm -rf '$work'" EXIT
+  "$PY" "$ROOT/tests/lab_copy.py" "$work/gitops-workflow" >/dev/null
+  say "Chequeos del laboratorio, en una copia (Black, isort, Flake8, Pylint, MyPy y todas las pruebas)"
+  (cd "$work/gitops-workflow" && "$PY" scripts/run_checks.py --completo) || status=1
   say "Pruebas del proyecto (flujos de GitHub Actions, tutorial, benchmark)"
   (cd "$ROOT" && "$PY" -m pytest tests) || status=1
   return "$status"
 }
+
+if [ -x "$PY" ]; then
+  check_python "$PY"
+fi
 
 case "${1:-}" in
   setup) setup ;;

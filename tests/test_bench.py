@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lab_copy import lab_state
+
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {
     "gen_rows_per_s",
@@ -27,10 +29,15 @@ KEYS = {
     "rss_growth",
     "pipeline_s",
     "help_s_max",
+    "run_checks_s",
+    "run_checks_cpu_s",
 }
 
 
-def test_quick_run_writes_every_key(tmp_path: Path) -> None:
+def test_quick_run_writes_every_key_and_leaves_the_lab_untouched(
+    tmp_path: Path,
+) -> None:
+    before = lab_state()
     output = tmp_path / "results.json"
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", "--output", str(output)],
@@ -41,6 +48,8 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Todo corrió en una copia: ni un modelo, ni mlflow.db, ni una caché aquí.
+    assert lab_state() == before
     results = json.loads(output.read_text(encoding="utf-8"))
     assert KEYS <= results.keys()
     assert all(results[key] > 0 for key in KEYS)

@@ -343,7 +343,7 @@ def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
 def test_tests_job_runs_pytest_through_the_local_check() -> None:
     steps = load("ci.yml")["jobs"]["tests"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert runs[-1] == "python scripts/run_checks.py pytest"
+    assert runs[-1] == "python scripts/run_checks.py pytest --completo"
     assert any("-r requirements.txt" in script for script in runs)
 
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     atomic_output,
     build_parser,
+    display_path,
     positive_int,
+    quantity,
     report_errors,
     seed_int,
 )
@@ -37,8 +40,12 @@ def create_inference_data(n_samples: int, seed: int, output_dir: Path) -> Path:
     output_path = output_dir / OUTPUT_FILENAME
     with atomic_output(output_path) as temporary:
         customers.to_csv(temporary, **CSV_WRITE_OPTIONS)
-    print(f"📊 {len(customers):,} clientes generados (semilla {seed}).")
-    print(f"\nPrimeras {min(PREVIEW_ROWS, len(customers))} filas:")
+    print(
+        f"📊 {quantity(len(customers), 'cliente generado', 'clientes generados')} "
+        f"(semilla {seed})."
+    )
+    shown = min(PREVIEW_ROWS, len(customers))
+    print("\nPrimera fila:" if shown == 1 else f"\nPrimeras {shown} filas:")
     with pd.option_context("display.width", 120, "display.max_columns", None):
         print(customers.head(PREVIEW_ROWS).to_string(index=False))
     return output_path
@@ -63,13 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path("data"),
+        default=LAB_ROOT / "data",
         help=f"carpeta donde se guarda {OUTPUT_FILENAME}",
     )
     args = parser.parse_args(argv)
     output_path = create_inference_data(args.n_samples, args.seed, args.output_dir)
-    print(f"\n💾 Datos guardados en {output_path}")
+    print(f"\n💾 Datos guardados en {display_path(output_path)}")
+    # Este script es igual con Azure y sin Azure; el siguiente no.
     print("✅ Listo. Siguiente paso: súbelos con python scripts/upload_data.py")
+    print("   Sin Azure: python scripts/upload_data.py --local")
     return 0
 
 

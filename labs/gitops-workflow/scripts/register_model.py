@@ -21,12 +21,15 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     build_parser,
@@ -60,6 +63,7 @@ RUN_NAME = "registro-modelo"
 MLFLOW_NOTICES = (
     "Successfully registered model",
     "Registered model",
+    "Registering model",
     "Created version",
     "🏃 View run",
     "🧪 View experiment",
@@ -136,22 +140,27 @@ def signature_rows(rows: int = SIGNATURE_ROWS) -> Any:
     return as_model_input(generate_inference_data(rows))
 
 
-def register_model(
-    model_path: Path, model_name: str, tracking_uri: str
-) -> RegisteredModel:
-    """Registra ``model_path`` como versión nueva de ``model_name`` en MLflow."""
+def log_training_run(metadata: dict[str, Any]) -> None:
+    """Guarda en la ejecución activa de MLflow lo que describe el entrenamiento."""
+    import mlflow
+
+    mlflow.log_params(
+        {
+            "model_type": metadata.get("model_type", "desconocido"),
+            "random_seed": metadata.get("random_seed", "desconocida"),
+            "num_samples": metadata.get("num_samples", "desconocido"),
+        }
+    )
+    mlflow.log_metrics(metadata["metrics"])
+
+
+def save_model_folder(model: Any, folder: Path, skops_types: list[str]) -> Path:
+    """Guarda ``model`` en ``folder`` como modelo de MLflow (con ``MLmodel``)."""
     import warnings
 
-    import mlflow
     import mlflow.sklearn
-    from mlflow.exceptions import MlflowException
     from mlflow.models import infer_signature
 
-    from churn_lab.model import load_model
-
-    model = load_model(model_path)
-    metadata = read_metadata(model_path)
-    skops_types = trusted_types(model)
     rows = signature_rows()
     with warnings.catch_warnings():
         # MLflow avisa de que una columna entera no admite vacíos: el esquema
@@ -160,6 +169,36 @@ def register_model(
             "ignore", message=".*integer column", category=UserWarning
         )
         signature = infer_signature(rows, model.predict(rows))
+        mlflow.sklearn.save_model(
+            model,
+            str(folder),
+            signature=signature,
+            input_example=rows.head(EXAMPLE_ROWS),
+            skops_trusted_types=skops_types,
+            pip_requirements=pip_requirements(),
+        )
+    return folder
+
+
+def register_model(
+    model_path: Path, model_name: str, tracking_uri: str, models_dir: Path
+) -> RegisteredModel:
+    """Registra ``model_path`` como versión nueva de ``model_name`` en MLflow.
+
+    El modelo se guarda primero como carpeta de MLflow en ``models_dir`` y se
+    registra esa carpeta (``file://`` y su ruta absoluta). Así funciona igual
+    en Azure ML, que sube la carpeta a su almacén y no implementa los «logged
+    models» de MLflow 3 que usaría ``mlflow.sklearn.log_model``, y en el
+    almacén local, donde la carpeta queda guardada.
+    """
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from churn_lab.model import load_model
+
+    model = load_model(model_path)
+    metadata = read_metadata(model_path)
+    skops_types = trusted_types(model)  # antes de conectarse a MLflow
     quiet_mlflow_logs()
 
     mlflow.set_tracking_uri(tracking_uri)
@@ -171,22 +210,13 @@ def register_model(
         with contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
             mlflow.set_experiment(EXPERIMENT_NAME)
             with mlflow.start_run(run_name=RUN_NAME) as run:
-                mlflow.log_params(
-                    {
-                        "model_type": metadata.get("model_type", "desconocido"),
-                        "random_seed": metadata.get("random_seed", "desconocida"),
-                        "num_samples": metadata.get("num_samples", "desconocido"),
-                    }
+                log_training_run(metadata)
+                folder = save_model_folder(
+                    model, models_dir / run.info.run_id, skops_types
                 )
-                mlflow.log_metrics(metadata["metrics"])
-                info = mlflow.sklearn.log_model(
-                    model,
-                    name="model",
-                    signature=signature,
-                    input_example=rows.head(EXAMPLE_ROWS),
-                    registered_model_name=model_name,
-                    skops_trusted_types=skops_types,
-                    pip_requirements=pip_requirements(),
+                # Sin run_id: el registro de Azure ML no lo acepta con file://.
+                version = mlflow.register_model(
+                    "file://" + os.path.abspath(folder), model_name
                 )
     except MlflowException as error:
         raise LabError(
@@ -198,9 +228,9 @@ def register_model(
         for line in notices.getvalue().splitlines():
             if not line.startswith(MLFLOW_NOTICES):
                 print(line, file=sys.stderr)
-    version = int(info.registered_model_version or 0)
+    number = int(version.version)
     return RegisteredModel(
-        model_name, version, f"models:/{model_name}/{version}", run.info.run_id
+        model_name, number, f"models:/{model_name}/{number}", run.info.run_id
     )
 
 
@@ -214,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--model-path",
         type=Path,
-        default=DEFAULT_MODEL_PATH,
+        default=LAB_ROOT / DEFAULT_MODEL_PATH,
         help=f"modelo entrenado (junto a él debe estar {METADATA_FILENAME})",
     )
     add_workspace_arguments(parser)
@@ -229,7 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = local_store()
         tracking_uri = prepare_local_store(store)
         print(f"🗂️  Registrando en el almacén local de MLflow ({store.db_path})…")
-        registered = register_model(args.model_path, args.model_name, tracking_uri)
+        registered = register_model(
+            args.model_path, args.model_name, tracking_uri, store.models_dir
+        )
     else:
         config = workspace_config_from_args(args)
         print(f"☁️  Conectando con el workspace {config.workspace_name}…")
@@ -238,7 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             workspace = ml_client.workspaces.get(config.workspace_name)
             tracking_uri = str(workspace.mlflow_tracking_uri)
             print(f"🗂️  Registrando en el MLflow de {config.workspace_name}…")
-            registered = register_model(args.model_path, args.model_name, tracking_uri)
+            with tempfile.TemporaryDirectory(prefix="modelo-") as models_dir:
+                registered = register_model(
+                    args.model_path, args.model_name, tracking_uri, Path(models_dir)
+                )
 
     print(f"✅ Modelo registrado: {registered.name}")
     print(f"Versión registrada: {registered.version}")

@@ -5,12 +5,15 @@ las pruebas con pytest en cada pull request. Este script define esos comandos
 una sola vez: CI lo llama con el nombre de cada herramienta y tú lo ejecutas
 antes de hacer push para ver lo mismo que verá CI. Corre todas las
 herramientas aunque alguna falle, muestra una tabla con el resultado de cada
-una y termina con código 1 si alguna falló.
+una y termina con código 1 si alguna falló. Para que tarde menos de un minuto,
+deja fuera las pruebas lentas (``@pytest.mark.slow``); CI las corre con
+``--completo``.
 
-Uso (desde la carpeta raíz del laboratorio, con el entorno virtual activado):
+Uso (con el entorno virtual activado; revisa siempre la raíz del laboratorio):
     python scripts/run_checks.py                # los seis chequeos
     python scripts/run_checks.py black flake8   # solo esos
     python scripts/run_checks.py --fix          # formatea con Black e isort y revisa
+    python scripts/run_checks.py --completo     # también las pruebas lentas (CI)
     python scripts/run_checks.py --list         # muestra los comandos
 """
 
@@ -24,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from churn_lab.cli import build_parser, print_table, report_errors
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+from churn_lab.cli import build_parser, format_number, print_table, report_errors
 
-LAB_ROOT = Path(__file__).resolve().parent.parent
 CODE_PATHS = ("scripts", "src", "tests")
 
 # Cada chequeo es un módulo de Python con sus argumentos; se ejecuta como
@@ -38,8 +41,11 @@ CHECKS: dict[str, tuple[str, ...]] = {
     "flake8": ("flake8", *CODE_PATHS),
     "pylint": ("pylint", *CODE_PATHS),
     "mypy": ("mypy", *CODE_PATHS),
-    "pytest": ("pytest",),
+    # Sin las pruebas lentas (marcadas con @pytest.mark.slow): revisar antes de
+    # cada push tarda menos de un minuto. --completo (y CI) las corre todas.
+    "pytest": ("pytest", "-m", "not slow"),
 }
+FULL_PYTEST: tuple[str, ...] = ("pytest",)
 # Con --fix, Black e isort corrigen los archivos antes de revisarlos.
 FIXES: dict[str, tuple[str, ...]] = {
     "black": ("black", *CODE_PATHS),
@@ -73,18 +79,24 @@ def run_command(module_args: Sequence[str], root: Path) -> int:
     return completed.returncode
 
 
+def commands(full: bool = False) -> dict[str, tuple[str, ...]]:
+    """El comando de cada chequeo; con ``full``, pytest corre también las lentas."""
+    return {**CHECKS, "pytest": FULL_PYTEST} if full else dict(CHECKS)
+
+
 def run_checks(
-    names: Sequence[str], fix: bool = False, root: Path = LAB_ROOT
+    names: Sequence[str], fix: bool = False, root: Path = LAB_ROOT, full: bool = False
 ) -> list[CheckResult]:
     """Ejecuta los chequeos pedidos (todos, aunque alguno falle) en su orden.
 
-    Con ``fix=True`` primero deja que Black e isort corrijan el formato.
+    Con ``fix=True`` primero deja que Black e isort corrijan el formato; con
+    ``full=True`` pytest incluye las pruebas lentas.
     """
     if fix:
         for module_args in FIXES.values():
             run_command(module_args, root)
     results = []
-    for name, module_args in CHECKS.items():
+    for name, module_args in commands(full).items():
         if name not in names:
             continue
         started = time.perf_counter()
@@ -102,7 +114,7 @@ def print_summary(results: Sequence[CheckResult]) -> None:
         (
             result.name,
             "✅ correcto" if result.passed else "❌ falló",
-            f"{result.seconds:.1f} s",
+            f"{format_number(result.seconds, 1)} s",
         )
         for result in results
     ]
@@ -119,9 +131,9 @@ def print_summary(results: Sequence[CheckResult]) -> None:
         )
 
 
-def print_commands() -> None:
+def print_commands(full: bool = False) -> None:
     """Muestra los comandos que ejecuta cada chequeo (los mismos que CI)."""
-    for name, module_args in CHECKS.items():
+    for name, module_args in commands(full).items():
         print(f"{name:<8} {display(module_args)}")
 
 
@@ -141,6 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="antes de revisar, formatea el código con Black e isort",
     )
     parser.add_argument(
+        "--completo",
+        action="store_true",
+        help=(
+            "pytest corre también las pruebas lentas (MLflow de verdad, pipeline "
+            "completo), como en CI"
+        ),
+    )
+    parser.add_argument(
         "--list",
         action="store_true",
         help="solo muestra los comandos de cada chequeo, sin ejecutarlos",
@@ -153,9 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"(elige entre {', '.join(CHECKS)})"
         )
     if args.list:
-        print_commands()
+        print_commands(args.completo)
         return 0
-    results = run_checks(args.checks or list(CHECKS), fix=args.fix)
+    results = run_checks(args.checks or list(CHECKS), fix=args.fix, full=args.completo)
     print_summary(results)
     return 0 if all(result.passed for result in results) else 1
 

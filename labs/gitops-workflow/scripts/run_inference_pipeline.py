@@ -1,12 +1,13 @@
 """Ejecuta el pipeline de inferencia en Azure ML (o en local) y baja las predicciones.
 
 En Azure ML: prepara el clúster ``cpu-cluster`` (Standard_DS2_v2, de 0 a 1
-nodos, se apaga solo cuando no se usa), un entorno con las bibliotecas de
-``conda.yml`` y un trabajo (command job) que ejecuta ``src/score.py`` con dos
-entradas: el modelo registrado (``mlflow_model``) y el activo de datos, ambos
-en su última versión. El trabajo no necesita credenciales: Azure ML le monta
-el modelo y los datos como carpetas. Al terminar, descarga la salida y
-escribe ``data/inference_output.csv``.
+nodos, se apaga solo cuando no se usa; ``--vm-size`` elige otro tamaño si tu
+cuota no alcanza), un entorno con las bibliotecas de ``conda.yml`` y un
+trabajo (command job) que ejecuta ``src/score.py`` con dos entradas: el
+modelo registrado (``mlflow_model``) y el activo de datos, ambos en su última
+versión. El trabajo no necesita credenciales: Azure ML le monta el modelo y
+los datos como carpetas y sube la carpeta de salida al terminar. Luego el
+script descarga esa salida y escribe ``data/inference_output.csv``.
 
 Con ``--local`` hace lo mismo en tu computadora: toma la última versión del
 modelo y de los datos del almacén local y ejecuta la misma línea de comandos
@@ -27,18 +28,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
     first_line,
+    format_number,
+    positive_int,
+    quantity,
     report_errors,
 )
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    LAB_ROOT,
     MLFLOW_UI_COMMAND,
     LocalStore,
     WorkspaceConfig,
@@ -58,9 +63,9 @@ if TYPE_CHECKING:
 
 DEFAULT_COMPUTE = "cpu-cluster"
 DEFAULT_DATA_ASSET = "churn-inference-data"
-DEFAULT_OUTPUT = Path("data/inference_output.csv")
+DEFAULT_OUTPUT = LAB_ROOT / "data" / "inference_output.csv"
 # Donde quedan las descargas de Azure y las ejecuciones locales (ignorada por git).
-JOBS_DIR = Path("outputs")
+JOBS_DIR = LAB_ROOT / "outputs"
 
 VM_SIZE = "Standard_DS2_v2"
 # Segundos sin trabajos antes de apagar el nodo: mientras hay un nodo
@@ -80,7 +85,8 @@ JOB_COMMAND = (
     "--output-path ${{outputs.predictions}}"
 )
 POLL_SECONDS = 15
-TERMINAL_STATUSES = {"Completed", "Failed", "Canceled", "NotResponding"}
+# Los estados en que un trabajo ya no avanza solo (los mismos que azure-ai-ml).
+TERMINAL_STATUSES = {"Completed", "Failed", "Canceled", "NotResponding", "Paused"}
 STATUS_TEXT = {
     "NotStarted": "sin empezar",
     "Queued": "en cola: esperando un nodo del clúster",
@@ -94,7 +100,11 @@ STATUS_TEXT = {
     "Failed": "fallido",
     "Canceled": "cancelado",
     "NotResponding": "sin respuesta",
+    "Paused": "en pausa",
 }
+# Así responde Azure cuando la suscripción no deja construir imágenes en Azure
+# Container Registry (suscripciones de crédito gratuito, como Azure for Students).
+IMAGE_BUILD_REFUSED = "TasksOperationsNotAllowed"
 
 
 # --------------------------------------------------------------------------
@@ -102,13 +112,13 @@ STATUS_TEXT = {
 # --------------------------------------------------------------------------
 
 
-def build_compute(name: str = DEFAULT_COMPUTE) -> AmlCompute:
-    """Clúster de 0 a 1 nodos Standard_DS2_v2 que se apaga cuando no se usa."""
+def build_compute(name: str = DEFAULT_COMPUTE, size: str = VM_SIZE) -> AmlCompute:
+    """Clúster de 0 a 1 nodos (``size``) que se apaga cuando no se usa."""
     from azure.ai.ml.entities import AmlCompute
 
     return AmlCompute(
         name=name,
-        size=VM_SIZE,
+        size=size,
         min_instances=0,
         max_instances=1,
         idle_time_before_scale_down=IDLE_SECONDS_BEFORE_SCALE_DOWN,
@@ -129,13 +139,18 @@ def build_environment(conda_file: Path = CONDA_FILE) -> Environment:
 
 
 def build_job(
-    model_name: str = MODEL_NAME,
-    data_asset_name: str = DEFAULT_DATA_ASSET,
+    model: str = f"{MODEL_NAME}@latest",
+    data_asset: str = f"{DEFAULT_DATA_ASSET}@latest",
     compute_name: str = DEFAULT_COMPUTE,
     code_dir: Path = CODE_DIR,
     conda_file: Path = CONDA_FILE,
 ) -> Command:
-    """El trabajo que ejecuta ``score.py`` con el modelo y los datos como entradas."""
+    """El trabajo que ejecuta ``score.py`` con el modelo y los datos como entradas.
+
+    ``model`` y ``data_asset`` son ``nombre:versión`` o ``nombre@latest``, sin
+    el prefijo ``azureml:``: con él, azure-ai-ml 1.35 busca ``@latest`` en un
+    activo llamado literalmente ``azureml:<nombre>`` y Azure no lo encuentra.
+    """
     from azure.ai.ml import Input, Output, command
     from azure.ai.ml.constants import AssetTypes, InputOutputModes
 
@@ -151,18 +166,20 @@ def build_job(
         inputs={
             "model": Input(
                 type=AssetTypes.MLFLOW_MODEL,
-                path=f"azureml:{model_name}@latest",
+                path=model,
                 mode=InputOutputModes.RO_MOUNT,
             ),
             "input_data": Input(
                 type=AssetTypes.URI_FILE,
-                path=f"azureml:{data_asset_name}@latest",
+                path=data_asset,
                 mode=InputOutputModes.RO_MOUNT,
             ),
         },
         outputs={
+            # upload: score.py escribe en una carpeta local del nodo (con un
+            # temporal que renombra al final) y Azure ML la sube al terminar.
             OUTPUT_NAME: Output(
-                type=AssetTypes.URI_FOLDER, mode=InputOutputModes.RW_MOUNT
+                type=AssetTypes.URI_FOLDER, mode=InputOutputModes.UPLOAD
             )
         },
     )
@@ -279,31 +296,53 @@ def describe_status(status: str) -> str:
     return STATUS_TEXT.get(status, status)
 
 
-def failure_message(job_name: str, status: str, studio_url: str) -> str:
+def status_value(status: Any) -> str:
+    """El estado como texto: azure-ai-ml lo da como enum (``JobStatus.COMPLETED``)."""
+    return str(getattr(status, "value", status))
+
+
+def failure_message(job_name: str, status: str, studio_url: str, log: str = "") -> str:
     """Qué hacer cuando el trabajo no termina bien."""
+    if IMAGE_BUILD_REFUSED in log:
+        return (
+            f"el trabajo {job_name} no pudo preparar su entorno: tu suscripción no "
+            f"permite construir imágenes en Azure Container Registry "
+            f"({IMAGE_BUILD_REFUSED}, típico de Azure for Students). Haz que el "
+            "workspace las construya en tu clúster con: az ml workspace update "
+            "--name <workspace> --resource-group <grupo> --image-build-compute "
+            f"{DEFAULT_COMPUTE} y vuelve a ejecutar este script."
+        )
+    last_line = next(
+        (line.strip() for line in reversed(log.splitlines()) if line.strip()), ""
+    )
+    cause = (
+        f" La última línea de su registro dice: «{last_line[:300]}»."
+        if last_line
+        else ""
+    )
     return (
         f"el trabajo {job_name} terminó en estado {describe_status(status)} "
-        f"({status}). Mira sus registros en Azure ML Studio ({studio_url}), "
+        f"({status}).{cause} Mira sus registros en Azure ML Studio ({studio_url}), "
         "pestaña «Salidas y registros» → user_logs/std_log.txt, o en la terminal "
         f"con: az ml job stream --name {job_name}. Si el error es de cuota, pide "
-        "más en Azure ML Studio → Cuota o usa --local."
+        "más en Azure ML Studio → Cuota, usa --vm-size con otro tamaño o usa --local."
     )
 
 
 def wait_for_job(
     ml_client: MLClient, job_name: str, studio_url: str, poll_seconds: float
-) -> str:  # pragma: no cover, solo contra Azure ML
+) -> str:
     """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo."""
     started = time.monotonic()
     status = ""
     try:
         while status not in TERMINAL_STATUSES:
-            current = str(ml_client.jobs.get(job_name).status)
+            current = status_value(ml_client.jobs.get(job_name).status)
             elapsed = int(time.monotonic() - started)
             if current != status:
                 status = current
                 clock = f"{elapsed // 60:02d}:{elapsed % 60:02d}"
-                print(f"   [{clock}] {describe_status(status)}")
+                print(f"   [{clock}] {describe_status(status)}", flush=True)
             if status not in TERMINAL_STATUSES:
                 time.sleep(poll_seconds)
     except KeyboardInterrupt:
@@ -316,9 +355,21 @@ def wait_for_job(
     return status
 
 
-def get_or_create_compute(
-    ml_client: MLClient, name: str
-) -> None:  # pragma: no cover, solo contra Azure ML
+def job_log(ml_client: MLClient, job_name: str, download_dir: Path) -> str:
+    """Los registros de un trabajo terminado (vacío si no se pueden bajar)."""
+    from azure.core.exceptions import AzureError
+
+    try:
+        ml_client.jobs.download(job_name, download_path=str(download_dir))
+    except AzureError:
+        return ""
+    logs = sorted((download_dir / "artifacts").rglob("*.txt"))
+    return "\n".join(
+        path.read_text(encoding="utf-8", errors="replace") for path in logs
+    )
+
+
+def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
     """Usa el clúster ``name`` si existe; si no, lo crea (tarda un par de minutos)."""
     from azure.core.exceptions import ResourceNotFoundError
 
@@ -326,39 +377,70 @@ def get_or_create_compute(
         compute = ml_client.compute.get(name)
         print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
     except ResourceNotFoundError:
-        print(f"🖥️  Creando el clúster {name} ({VM_SIZE}, de 0 a 1 nodos)…")
-        ml_client.compute.begin_create_or_update(build_compute(name)).result()
+        print(f"🖥️  Creando el clúster {name} ({size}, de 0 a 1 nodos)…")
+        ml_client.compute.begin_create_or_update(build_compute(name, size)).result()
         print(f"🖥️  Clúster {name} creado.")
+
+
+def latest_asset_versions(
+    ml_client: MLClient, model_name: str, data_asset_name: str
+) -> tuple[str, str]:
+    """``nombre:versión`` de la última versión del modelo y de los datos."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        model = ml_client.models.get(model_name, label="latest")
+    except ResourceNotFoundError:
+        raise LabError(
+            f"no hay ningún modelo {model_name!r} registrado en el workspace. "
+            "Regístralo primero con: python scripts/register_model.py"
+        ) from None
+    try:
+        data = ml_client.data.get(data_asset_name, label="latest")
+    except ResourceNotFoundError:
+        raise LabError(
+            f"no hay ningún activo de datos {data_asset_name!r} en el workspace. "
+            "Súbelo primero con: python scripts/upload_data.py"
+        ) from None
+    print(f"📦 Modelo: {model_name} versión {model.version}")
+    print(f"📄 Datos:  {data_asset_name} versión {data.version}")
+    return f"{model_name}:{model.version}", f"{data_asset_name}:{data.version}"
 
 
 def run_azure(
     config: WorkspaceConfig,
-    model_name: str,
-    data_asset_name: str,
-    compute_name: str,
+    job_options: dict[str, str],
     output_path: Path,
     poll_seconds: float = POLL_SECONDS,
-) -> int:  # pragma: no cover, solo contra Azure ML
-    """Envía el trabajo a Azure ML, espera, descarga la salida y copia el CSV."""
+) -> int:
+    """Envía el trabajo a Azure ML, espera, descarga la salida y copia el CSV.
+
+    ``job_options`` tiene ``model_name``, ``data_asset_name``, ``compute_name``
+    y ``vm_size``.
+    """
     with azure_errors(config):
         ml_client = create_ml_client(config)
-        get_or_create_compute(ml_client, compute_name)
-        job: Any = ml_client.jobs.create_or_update(
-            build_job(model_name, data_asset_name, compute_name)
+        model, data = latest_asset_versions(
+            ml_client, job_options["model_name"], job_options["data_asset_name"]
         )
+        compute_name = job_options["compute_name"]
+        get_or_create_compute(ml_client, compute_name, job_options["vm_size"])
+        job: Any = ml_client.jobs.create_or_update(build_job(model, data, compute_name))
         studio_url = str(job.studio_url)
         print(f"🚀 Trabajo enviado: {job.name}")
         print(f"🔗 Síguelo en Azure ML Studio: {studio_url}")
         print(
             "⏳ Esperando… si el clúster estaba apagado, encender el nodo tarda "
             "de 3 a 5 minutos (y la primera vez, construir el entorno, unos más). "
-            "Ctrl+C deja de esperar sin cancelar el trabajo."
+            "Ctrl+C deja de esperar sin cancelar el trabajo.",
+            flush=True,
         )
         status = wait_for_job(ml_client, job.name, studio_url, poll_seconds)
-        if status != "Completed":
-            raise LabError(failure_message(job.name, status, studio_url))
         download_dir = JOBS_DIR / str(job.name)
-        print(f"⬇️  Descargando la salida en {download_dir}…")
+        if status != "Completed":
+            log = job_log(ml_client, job.name, download_dir)
+            raise LabError(failure_message(job.name, status, studio_url, log))
+        print(f"⬇️  Descargando la salida en {display_path(download_dir)}…")
         ml_client.jobs.download(
             job.name, output_name=OUTPUT_NAME, download_path=str(download_dir)
         )
@@ -382,10 +464,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--compute-name", default=DEFAULT_COMPUTE, help="clúster de Azure ML"
     )
     parser.add_argument(
+        "--vm-size",
+        default=VM_SIZE,
+        help=(
+            "tamaño de máquina del clúster si hay que crearlo (otro, como "
+            "Standard_D2as_v4, si tu cuota de esa familia es 0)"
+        ),
+    )
+    parser.add_argument(
         "--output-path",
         type=Path,
         default=DEFAULT_OUTPUT,
         help="dónde se guarda el CSV con las predicciones",
+    )
+    parser.add_argument(
+        "--poll-seconds",
+        type=positive_int,
+        default=POLL_SECONDS,
+        help="cada cuántos segundos se pregunta a Azure ML por el trabajo",
     )
     add_workspace_arguments(parser)
     args = parser.parse_args(argv)
@@ -398,16 +494,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         config = workspace_config_from_args(args)
         print(f"☁️  Pipeline en Azure ML ({config.workspace_name})")
-        rows = run_azure(
-            config,
-            args.model_name,
-            args.data_asset_name,
-            args.compute_name,
-            args.output_path,
-        )
+        job_options = {
+            "model_name": args.model_name,
+            "data_asset_name": args.data_asset_name,
+            "compute_name": args.compute_name,
+            "vm_size": args.vm_size,
+        }
+        rows = run_azure(config, job_options, args.output_path, args.poll_seconds)
     elapsed = time.perf_counter() - started
-    print(f"✅ Pipeline completado en {elapsed:.0f} s: {rows:,} clientes puntuados.")
-    print(f"💾 Predicciones en {args.output_path}")
+    print(
+        f"✅ Pipeline completado en {format_number(elapsed)} s: "
+        f"{quantity(rows, 'cliente puntuado', 'clientes puntuados')}."
+    )
+    print(f"💾 Predicciones en {display_path(args.output_path)}")
     if args.local:
         print(f"👀 Almacén de MLflow: {MLFLOW_UI_COMMAND}")
     return 0

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from churn_lab.cli import build_parser, print_table, report_errors
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+from churn_lab.cli import (
+    build_parser,
+    display_path,
+    format_percent,
+    print_table,
+    report_errors,
+)
 from churn_lab.model import DEFAULT_MODEL_PATH
 
 # Probabilidad a partir de la cual se considera que el cliente abandonará.
@@ -101,17 +108,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--model-path",
         type=Path,
-        default=DEFAULT_MODEL_PATH,
+        default=LAB_ROOT / DEFAULT_MODEL_PATH,
         help="archivo del modelo entrenado (joblib)",
     )
     args = parser.parse_args(argv)
-    print(f"🧪 Probando el modelo {args.model_path} con 5 clientes de ejemplo\n")
+    print(
+        f"🧪 Probando el modelo {display_path(args.model_path)} "
+        "con 5 clientes de ejemplo\n"
+    )
     probabilities = predict_samples(args.model_path)
     rows = [
         [
             str(number),
             customer["description"],
-            f"{probability:6.1%}",
+            format_percent(probability).rjust(7),
             verdict(probability),
         ]
         for number, (customer, probability) in enumerate(
@@ -120,10 +130,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     print()
     print_table(rows, ["#", "Cliente", "Prob. abandono", "Veredicto"])
-    print(f"\n(Umbral: {THRESHOLD:.0%}. Más probabilidad = más riesgo de abandonar.)")
     print(
-        "✅ El modelo responde. Siguiente paso: python scripts/create_inference_data.py"
+        f"\n(Umbral: {format_percent(THRESHOLD, 0)}. "
+        "Más probabilidad = más riesgo de abandonar.)"
     )
+    print("✅ El modelo responde.")
+    # Como en el tutorial: después de probarlo en local viene la Parte 4.
+    print(
+        "➡️  Siguiente paso: conecta con Azure ML (Parte 4): "
+        "python scripts/verify_azure_connection.py"
+    )
+    print("   Sin Azure: python scripts/verify_azure_connection.py --local")
     return 0
 
 

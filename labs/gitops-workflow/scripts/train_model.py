@@ -19,11 +19,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
+    format_number,
+    format_percent,
     positive_int,
+    quantity,
     report_errors,
     seed_int,
 )
@@ -110,15 +115,19 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         random_state=seed,
     )
     print(
-        f"📊 {n_samples:,} clientes generados (semilla {seed}): "
-        f"{target.mean():.1%} abandonan."
+        f"📊 {quantity(n_samples, 'cliente generado', 'clientes generados')} "
+        f"(semilla {seed}): {format_percent(target.mean())} abandonan."
     )
-    print(f"   Entrenamiento: {len(x_train):,} filas · prueba: {len(x_test):,} filas")
+    print(
+        f"   Entrenamiento: {quantity(len(x_train), 'fila', 'filas')} · "
+        f"prueba: {quantity(len(x_test), 'fila', 'filas')}"
+    )
 
     started = time.perf_counter()
     model = build_pipeline(seed)
     model.fit(x_train, y_train)
-    print(f"🌲 Modelo entrenado en {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    print(f"🌲 Modelo entrenado en {format_number(seconds, 1)} s")
 
     metadata: dict[str, Any] = {
         "model_name": MODEL_NAME,
@@ -140,19 +149,23 @@ def print_report(metadata: dict[str, Any], output_dir: Path) -> None:
     """Muestra las métricas en español y dónde quedaron los archivos."""
     metrics = metadata["metrics"]
     print("\n📈 Métricas con el 20 % de prueba (clientes que el modelo no vio):")
-    print(f"   Exactitud (accuracy):      {metrics['accuracy']:.4f}")
+    print(f"   Exactitud (accuracy):      {format_number(metrics['accuracy'], 4)}")
     print(
-        f"   Exactitud de referencia:   {metadata['baseline_accuracy']:.4f}"
+        "   Exactitud de referencia:   "
+        f"{format_number(metadata['baseline_accuracy'], 4)}"
         "  (decir siempre «no abandona»)"
     )
-    print(f"   Precisión (precision):     {metrics['precision']:.4f}")
-    print(f"   Sensibilidad (recall):     {metrics['recall']:.4f}")
-    print(f"   F1:                        {metrics['f1_score']:.4f}")
-    print(f"   ROC-AUC:                   {metrics['roc_auc']:.4f}")
+    print(f"   Precisión (precision):     {format_number(metrics['precision'], 4)}")
+    print(f"   Sensibilidad (recall):     {format_number(metrics['recall'], 4)}")
+    print(f"   F1:                        {format_number(metrics['f1_score'], 4)}")
+    print(f"   ROC-AUC:                   {format_number(metrics['roc_auc'], 4)}")
     model_path = output_dir / MODEL_FILENAME
     size_mb = model_path.stat().st_size / 1_000_000
-    print(f"\n💾 Modelo guardado en {model_path} ({size_mb:.1f} MB)")
-    print(f"💾 Metadatos guardados en {output_dir / METADATA_FILENAME}")
+    print(
+        f"\n💾 Modelo guardado en {display_path(model_path)} "
+        f"({format_number(size_mb, 1)} MB)"
+    )
+    print(f"💾 Metadatos guardados en {display_path(output_dir / METADATA_FILENAME)}")
     print("✅ Entrenamiento completado. Siguiente paso: python scripts/test_model.py")
 
 
@@ -175,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path("artifacts"),
+        default=LAB_ROOT / "artifacts",
         help="carpeta donde se guardan model.pkl y model_metadata.json",
     )
     args = parser.parse_args(argv)

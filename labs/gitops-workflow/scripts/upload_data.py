@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from churn_lab.cli import build_parser, report_errors, require_file
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+from churn_lab.cli import (
+    build_parser,
+    display_path,
+    quantity,
+    report_errors,
+    require_file,
+)
 from churn_lab.schema import INFERENCE_COLUMNS
 from churn_lab.workspace import (
     add_workspace_arguments,
@@ -31,7 +38,7 @@ from churn_lab.workspace import (
 if TYPE_CHECKING:
     from azure.ai.ml.entities import Data
 
-DEFAULT_FILE = Path("data/inference_input.csv")
+DEFAULT_FILE = LAB_ROOT / "data" / "inference_input.csv"
 DEFAULT_ASSET_NAME = "churn-inference-data"
 DESCRIPTION = "Clientes a puntuar con el modelo de abandono (esquema E2)."
 
@@ -82,7 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = validate_data_file(args.file_path)
-    print(f"✅ {args.file_path} sigue el esquema: {rows:,} clientes.")
+    print(
+        f"✅ {display_path(args.file_path)} sigue el esquema: "
+        f"{quantity(rows, 'cliente', 'clientes')}."
+    )
     if args.local:
         store = local_store()
         local = register_local_data_asset(store, args.asset_name, args.file_path)
@@ -102,7 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"   Nombre:  {name}")
     print(f"   Versión: {version}")
     print(f"   URI:     {uri}")
-    print(f"   En el pipeline: azureml:{name}@latest")
+    # En Azure ML el trabajo pide azureml:<nombre>@latest; en local, la versión
+    # más alta del almacén.
+    reference = f"{name}@latest" if args.local else f"azureml:{name}@latest"
+    print(f"   En el pipeline: {reference}")
     next_step = "python scripts/run_inference_pipeline.py"
     print(f"➡️  Siguiente paso: {next_step}" + (" --local" if args.local else ""))
     return 0

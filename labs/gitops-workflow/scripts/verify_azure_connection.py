@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import build_parser, print_table, report_errors
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
@@ -53,6 +54,7 @@ def verify_local_store(store: LocalStore) -> dict[str, str]:
     experiment = client.get_experiment_by_name(EXPERIMENT_NAME)
     runs = client.search_runs([experiment.experiment_id]) if experiment else []
     return {
+        "Laboratorio": str(LAB_ROOT),
         "Registro (SQLite)": str(store.db_path),
         "Artefactos": str(store.artifact_dir),
         "URI de MLflow": tracking_uri,

@@ -23,12 +23,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from churn_lab import LAB_ROOT
 from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
     first_line,
+    format_number,
     positive_int,
+    quantity,
     report_errors,
 )
 from churn_lab.model import DEFAULT_MODEL_PATH
@@ -40,8 +44,9 @@ from churn_lab.schema import (
     PREDICTIONS_FILENAME,
 )
 
-DEFAULT_INPUT = Path("data/inference_input.csv")
-DEFAULT_OUTPUT = Path("data/inference_output.csv")
+# Por defecto, los archivos de este laboratorio, estés en la carpeta que estés.
+DEFAULT_INPUT = LAB_ROOT / "data" / "inference_input.csv"
+DEFAULT_OUTPUT = LAB_ROOT / "data" / "inference_output.csv"
 
 
 def resolve_input(path: Path) -> Path:
@@ -149,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--model",
-        default=str(DEFAULT_MODEL_PATH),
+        default=str(LAB_ROOT / DEFAULT_MODEL_PATH),
         help="modelo: archivo .pkl, carpeta de un modelo MLflow o URI de MLflow",
     )
     source.add_argument(
@@ -168,11 +173,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     input_path = resolve_input(args.input_path)
     output_path = resolve_output(args.output_path)
     model = load_scoring_model(args.model, args.model_name)
-    print(f"🔎 Puntuando {input_path}…")
+    print(f"🔎 Puntuando {display_path(input_path)}…")
     rows = score_file(model, input_path, output_path, args.chunk_rows)
     elapsed = time.perf_counter() - started
-    print(f"✅ {rows:,} clientes puntuados en {elapsed:.1f} s.")
-    print(f"💾 Predicciones guardadas en {output_path}")
+    print(
+        f"✅ {quantity(rows, 'cliente puntuado', 'clientes puntuados')} en "
+        f"{format_number(elapsed, 1)} s."
+    )
+    print(f"💾 Predicciones guardadas en {display_path(output_path)}")
     return 0
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +27,8 @@ def script_env(**extra: str) -> dict[str, str]:
     """Entorno para ejecutar un script en un subproceso, sin red ni Azure.
 
     ``PYTHONPATH`` empieza siempre por ``NETGUARD``; uno dado en ``extra`` va
-    detrás (por ejemplo, el ``src`` de una copia del laboratorio).
+    detrás (por ejemplo, el ``src`` de una copia del laboratorio) y el ``src``
+    de este laboratorio al final.
     """
     env = dict(os.environ)
     env.update(
@@ -31,10 +39,27 @@ def script_env(**extra: str) -> dict[str, str]:
             "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
         }
     )
-    paths = [str(NETGUARD), *filter(None, [extra.pop("PYTHONPATH", None)])]
+    # src/ al final: el código del laboratorio, aunque no esté instalado (-e .).
+    paths = [
+        str(NETGUARD),
+        *filter(None, [extra.pop("PYTHONPATH", None)]),
+        str(LAB_ROOT / "src"),
+    ]
     env.update(extra)
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
+
+
+def copy_lab_code(destination: Path) -> Path:
+    """Copia ``scripts/`` y ``src/`` del laboratorio: un laboratorio mínimo aparte.
+
+    Sus scripts escriben en las carpetas de la copia (``artifacts/``, ``data/``…),
+    nunca en las del laboratorio de verdad.
+    """
+    ignore = shutil.ignore_patterns("*.egg-info", "__pycache__")
+    for folder in ("scripts", "src"):
+        shutil.copytree(LAB_ROOT / folder, destination / folder, ignore=ignore)
+    return destination
 
 
 def run_script(
@@ -80,3 +105,72 @@ def assert_main_fails(
     for word in words:
         assert word in message, message
     return message
+
+
+# Un servidor (mlflow server) puede tardar casi un minuto en responder en una
+# máquina de 2 núcleos ocupada: se le da mucho más antes de darlo por fallido.
+SERVER_START_SECONDS = 180
+
+
+def free_port() -> int:
+    """Un puerto libre de 127.0.0.1 para un servidor de prueba."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Detiene ``process`` y todos sus hijos (sus trabajadores, huey_consumer…).
+
+    ``process`` se creó con ``start_new_session=True``: su grupo de procesos
+    tiene su mismo número, y se detiene entero. Terminar solo al padre deja
+    vivos a los hijos.
+    """
+    if os.name == "nt":  # pragma: no cover, Windows no tiene grupos de procesos
+        subprocess.run(
+            ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+            capture_output=True,
+            check=False,
+        )
+        process.wait()
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    # Los hijos que no terminaron con SIGTERM, a la fuerza.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@contextlib.contextmanager
+def background_server(
+    command: Sequence[str], cwd: Path, health_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Arranca un servidor local, espera a que responda y al salir lo detiene entero."""
+    server = subprocess.Popen(  # pylint: disable=consider-using-with
+        list(command),
+        cwd=cwd,
+        env=script_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(health_url, timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                assert server.poll() is None, f"{command[:4]} terminó al arrancar"
+                assert (
+                    time.monotonic() < deadline
+                ), f"{command[:4]} no respondió en {SERVER_START_SECONDS} s"
+                time.sleep(0.5)
+        yield server
+    finally:
+        stop_process_group(server)

@@ -11,10 +11,12 @@ from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    display_path,
     format_number,
     format_percent,
     positive_int,
     print_table,
+    quantity,
     report_errors,
     seed_int,
 )
@@ -108,9 +110,14 @@ def test_print_table_aligns_columns(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_output_survives_a_non_utf8_terminal(tmp_path: Path) -> None:
     # Como en Windows al redirigir la salida a un archivo: cp1252 no tiene «✅».
-    (tmp_path / "data").mkdir()
     result = run_script(
-        [LAB_ROOT / "scripts" / "create_inference_data.py", "--n-samples", "3"],
+        [
+            LAB_ROOT / "scripts" / "create_inference_data.py",
+            "--n-samples",
+            "3",
+            "--output-dir",
+            tmp_path,
+        ],
         cwd=tmp_path,
         PYTHONIOENCODING="cp1252",
     )
@@ -129,3 +136,41 @@ def test_format_number_uses_spanish_convention():
 def test_format_percent_uses_spanish_convention():
     assert format_percent(0.797) == "79,7 %"
     assert format_percent(0.25, 0) == "25 %"
+
+
+def test_quantity_agrees_in_number() -> None:
+    assert quantity(1, "valor vacío", "valores vacíos") == "1 valor vacío"
+    assert quantity(0, "fila", "filas") == "0 filas"
+    assert quantity(10000, "cliente", "clientes") == "10 000 clientes"
+
+
+def test_paths_are_shown_from_where_you_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert display_path(tmp_path / "artifacts" / "model.pkl") == str(
+        Path("artifacts") / "model.pkl"
+    )
+    assert display_path(Path("data")) == "data"
+    assert display_path(LAB_ROOT / "data") == str(LAB_ROOT / "data")
+
+
+def test_help_shows_lab_defaults_as_lab_paths() -> None:
+    parser = build_parser("Prueba.")
+    parser.add_argument(
+        "--output-dir", type=Path, default=LAB_ROOT / "artifacts", help="carpeta"
+    )
+    text = " ".join(parser.format_help().split())
+    assert "(por defecto: artifacts en la carpeta del laboratorio)" in text
+    assert str(LAB_ROOT) not in text
+
+
+def test_every_script_imports_lab_first() -> None:
+    """_lab.py va antes que churn_lab: revisa Python y el entorno, desde donde sea."""
+    for script in sorted((LAB_ROOT / "scripts").glob("[!_]*.py")):
+        text = script.read_text(encoding="utf-8")
+        first = text.find("from _lab import LAB_ROOT")
+        assert (
+            first != -1
+        ), f"{script.name} debe importar primero: from _lab import LAB_ROOT"
+        assert first < text.find("from churn_lab"), script.name

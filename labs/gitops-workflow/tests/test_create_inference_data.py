@@ -7,18 +7,23 @@ from pathlib import Path
 import pandas as pd
 
 from churn_lab.schema import INFERENCE_COLUMNS
-from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
+from tests.helpers import LAB_ROOT, assert_clean_failure, copy_lab_code, run_script
 
 SCRIPT = LAB_ROOT / "scripts" / "create_inference_data.py"
 
 
-def test_default_run_writes_500_customers(tmp_path: Path) -> None:
-    (tmp_path / "data").mkdir()
-    result = run_script([SCRIPT], cwd=tmp_path)
+def test_default_run_writes_500_customers_in_the_lab_data_folder(
+    tmp_path: Path,
+) -> None:
+    lab = copy_lab_code(tmp_path / "lab")
+    # Desde scripts/, como un estudiante que entró a esa carpeta: el archivo va
+    # igual a data/ de la raíz del laboratorio, no a scripts/data/.
+    result = run_script(["create_inference_data.py"], cwd=lab / "scripts")
     assert result.returncode == 0, result.stderr
     assert "500 clientes generados" in result.stdout
     assert "CUST-10001" in result.stdout
-    customers = pd.read_csv(tmp_path / "data" / "inference_input.csv")
+    assert not (lab / "scripts" / "data").exists()
+    customers = pd.read_csv(lab / "data" / "inference_input.csv")
     assert tuple(customers.columns) == INFERENCE_COLUMNS
     assert len(customers) == 500
     assert customers["customer_id"].iloc[0] == "CUST-10001"

@@ -12,6 +12,14 @@ from pathlib import Path
 
 import yaml
 
+from churn_lab.environment import (
+    REQUIRED_MODULES,
+    environment_problem,
+    libraries_problem,
+    missing_libraries,
+    python_problem,
+    supported_range,
+)
 from tests.helpers import LAB_ROOT
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
@@ -102,3 +110,42 @@ def test_conda_python_is_supported() -> None:
         if isinstance(dependency, str) and dependency.startswith("python=")
     ]
     assert python and python[0].split("=")[1] in {"3.10", "3.11", "3.12"}
+
+
+def test_the_environment_check_looks_for_what_scoring_needs() -> None:
+    """churn_lab exige al importarse lo que score.py necesita, también en Azure ML."""
+    assert set(REQUIRED_MODULES) == SCORING_PACKAGES
+    assert SCORING_PACKAGES <= set(conda_pins())
+
+
+def test_unsupported_pythons_get_the_range_and_the_fix() -> None:
+    assert python_problem((3, 12, 1)) is None
+    assert python_problem((3, 10, 0)) is None
+    for version in ((3, 9, 18), (3, 14, 0)):
+        problem = python_problem(version, "/usr/bin/python3")
+        assert problem is not None
+        assert f"Python {'.'.join(map(str, version))}" in problem
+        assert f"Python {supported_range()}" in problem
+        assert "-m venv .venv" in problem
+
+
+def test_missing_libraries_say_activate_or_install() -> None:
+    assert missing_libraries(lambda module: object()) == []
+    missing = missing_libraries(lambda module: None)
+    assert missing == list(REQUIRED_MODULES)
+    outside = libraries_problem(["pandas"], in_venv=False)
+    assert outside is not None
+    for fix in (
+        "source .venv/bin/activate",
+        ".venv\\Scripts\\Activate.ps1",
+        ".venv\\Scripts\\activate.bat",
+        "python -m pip install -r requirements.txt",
+    ):
+        assert fix in outside
+    inside = libraries_problem(["pandas"], in_venv=True)
+    assert inside is not None and "pip install -r requirements.txt" in inside
+    assert libraries_problem([], in_venv=False) is None
+
+
+def test_this_environment_passes_the_check() -> None:
+    assert environment_problem() is None

@@ -1,17 +1,17 @@
-"""Pruebas de scripts/register_model.py: registro real en SQLite y en un servidor."""
+"""Pruebas de scripts/register_model.py: registro real en el almacén SQLite.
+
+El registro en el MLflow de Azure ML (servidor remoto, con azureml-mlflow) se
+prueba contra el emulador de Azure ML, en las pruebas del proyecto
+(tests/test_azure_emulator.py en la raíz del repositorio).
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import joblib
@@ -59,12 +59,14 @@ def load_in_fresh_process(tracking_uri: str) -> dict[str, list[object]]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def check_registered(tracking_uri: str, model_dir: Path, times: int) -> None:
+def check_registered(
+    tracking_uri: str, model_dir: Path, times: int, models_dir: Path
+) -> None:
     """Registrar ``times`` veces da las versiones 1, 2…, con métricas y firma."""
     from mlflow import MlflowClient
 
     results = [
-        register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri)
+        register_model(model_dir / "model.pkl", MODEL_NAME, tracking_uri, models_dir)
         for _ in range(times)
     ]
     assert [result.version for result in results] == list(range(1, times + 1))
@@ -83,77 +85,14 @@ def check_registered(tracking_uri: str, model_dir: Path, times: int) -> None:
     assert set(loaded["predictions"]) <= {0, 1}
 
 
+@pytest.mark.slow
 def test_registers_in_the_local_sqlite_store(
     trained_model: Path, tmp_path: Path
 ) -> None:
     tracking_uri = prepare_local_store(local_store(tmp_path))
-    check_registered(tracking_uri, trained_model, times=2)
+    check_registered(tracking_uri, trained_model, 2, local_store(tmp_path).models_dir)
     # Los artefactos quedan en mlartifacts/, no en ./mlruns de la carpeta actual.
     assert list((tmp_path / "mlartifacts").rglob("MLmodel"))
-
-
-def free_port() -> int:
-    """Un puerto libre de 127.0.0.1 para el servidor de prueba."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(name="mlflow_server", scope="module")
-def fixture_mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Un ``mlflow server`` de verdad en 127.0.0.1, como el MLflow de Azure ML."""
-    folder = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
-    mlflow_cli = [sys.executable, "-m", "mlflow"]
-    server = subprocess.Popen(  # pylint: disable=consider-using-with
-        [
-            *mlflow_cli,
-            "server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--backend-store-uri",
-            f"sqlite:///{(folder / 'server.db').as_posix()}",
-            "--artifacts-destination",
-            str(folder / "artifacts"),
-        ],
-        cwd=folder,
-        env=script_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                assert server.poll() is None, "mlflow server terminó al arrancar"
-                assert time.monotonic() < deadline, "mlflow server no arrancó"
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def test_registers_in_an_mlflow_server(
-    trained_model: Path, mlflow_server: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Una vez basta: el aumento de versión ya se prueba con SQLite.
-    check_registered(mlflow_server, trained_model, times=1)
-    # Con un servidor, MLflow también anuncia en inglés el enlace de la ejecución.
-    captured = capsys.readouterr()
-    assert "View run" not in captured.out + captured.err
 
 
 def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
@@ -164,6 +103,7 @@ def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:
         trusted_types(unknown)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("lab_root")
 def test_main_local_prints_the_version(
     trained_model: Path,

@@ -89,7 +89,14 @@ def test_fix_formats_the_file_before_checking(project: Path) -> None:
 def test_script_exits_one_and_prints_summary_when_a_check_fails(
     project: Path,
 ) -> None:
-    shutil.copy(LAB_ROOT / "scripts" / "run_checks.py", project / "scripts")
+    # run_checks.py y lo que importa: _lab.py y churn_lab (la raíz es su copia).
+    for script in ("_lab.py", "run_checks.py"):
+        shutil.copy(LAB_ROOT / "scripts" / script, project / "scripts")
+    shutil.copytree(
+        LAB_ROOT / "src" / "churn_lab",
+        project / "src" / "churn_lab",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     (project / "src" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")
     result = run_script(["scripts/run_checks.py", "black", "isort"], cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -98,3 +105,22 @@ def test_script_exits_one_and_prints_summary_when_a_check_fails(
     assert "✅ correcto" in result.stdout
     assert "Fallaron: black" in result.stdout
     assert "--fix" in result.stdout
+
+
+def test_slow_tests_run_only_with_completo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list"]) == 0
+    assert "python -m pytest -m 'not slow'" in capsys.readouterr().out
+    assert main(["--list", "--completo"]) == 0
+    commands = capsys.readouterr().out.splitlines()
+    assert "pytest   python -m pytest" in commands
+
+
+def test_slow_marker_is_declared_and_used() -> None:
+    """El marcador existe (--strict-markers) y marca las pruebas de integración."""
+    marked = [
+        path.name
+        for path in (LAB_ROOT / "tests").glob("test_*.py")
+        if "@pytest.mark.slow" in path.read_text(encoding="utf-8")
+    ]
+    assert {"test_register_model.py", "test_run_inference_pipeline.py"} <= set(marked)
+    assert '"slow: ' in (LAB_ROOT / "pyproject.toml").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 from azure.ai.ml import MLClient
-from azure.ai.ml.constants import AssetTypes
+from azure.ai.ml.constants import AssetTypes, InputOutputModes
 
 from churn_lab.cli import LabError
 from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
@@ -24,9 +24,11 @@ from scripts.run_inference_pipeline import (
     build_environment,
     build_job,
     copy_predictions,
+    failure_message,
     job_command_line,
+    status_value,
 )
-from tests.helpers import LAB_ROOT, run_script
+from tests.helpers import LAB_ROOT, copy_lab_code, run_script
 
 
 class NoTokenCredential:  # pylint: disable=too-few-public-methods
@@ -41,6 +43,7 @@ def test_compute_is_small_and_scales_to_zero() -> None:
     compute = build_compute("cpu-cluster")
     assert compute.name == "cpu-cluster"
     assert compute.size == "Standard_DS2_v2"
+    assert build_compute("cpu-cluster", "Standard_D2as_v4").size == "Standard_D2as_v4"
     assert (compute.min_instances, compute.max_instances) == (0, 1)
     assert compute.idle_time_before_scale_down == IDLE_SECONDS_BEFORE_SCALE_DOWN
     as_dict = compute._to_dict()  # pylint: disable=protected-access
@@ -56,17 +59,19 @@ def test_environment_uses_conda_yml_on_a_current_image() -> None:
 
 
 def test_job_wires_model_data_and_output() -> None:
-    job = build_job("churn-prediction-model", "churn-inference-data", "cpu-cluster")
+    job = build_job("churn-prediction-model:3", "churn-inference-data:2", "cpu-cluster")
     assert job.command == JOB_COMMAND
     assert Path(str(job.code)) == LAB_ROOT / "src"
     assert (LAB_ROOT / "src" / "score.py").is_file()
     assert job.compute == "cpu-cluster"
     model, data = job.inputs["model"], job.inputs["input_data"]
     assert model.type == AssetTypes.MLFLOW_MODEL
-    assert model.path == "azureml:churn-prediction-model@latest"
+    assert model.path == "churn-prediction-model:3"
     assert data.type == AssetTypes.URI_FILE
-    assert data.path == "azureml:churn-inference-data@latest"
+    assert data.path == "churn-inference-data:2"
     assert job.outputs[OUTPUT_NAME].type == AssetTypes.URI_FOLDER
+    # Azure ML sube la carpeta al terminar: score.py escribe en disco local.
+    assert job.outputs[OUTPUT_NAME].mode == InputOutputModes.UPLOAD
     # La línea de comandos solo usa entradas y salidas que existen.
     for kind, name in re.findall(r"\$\{\{(inputs|outputs)\.(\w+)\}\}", JOB_COMMAND):
         assert name in (job.inputs if kind == "inputs" else job.outputs)
@@ -162,6 +167,7 @@ def run_in_copy(lab: Path, *args: str) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_whole_local_pipeline(lab_copy: Path) -> None:
     run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
     registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
@@ -180,12 +186,9 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
     assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
 
 
+@pytest.mark.slow
 def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
-    lab = tmp_path / "lab"
-    shutil.copytree(
-        LAB_ROOT / "src", lab / "src", ignore=shutil.ignore_patterns("*.egg-info")
-    )
-    shutil.copytree(LAB_ROOT / "scripts", lab / "scripts")
+    lab = copy_lab_code(tmp_path / "lab")
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],
         cwd=lab,
@@ -194,3 +197,20 @@ def test_local_pipeline_without_a_registered_model(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no hay ningún modelo 'churn-prediction-model' registrado" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_status_is_compared_by_value() -> None:
+    """azure-ai-ml da el estado como enum: su ``str()`` es ``JobStatus.COMPLETED``."""
+    from azure.ai.ml._restclient.arm_ml_service.models import JobStatus
+
+    assert str(JobStatus.COMPLETED) != "Completed"
+    assert status_value(JobStatus.COMPLETED) == "Completed"
+    assert status_value("Paused") == "Paused"
+
+
+def test_failure_message_explains_refused_image_builds() -> None:
+    log = "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks"
+    message = failure_message("job-1", "Failed", "https://ml.azure.com/runs/job-1", log)
+    assert "--image-build-compute" in message and "Azure for Students" in message
+    plain = failure_message("job-1", "Failed", "https://x", "uno\nValueError: malo\n")
+    assert "«ValueError: malo»" in plain

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from churn_lab.cli import LabError
 from churn_lab.data import generate_inference_data
 from churn_lab.schema import (
     FEATURES,
@@ -13,6 +16,7 @@ from churn_lab.schema import (
     as_model_input,
     schema_problems,
     validate,
+    validated_chunks,
 )
 
 
@@ -61,8 +65,11 @@ def test_out_of_range_empty_and_decimals(customers: pd.DataFrame) -> None:
     problems = " | ".join(schema_problems(customers, INFERENCE_COLUMNS))
     assert "tenure_months debe estar entre 1 y 72 y tiene '500'" in problems
     assert "tenure_months debe tener números enteros" in problems
-    assert "num_support_tickets tiene 1 valores vacíos" in problems
-    assert "payment_method tiene 1 valores vacíos" in problems
+    assert "num_support_tickets tiene 1 valor vacío" in problems
+    assert "payment_method tiene 1 valor vacío" in problems
+    customers.loc[4, "payment_method"] = None
+    problems = " | ".join(schema_problems(customers, INFERENCE_COLUMNS))
+    assert "payment_method tiene 2 valores vacíos" in problems
 
 
 def test_empty_frame_is_rejected() -> None:
@@ -78,3 +85,35 @@ def test_model_input_has_model_columns_and_types(customers: pd.DataFrame) -> Non
     assert str(features["tenure_months"].dtype) == "int64"
     assert str(features["monthly_charges"].dtype) == "float64"
     assert features["contract_type"].tolist() == customers["contract_type"].tolist()
+
+
+def excel_csv(customers: pd.DataFrame, path: Path) -> Path:
+    """Los clientes como los guarda Excel en español: «;», coma decimal, BOM, CRLF."""
+    text = customers.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    path.write_bytes(text.encode("utf-8-sig"))
+    return path
+
+
+def test_reads_a_csv_saved_by_excel_in_spanish(
+    customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = excel_csv(customers, tmp_path / "clientes.csv")
+    assert b";" in path.read_bytes() and b"," in path.read_bytes()
+    (chunk,) = validated_chunks(path, INFERENCE_COLUMNS)
+    assert list(chunk.columns) == list(INFERENCE_COLUMNS)
+    assert chunk["customer_id"].tolist() == customers["customer_id"].tolist()
+    assert chunk["monthly_charges"].tolist() == pytest.approx(
+        customers["monthly_charges"].tolist()
+    )
+    pd.testing.assert_frame_equal(as_model_input(chunk), as_model_input(customers))
+
+
+def test_a_broken_semicolon_csv_names_the_separator(
+    customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = excel_csv(customers, tmp_path / "roto.csv")
+    path.write_bytes(path.read_bytes() + b"CUST-99;1;2;3;4;5;6;7;8;9\r\n")
+    with pytest.raises(LabError) as error:
+        list(validated_chunks(path, INFERENCE_COLUMNS))
+    assert "separador (punto y coma (;), como lo guarda Excel" in str(error.value)
+    assert "CSV UTF-8 (delimitado por comas)" in str(error.value)

@@ -96,6 +96,7 @@ def test_folders_as_azure_mounts_them(
     assert len(pd.read_csv(outputs / "predictions.csv")) == 500
 
 
+@pytest.mark.slow
 def test_mlflow_model_folder(
     trained_model: Path, input_csv: Path, tmp_path: Path
 ) -> None:

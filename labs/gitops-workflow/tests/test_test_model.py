@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,15 @@ def test_prints_an_aligned_table(
     assert all(row[verdict - 2 : verdict] == "  " for row in rows), rows
     assert all(row[verdict] != " " for row in rows), rows
     assert "se queda" in rows[0] and "abandonaría" in rows[-1]
+    # Como el tutorial: después de probar el modelo viene la Parte 4 (Azure ML o
+    # el almacén local), no la Parte 6.
+    assert output.rstrip().splitlines()[-2:] == [
+        "➡️  Siguiente paso: conecta con Azure ML (Parte 4): "
+        "python scripts/verify_azure_connection.py",
+        "   Sin Azure: python scripts/verify_azure_connection.py --local",
+    ]
+    # Porcentajes en español: coma decimal y espacio antes de «%».
+    assert all(re.search(r"\d,\d %", row) for row in rows), rows
 
 
 def test_missing_model_explains_how_to_train(tmp_path: Path) -> None:

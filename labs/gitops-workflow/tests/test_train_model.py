@@ -10,7 +10,13 @@ import pytest
 
 from churn_lab.schema import FEATURES
 from scripts.train_model import main
-from tests.helpers import assert_clean_failure, assert_main_fails, run_script
+from tests.helpers import (
+    LAB_ROOT,
+    assert_clean_failure,
+    assert_main_fails,
+    copy_lab_code,
+    run_script,
+)
 
 
 def test_writes_model_and_metadata(trained_model: Path) -> None:
@@ -105,3 +111,37 @@ def test_rejects_a_negative_seed(
         main(["--seed", "-1", "--output-dir", str(tmp_path)])
     assert exit_info.value.code == 1
     assert "argumento --seed: debe ser un entero desde 0" in capsys.readouterr().err
+
+
+def test_default_folder_is_the_lab_root_from_any_folder(tmp_path: Path) -> None:
+    lab = copy_lab_code(tmp_path / "lab")
+    # Desde scripts/: el modelo va a artifacts/ de la raíz, no a scripts/artifacts.
+    result = run_script(["train_model.py", "--n-samples", "200"], cwd=lab / "scripts")
+    assert result.returncode == 0, result.stderr
+    assert (lab / "artifacts" / "model.pkl").is_file()
+    assert sorted(path.name for path in (lab / "scripts").iterdir()) == sorted(
+        path.name for path in (LAB_ROOT / "scripts").iterdir() if path.suffix == ".py"
+    )
+    assert "python scripts/test_model.py" in result.stdout
+    # Una ruta escrita por el estudiante sigue siendo relativa a donde está.
+    elsewhere = tmp_path / "otra"
+    elsewhere.mkdir()
+    result = run_script(
+        [lab / "scripts" / "train_model.py", "--n-samples", "200", "--output-dir", "m"],
+        cwd=elsewhere,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "m" / "model.pkl").is_file()
+    assert f"Modelo guardado en {Path('m') / 'model.pkl'}" in result.stdout
+
+
+def test_prints_numbers_the_spanish_way(
+    tmp_path: Path, trained_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
+    assert main(["--output-dir", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert "10 000 clientes generados" in output
+    assert "Entrenamiento: 8000 filas · prueba: 2000 filas" in output
+    accuracy = f"{metadata['metrics']['accuracy']:.4f}".replace(".", ",")
+    assert f"Exactitud (accuracy):      {accuracy}" in output

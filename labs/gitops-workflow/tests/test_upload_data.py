@@ -40,6 +40,12 @@ def test_local_upload_creates_a_new_version_each_time(
         assert main(["--local", "--file-path", str(input_csv)]) == 0
     output = capsys.readouterr().out
     assert "40 clientes" in output and "Versión: 2" in output
+    # En local no hay «azureml:»: el pipeline local toma la versión más alta.
+    assert "azureml:" not in output
+    assert "En el pipeline: churn-inference-data@latest" in output
+    assert output.rstrip().endswith(
+        "Siguiente paso: python scripts/run_inference_pipeline.py --local"
+    )
     latest = latest_local_data_asset(local_store(lab_root), "churn-inference-data")
     assert latest.version == 2
     assert latest.path.read_bytes() == input_csv.read_bytes()

@@ -159,6 +159,7 @@ def test_local_store_lives_in_the_lab_root(tmp_path: Path) -> None:
     assert "./mlartifacts" in MLFLOW_UI_COMMAND
 
 
+@pytest.mark.slow
 def test_prepare_puts_artifacts_in_mlartifacts(tmp_path: Path) -> None:
     import mlflow
 

@@ -21,6 +21,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from churn_lab import LAB_ROOT
+
 # Traducción de los textos que argparse imprime por su cuenta (uso, ayuda y
 # errores de argumentos). argparse los pasa por gettext; aquí se sustituye esa
 # función por una que busca el texto en español.
@@ -66,12 +68,14 @@ class _SpanishHelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if (
-            action.default not in (None, False, argparse.SUPPRESS)
-            and action.option_strings
-        ):
-            text += " (por defecto: %(default)s)"
-        return text
+        default = action.default
+        if default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        if isinstance(default, (str, Path)) and Path(default).is_relative_to(LAB_ROOT):
+            # Una ruta por defecto es siempre la del laboratorio, estés donde estés.
+            inside = Path(default).relative_to(LAB_ROOT).as_posix().replace("%", "%%")
+            return f"{text} (por defecto: {inside} en la carpeta del laboratorio)"
+        return text + " (por defecto: %(default)s)"
 
 
 class SpanishArgumentParser(argparse.ArgumentParser):
@@ -150,6 +154,11 @@ def format_percent(fraction: float, decimals: int = 1) -> str:
     return f"{format_number(fraction * 100, decimals)} %"
 
 
+def quantity(count: int, singular: str, plural: str) -> str:
+    """La cantidad con el sustantivo que concuerda: ``1 fila``, ``2000 filas``."""
+    return f"{format_number(count)} {singular if count == 1 else plural}"
+
+
 def first_line(error: BaseException, limit: int = 200) -> str:
     """La primera línea del mensaje de una excepción (o su tipo, si no tiene)."""
     message = str(getattr(error, "message", None) or error).strip()
@@ -209,11 +218,24 @@ def atomic_output(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def display_path(path: Path | str) -> str:
+    """La ruta como la escribirías desde la carpeta actual (relativa si está dentro).
+
+    Las rutas por defecto de los scripts son absolutas (cuelgan de ``LAB_ROOT``):
+    desde la raíz del laboratorio se muestran igual que antes, ``artifacts/…``.
+    """
+    path = Path(path)
+    if path.is_absolute():
+        with contextlib.suppress(ValueError, OSError):
+            return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
 def require_file(path: Path, what: str, fix: str) -> Path:
     """Comprueba que ``path`` es un archivo existente; si no, explica cómo crearlo."""
     path = Path(path)
     if not path.is_file():
-        raise LabError(f"no se encontró {what} en {path}. {fix}")
+        raise LabError(f"no se encontró {what} en {display_path(path)}. {fix}")
     return path
 
 

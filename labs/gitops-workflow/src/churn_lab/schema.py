@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError
+from churn_lab.cli import LabError, display_path, quantity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,12 +95,16 @@ def _examples(values: list[str]) -> str:
     return shown + (", …" if len(values) > _MAX_EXAMPLES else "")
 
 
+def _empty_values(count: int) -> str:
+    return quantity(count, "valor vacío", "valores vacíos")
+
+
 def _text_problems(column: str, values: pd.Series) -> list[str]:
     """Problemas de una columna de texto: vacíos y categorías desconocidas."""
     problems = []
     empty = int(values.isna().sum())
     if empty:
-        problems.append(f"la columna {column} tiene {empty} valores vacíos")
+        problems.append(f"la columna {column} tiene {_empty_values(empty)}")
     if column in CATEGORIES:
         unknown = sorted(
             {str(value) for value in values.dropna().unique()} - set(CATEGORIES[column])
@@ -125,7 +129,7 @@ def _numeric_problems(column: str, values: pd.Series) -> list[str]:
         return [f"la columna {column} debe ser numérica y tiene {found}"]
     empty = int(numbers.isna().sum())
     if empty:
-        return [f"la columna {column} tiene {empty} valores vacíos"]
+        return [f"la columna {column} tiene {_empty_values(empty)}"]
     problems = []
     low, high = NUMERIC_RANGES[column]
     outside = numbers[(numbers < low) | (numbers > high)]
@@ -185,10 +189,38 @@ def as_model_input(frame: pd.DataFrame) -> pd.DataFrame:
     return features
 
 
+def csv_dialect(path: Path) -> dict[str, str]:
+    """Separador y signo decimal del CSV ``path``, según su cabecera.
+
+    Excel en español (y en otros idiomas que escriben «0,5») guarda los CSV
+    separados por punto y coma, con coma decimal, a menudo con BOM y saltos de
+    línea de Windows: si la cabecera tiene más «;» que «,», se lee así.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        header = ""  # pandas da después el error, en español más abajo
+    if header.count(";") > header.count(","):
+        return {"sep": ";", "decimal": ","}
+    return {"sep": ",", "decimal": "."}
+
+
 def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Lee el CSV ``path`` por bloques, con errores en español si no sirve."""
+    """Lee el CSV ``path`` por bloques, con errores en español si no sirve.
+
+    Acepta también el CSV que guarda Excel en español (``;`` y coma decimal).
+    """
     import pandas as pd
 
+    shown = display_path(path)
+    dialect = csv_dialect(path)
+    separator = (
+        "punto y coma (;), como lo guarda Excel en español; si no lo arreglas, "
+        "guárdalo desde Excel como «CSV UTF-8 (delimitado por comas)»"
+        if dialect["sep"] == ";"
+        else "coma"
+    )
     try:
         reader = pd.read_csv(
             path,
@@ -196,25 +228,27 @@ def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFra
             dtype={column: str for column in _TEXT_COLUMNS},
             keep_default_na=False,
             na_values=[""],
+            encoding="utf-8-sig",
+            **dialect,
         )
         with reader:
             yield from reader
     except pd.errors.EmptyDataError:
         raise LabError(
-            f"el archivo {path} está vacío. Vuelve a generarlo con: "
+            f"el archivo {shown} está vacío. Vuelve a generarlo con: "
             "python scripts/create_inference_data.py"
         ) from None
     except UnicodeDecodeError:
         raise LabError(
-            f"el archivo {path} no está guardado en UTF-8. Si lo editaste con "
+            f"el archivo {shown} no está guardado en UTF-8. Si lo editaste con "
             "Excel, guárdalo como «CSV UTF-8 (delimitado por comas)», o vuelve a "
             "generarlo con: python scripts/create_inference_data.py"
         ) from None
     except pd.errors.ParserError as error:
         raise LabError(
-            f"el archivo {path} no es un CSV válido{_parser_detail(error)}. Revisa "
-            "el separador (coma) y las comillas, o vuelve a generarlo con: "
-            "python scripts/create_inference_data.py"
+            f"el archivo {shown} no es un CSV válido{_parser_detail(error)}. Revisa "
+            f"las comillas y el separador ({separator}), o vuelve a generarlo "
+            "con: python scripts/create_inference_data.py"
         ) from None
 
 
@@ -241,11 +275,11 @@ def validated_chunks(
     for number, chunk in enumerate(read_chunks(path, chunk_rows)):
         first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
         where = f" (filas {first_row}–{first_row + len(chunk) - 1})" if number else ""
-        validate(chunk, columns, f"{path}{where}")
+        validate(chunk, columns, f"{display_path(path)}{where}")
         rows += len(chunk)
         yield chunk
     if rows == 0:
         raise SchemaError(
-            f"el archivo {path} no tiene filas de datos. Vuelve a generarlo con: "
-            "python scripts/create_inference_data.py"
+            f"el archivo {display_path(path)} no tiene filas de datos. Vuelve a "
+            "generarlo con: python scripts/create_inference_data.py"
         )

@@ -29,23 +29,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
+import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, first_line
+from churn_lab import LAB_ROOT
+from churn_lab.cli import LabError, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
     from azure.core.credentials import TokenCredential
-
-# La raíz del laboratorio: src/churn_lab/workspace.py → src/churn_lab → src → raíz.
-LAB_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_CONFIG = Path("config.json")
 CONFIG_KEYS: tuple[str, ...] = ("subscription_id", "resource_group", "workspace_name")
@@ -54,6 +55,7 @@ EXPERIMENT_NAME = "churn-prediction"
 LOCAL_DB_FILENAME = "mlflow.db"
 LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"
 DATA_ASSETS_DIRNAME = "data-assets"
+MODELS_DIRNAME = "models"
 ASSET_FILENAME = "asset.json"
 MLFLOW_UI_COMMAND = (
     f"mlflow ui --backend-store-uri sqlite:///{LOCAL_DB_FILENAME} "
@@ -90,7 +92,7 @@ def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--config",
         type=Path,
-        default=DEFAULT_CONFIG,
+        default=LAB_ROOT / DEFAULT_CONFIG,
         help="archivo JSON con subscription_id, resource_group y workspace_name",
     )
     group.add_argument(
@@ -142,7 +144,8 @@ def _read_config_file(path: Path) -> dict[str, str]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise LabError(
-            f"no se encontró el archivo de configuración {path}. Créalo en la "
+            f"no se encontró el archivo de configuración {display_path(path)}. "
+            "Créalo en la "
             "carpeta del laboratorio con subscription_id, resource_group y "
             "workspace_name (o descárgalo desde Azure ML Studio: menú del workspace "
             "→ «Descargar archivo de configuración»), o pasa --subscription-id, "
@@ -204,17 +207,55 @@ def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:
 
 def create_ml_client(
     config: WorkspaceConfig, credential: TokenCredential | None = None
-) -> MLClient:  # pragma: no cover, crear el cliente no llama a Azure, usarlo sí
-    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``)."""
+) -> MLClient:
+    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``).
+
+    Las bibliotecas de Azure escriben en inglés avisos, barras de progreso y,
+    cuando no hay sesión, una lista de las credenciales probadas. Aquí se
+    callan: si algo falla, el script lo dice en español (``azure_errors``).
+    """
     from azure.ai.ml import MLClient
     from azure.identity import DefaultAzureCredential
 
+    quiet_azure_logs()
+    try:
+        credential = credential or DefaultAzureCredential()
+    except ValueError:
+        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
+        raise LabError(
+            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
+            f"válido ({os.environ.get('AZURE_TOKEN_CREDENTIALS', '')!r}). Bórrala "
+            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
+            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
+            "intentarlo."
+        ) from None
     return MLClient(
-        credential or DefaultAzureCredential(),
+        credential,
         subscription_id=config.subscription_id,
         resource_group_name=config.resource_group,
         workspace_name=config.workspace_name,
+        show_progress=False,
     )
+
+
+def quiet_azure_logs() -> None:
+    """Calla los mensajes en inglés de las bibliotecas de Azure (y de MSAL).
+
+    Los errores no se pierden: llegan como excepciones y ``azure_errors`` los
+    explica en español.
+    """
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"azure(\..*)?$")
+    warnings.filterwarnings("ignore", module=r"msal(\..*)?$")
+    names = [
+        name
+        for name in logging.Logger.manager.loggerDict
+        if name.split(".")[0] in ("azure", "azureml", "msal")
+    ]
+    for name in ("azure", "azureml", "msal", *names):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def explain_azure_error(
@@ -258,7 +299,7 @@ def explain_azure_error(
 
 
 def _login_message(lowered: str) -> str:
-    # En GitHub Actions (Bonus) se entra con un service principal: el error
+    # En GitHub Actions (parte Extra) se entra con un service principal: el error
     # típico es pegar el ID del secreto en lugar de su valor.
     if "aadsts7000215" in lowered or "invalid client secret" in lowered:
         return (
@@ -284,16 +325,17 @@ def _http_message(status: int | None, lowered: str, where: str, detail: str) -> 
     if "quota" in lowered or "cuota" in lowered:
         return (
             "tu suscripción no tiene cuota de vCPU suficiente para crear el "
-            "clúster o el nodo (Azure for Students tiene poca). Pide más cuota "
-            "en Azure ML Studio → Cuota, borra clústeres que no uses, prueba "
-            "otra región o usa --local."
+            "clúster o el nodo (Azure for Students tiene poca). Mira la cuota de "
+            "cada familia de VM en Azure ML Studio → Cuota y elige un tamaño con "
+            "cuota libre con --vm-size (por ejemplo Standard_D2as_v4), pide más "
+            "cuota, borra clústeres que no uses o usa --local."
         )
     if status == 403:
         return (
             f"tu cuenta no tiene permiso en el workspace ({where}). Pide al "
-            "dueño de la suscripción el rol Colaborador (Contributor) o "
-            "AzureML Data Scientist, o revisa con az account show que estás en "
-            "la suscripción correcta."
+            "dueño de la suscripción el rol Colaborador (Contributor), o "
+            "AzureML Data Scientist más Lector (Reader) sobre el workspace, o "
+            "revisa con az account show que estás en la suscripción correcta."
         )
     return (
         f"Azure respondió con un error {status}: {detail}. Revisa los datos del "
@@ -327,12 +369,30 @@ def _not_found_message(lowered: str, where: str, detail: str) -> str:
 
 
 @contextlib.contextmanager
+def _without_color_resets() -> Iterator[None]:
+    """Quita las líneas de stderr que solo cambian el color o están en blanco.
+
+    azure-ai-ml escribe un cambio de color y una línea en blanco tras cada
+    subida, aunque no muestre la barra de progreso.
+    """
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            yield
+    finally:
+        for line in captured.getvalue().splitlines():
+            if re.sub(r"\x1b\[[0-9;]*m|\s", "", line):
+                print(line, file=sys.stderr)
+
+
+@contextlib.contextmanager
 def azure_errors(config: WorkspaceConfig | None = None) -> Iterator[None]:
     """Convierte los errores de Azure del bloque en ``LabError`` en español."""
     from azure.core.exceptions import AzureError
 
     try:
-        yield
+        with _without_color_resets():
+            yield
     except AzureError as error:
         lab_error = explain_azure_error(error, config)
         if lab_error is None:  # pragma: no cover, todos los AzureError tienen mensaje
@@ -362,6 +422,11 @@ class LocalStore:
         return self.root / LOCAL_ARTIFACTS_DIRNAME
 
     @property
+    def models_dir(self) -> Path:
+        """Carpeta con los modelos registrados (una carpeta de MLflow por registro)."""
+        return self.artifact_dir / MODELS_DIRNAME
+
+    @property
     def data_assets_dir(self) -> Path:
         """Carpeta con las versiones de los activos de datos locales."""
         return self.artifact_dir / DATA_ASSETS_DIRNAME
@@ -380,7 +445,6 @@ def local_store(root: Path | None = None) -> LocalStore:
 def quiet_mlflow_logs() -> None:
     """Oculta los mensajes informativos de MLflow (en inglés); quedan los avisos."""
     import logging
-    import os
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")

@@ -1,0 +1,142 @@
+"""A loopback emulator of Azure ML that the real clients talk to.
+
+``start(workdir)`` runs it in a child process (its own session, stopped with
+its whole process group) and returns an ``Emulator`` with the environment a
+script needs to reach it: ``HTTPS_PROXY`` to the emulator's CONNECT proxy on
+127.0.0.1, the test CA in ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE`` and the
+service principal variables that make ``DefaultAzureCredential`` stop at
+``EnvironmentCredential``, as in the deploy workflow. Nothing in the clients
+or in the lab is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .app import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    RESOURCE_GROUP,
+    SUBSCRIPTION,
+    TENANT,
+    WORKSPACE,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+START_DEADLINE_SECONDS = 180
+NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
+PROXY_VARIABLES = (
+    "NO_PROXY",
+    "no_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+
+
+@dataclass
+class Emulator:
+    """A running emulator: its child process and how to reach it."""
+
+    process: subprocess.Popen[bytes]
+    workdir: Path
+    ready: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> dict[str, str]:
+        """The student's ``config.json`` for the emulated workspace."""
+        return {
+            "subscription_id": SUBSCRIPTION,
+            "resource_group": RESOURCE_GROUP,
+            "workspace_name": WORKSPACE,
+        }
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """``base`` (default ``os.environ``) plus what the clients need to get here."""
+        env = dict(os.environ if base is None else base)
+        for name in (
+            *PROXY_VARIABLES,
+            "AZURE_TOKEN_CREDENTIALS",
+            "AZURE_AUTHORITY_HOST",
+        ):
+            env.pop(name, None)
+        env.update(
+            {
+                "HTTPS_PROXY": self.ready["proxy_url"],
+                "https_proxy": self.ready["proxy_url"],
+                "SSL_CERT_FILE": self.ready["ca_path"],
+                "REQUESTS_CA_BUNDLE": self.ready["ca_path"],
+                "AZURE_TENANT_ID": TENANT,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                "AZURE_CLIENT_SECRET": CLIENT_SECRET,
+                "MLFLOW_DISABLE_TELEMETRY": "true",
+            }
+        )
+        return env
+
+    def _admin(self, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.ready["admin_url"] + path, data=data)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def set_faults(self, *faults: str) -> None:
+        """Make the emulator fail in these ways (see ``app.FAULTS``); none clears them."""
+        self._admin("/faults", list(faults))
+
+    def requests_log(self) -> list[str]:
+        """Every request the emulator received: ``METHOD host/path?query``."""
+        return list(self._admin("/log"))
+
+    def stop(self) -> None:
+        """Stops the emulator and everything it started (its process group)."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start(workdir: Path) -> Emulator:
+    """Starts the emulator in ``workdir`` and waits until it answers."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = (workdir / "emulator.log").open("wb")
+    env = dict(os.environ)
+    # The emulator itself runs with the lab's network guard: it never leaves 127.0.0.1.
+    env["PYTHONPATH"] = os.pathsep.join([str(NETGUARD), str(ROOT)])
+    env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    for name in (*PROXY_VARIABLES, "HTTPS_PROXY", "https_proxy"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.azure_emulator", str(workdir)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    emulator = Emulator(process, workdir)
+    deadline = time.monotonic() + START_DEADLINE_SECONDS
+    ready_file = workdir / "ready.json"
+    while not ready_file.is_file():
+        if process.poll() is not None or time.monotonic() > deadline:
+            emulator.stop()
+            raise RuntimeError(
+                "el emulador no arrancó:\n"
+                + (workdir / "emulator.log").read_text(errors="replace")
+            )
+        time.sleep(0.1)
+    emulator.ready = json.loads(ready_file.read_text(encoding="utf-8"))
+    return emulator

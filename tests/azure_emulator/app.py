@@ -1,0 +1,264 @@
+"""The Azure ML emulator's HTTP side: one WSGI app for every host the clients call.
+
+Request and response bodies of the ARM and data-plane endpoints are parsed and
+built with azure-ai-ml's own REST models (``azure.ai.ml._restclient``), so a
+request of the wrong shape fails here as it would in the service. MLflow's own
+Flask app, with a SQLite store, answers the MLflow REST API under the Azure ML
+path prefix, except the MLflow 3 ``logged-models`` endpoints, which answer 404
+with an empty body as Azure ML does (Azure/azure-sdk-for-python#44896).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+RESOURCE_GROUP = "rg-gitops-lab"
+WORKSPACE = "mlw-gitops-lab"
+REGION = "eastus"
+TENANT = "99999999-8888-7777-6666-555555555555"
+CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+CLIENT_SECRET = "secreto-de-pruebas"
+STORAGE_ACCOUNT = "wslaboratorio0123"
+BLOB_HOST = f"{STORAGE_ACCOUNT}.blob.core.windows.net"
+DATASTORE = "workspaceblobstore"
+CONTAINER = "azureml-blobstore-0000"
+ARTIFACT_CONTAINER = "azureml"
+ARM = "management.azure.com"
+LOGIN = "login.microsoftonline.com"
+API_HOST = f"{REGION}.api.azureml.ms"
+WORKSPACE_ID = (
+    f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
+    f"/providers/Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
+)
+# What the tests can ask the emulator to do wrong, and where.
+FAULTS = {
+    "invalid_secret",  # token endpoint: AADSTS7000215
+    "expired_token",  # ARM: 401 ExpiredAuthenticationToken
+    "forbidden",  # ARM: 403 AuthorizationFailed
+    "no_resource_group",  # ARM: 404 ResourceGroupNotFound
+    "no_workspace",  # ARM: 404 ResourceNotFound (workspace)
+    "quota",  # compute creation: 400 vCPU quota
+    "image_build_refused",  # job: Failed while preparing, TasksOperationsNotAllowed
+    "job_paused",  # job: ends Paused
+    "job_canceled",  # job: ends Canceled
+    "job_never_ends",  # job: stays Running
+}
+
+Handler = Callable[..., Response]
+
+
+def json_response(body: Any, status: int = 200, **headers: str) -> Response:
+    """A JSON response; ``body`` may hold REST models (serialized by the SDK)."""
+    from azure.ai.ml._restclient.arm_ml_service._utils.model_base import (
+        SdkJSONEncoder,
+    )
+
+    text = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=False)
+    return Response(
+        text,
+        status=status,
+        content_type="application/json; charset=utf-8",
+        headers=headers,
+    )
+
+
+def arm_error(status: int, code: str, message: str) -> Response:
+    """An error in ARM's format: ``{"error": {"code": ..., "message": ...}}``."""
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    body = models.ErrorResponse({"error": {"code": code, "message": message}})
+    headers = {"x-ms-failure-cause": "gateway"}
+    if status == 401:
+        headers["WWW-Authenticate"] = (
+            f'Bearer authorization_uri="https://login.windows.net/{TENANT}", '
+            'error="invalid_token", error_description="The access token has expired."'
+        )
+    return json_response(body, status, **headers)
+
+
+class Route:
+    """A handler for a method, a host (regex) and a path (regex with groups)."""
+
+    def __init__(self, method: str, host: str, path: str, handler: Handler) -> None:
+        self.method = method
+        self.host = re.compile(host)
+        self.path = re.compile(path)
+        self.handler = handler
+
+
+class AzureEmulator:
+    """State and routes of the emulated workspace."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.blob_dir = workdir / "blobs"
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.faults: set[str] = set()
+        self.log: list[str] = []
+        self.routes: list[Route] = []
+        self.assets: Any = None
+        self.computes: dict[str, Any] = {}
+        self.jobs: dict[str, Any] = {}
+        self.mlflow_app = self._mlflow_app()
+        self._add_routes()
+
+    # ---------------------------------------------------------------- WSGI
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        host = request.host.split(":")[0]
+        self.log.append(f"{request.method} {host}{request.full_path.rstrip('?')}")
+        if host == API_HOST and "/mlflow/v2.0/" in request.path:
+            return self._mlflow(environ, start_response, request)
+        response = self._dispatch(request, host)
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request, host: str) -> Response:
+        for route in self.routes:
+            if route.method != request.method or not route.host.fullmatch(host):
+                continue
+            match = route.path.fullmatch(unquote(request.path))
+            if match:
+                if host == ARM and not self._authorized(request):
+                    return arm_error(
+                        401, "InvalidAuthenticationToken", "Falta el token."
+                    )
+                return route.handler(request, **match.groupdict())
+        return arm_error(
+            404,
+            "NoRegisteredProviderFound",
+            f"El emulador no conoce {request.method} {host}{request.path}",
+        )
+
+    @staticmethod
+    def _authorized(request: Request) -> bool:
+        return request.headers.get("Authorization", "").startswith("Bearer ")
+
+    def route(self, method: str, host: str, path: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(method, host, path, handler))
+            return handler
+
+        return register
+
+    def admin(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Plain-HTTP control for the tests: faults to inject and the request log."""
+        request = Request(environ)
+        if request.method == "POST" and request.path == "/faults":
+            wanted = set(json.loads(request.get_data() or b"[]"))
+            unknown = wanted - FAULTS
+            if unknown:
+                return json_response({"unknown": sorted(unknown)}, 400)(
+                    environ, start_response
+                )
+            with self.lock:
+                self.faults = wanted
+            return json_response(sorted(wanted))(environ, start_response)
+        if request.path == "/log":
+            return json_response(self.log)(environ, start_response)
+        return json_response({"error": "unknown"}, 404)(environ, start_response)
+
+    # ---------------------------------------------------------------- MLflow
+    def _mlflow_app(self) -> Any:
+        import os
+
+        os.environ["_MLFLOW_SERVER_FILE_STORE"] = (
+            f"sqlite:///{(self.workdir / 'mlflow.db').as_posix()}"
+        )
+        os.environ["_MLFLOW_SERVER_ARTIFACT_ROOT"] = (self.workdir / "mlruns").as_uri()
+        os.environ["_MLFLOW_SERVER_SERVE_ARTIFACTS"] = "false"
+        from mlflow.server import app
+
+        return app
+
+    def _mlflow(
+        self, environ: dict[str, Any], start_response: Any, request: Request
+    ) -> Iterable[bytes]:
+        if not self._authorized(request):
+            return Response("", status=401)(environ, start_response)
+        rest = request.path.split(f"/workspaces/{WORKSPACE}", 1)[-1]
+        if "/api/2.0/mlflow/logged-models" in rest:
+            # Azure ML's MLflow server has no logged models: empty 404.
+            return Response("", status=404)(environ, start_response)
+        if rest == "/api/2.0/mlflow/model-versions/create":
+            return self._create_model_version(request)(environ, start_response)
+        environ = dict(environ)
+        environ["PATH_INFO"] = rest
+        environ["SCRIPT_NAME"] = ""
+        environ["HTTP_HOST"] = "localhost"
+        environ["SERVER_NAME"] = "localhost"
+        return self.mlflow_app(environ, start_response)
+
+    def _create_model_version(self, request: Request) -> Response:
+        """A model version whose files azureml-mlflow uploaded (``azureml://artifacts/``).
+
+        Azure ML keeps the files it holds; MLflow's own handler would try to
+        open the ``azureml://`` source itself, so the store is called here.
+        """
+        from mlflow.server.handlers import _get_model_registry_store
+        from mlflow.utils.proto_json_utils import message_to_json
+
+        body = json.loads(request.get_data() or b"{}")
+        source = str(body.get("source", ""))
+        prefix = "azureml://artifacts/"
+        if (
+            not source.startswith(prefix)
+            or not self.blob_path(
+                ARTIFACT_CONTAINER, source[len(prefix) :] + "/MLmodel"
+            ).is_file()
+        ):
+            return json_response(
+                {
+                    "error_code": "INVALID_PARAMETER_VALUE",
+                    "message": f"Model source {source!r} is not an uploaded MLflow model.",
+                },
+                400,
+            )
+        from mlflow.entities.model_registry import ModelVersionTag
+
+        version = _get_model_registry_store().create_model_version(
+            name=body["name"],
+            source=source,
+            run_id=body.get("run_id") or None,
+            tags=[ModelVersionTag(t["key"], t["value"]) for t in body.get("tags", [])],
+            run_link=body.get("run_link") or None,
+            description=body.get("description") or None,
+        )
+        from mlflow.protos.model_registry_pb2 import CreateModelVersion
+
+        message = CreateModelVersion.Response(model_version=version.to_proto())
+        return Response(message_to_json(message), content_type="application/json")
+
+    # ---------------------------------------------------------------- routes
+    def _add_routes(self) -> None:
+        from .routes import add_routes
+
+        add_routes(self)
+
+    # ---------------------------------------------------------------- blobs
+    def blob_path(self, container: str, name: str) -> Path:
+        path = (self.blob_dir / container / name).resolve()
+        if self.blob_dir.resolve() not in path.parents:
+            raise ValueError(name)
+        return path
+
+    def blob_url(self, container: str, name: str) -> str:
+        return f"https://{BLOB_HOST}/{container}/{name}?sv=2021-08-06&sig=emulador"
+
+    def now(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+
+    def new_id(self) -> str:
+        return uuid.uuid4().hex

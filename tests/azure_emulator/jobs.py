@@ -1,0 +1,369 @@
+"""Compute clusters and command jobs: created through ARM, really executed here.
+
+A job moves one state per ``GET``, as a student sees it over successive polls:
+NotStarted → Queued → Preparing → Running → Completed (or Failed with its
+log, or Paused / Canceled when the tests ask for it). When it leaves Running
+its command runs for real in a folder laid out as on a cluster node: the code
+folder as uploaded, the model input as the registered MLflow model's folder
+(with ``MLmodel``), the data input as the uploaded file, and an empty output
+folder that is collected to ``azureml/<job>/<output>/`` in the default
+datastore, where ``jobs.download`` finds it through run history.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from .app import (
+    API_HOST,
+    ARM,
+    ARTIFACT_CONTAINER,
+    CONTAINER,
+    DATASTORE,
+    REGION,
+    WORKSPACE_ID,
+    arm_error,
+    json_response,
+)
+from .routes import WS_PATH, arm_faults, blob_for_uri, rest_model
+
+if TYPE_CHECKING:
+    from .app import AzureEmulator
+
+# A few sizes the region offers (a misspelt size is refused, as in Azure).
+VM_SIZES = {
+    "Standard_DS2_v2",
+    "Standard_DS3_v2",
+    "Standard_D2as_v4",
+    "Standard_D2s_v3",
+    "Standard_F2s_v2",
+}
+PROGRESSION = ["NotStarted", "Queued", "Preparing", "Running"]
+QUOTA_MESSAGE = (
+    "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
+    "cannot accomodate for at least 1 requested managed compute node which maps to "
+    "2 vCPUs. Talk to your Subscription Admin or refer to "
+    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
+    "to increase the family quota."
+)
+IMAGE_BUILD_LOG = (
+    "2026-11-28T23:00:00Z Building image for environment churn-inference-env\n"
+    "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks "
+    "requests for the registry are not permitted. Please file an Azure support "
+    "request at http://aka.ms/azuresupport for assistance.\n"
+)
+ASSET_ID = re.compile(
+    r"^(?:azureml:)?/?subscriptions/.+/workspaces/[^/]+/(?P<kind>[a-z]+)/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$"
+)
+
+
+def add_job_routes(emulator: AzureEmulator) -> None:
+    """Computes, jobs, run history and data URI resolution."""
+    emulator.computes = {}
+    emulator.jobs = {}
+
+    @emulator.route("GET", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
+    def get_compute(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        if name not in emulator.computes:
+            return arm_error(
+                404,
+                "ResourceNotFound",
+                f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}' "
+                f"under resource group '{rg}' was not found.",
+            )
+        return json_response(emulator.computes[name])
+
+    @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
+    def put_compute(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        sent = json.loads(request.get_data())
+        parsed = rest_model("computes", sent)
+        properties = parsed.properties
+        if properties.compute_type != "AmlCompute":
+            return arm_error(
+                400,
+                "BadRequest",
+                f"Unsupported compute type {properties.compute_type}.",
+            )
+        size = properties.properties.vm_size if properties.properties else None
+        if size not in VM_SIZES:
+            return arm_error(
+                400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
+            )
+        if "quota" in emulator.faults:
+            return arm_error(400, "BadRequest", QUOTA_MESSAGE)
+        body = {
+            **sent,
+            "id": f"{WORKSPACE_ID}/computes/{name}",
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces/computes",
+            "location": REGION,
+        }
+        body["properties"] = {**sent["properties"], "provisioningState": "Succeeded"}
+        emulator.computes[name] = body
+        return json_response(body, 200)
+
+    @emulator.route("PUT", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
+    def put_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        sent = json.loads(request.get_data())
+        parsed = rest_model("jobs", sent)
+        problem = check_job(emulator, parsed.properties)
+        if problem:
+            return arm_error(400, "UserError", problem)
+        body = {
+            **sent,
+            "id": f"{WORKSPACE_ID}/jobs/{name}",
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+            "systemData": {"createdAt": emulator.now()},
+        }
+        body["properties"] = {
+            **sent["properties"],
+            "status": "NotStarted",
+            "services": {
+                "Studio": {
+                    "jobServiceType": "Studio",
+                    "endpoint": f"https://ml.azure.com/runs/{name}?wsid={WORKSPACE_ID}",
+                }
+            },
+        }
+        emulator.jobs[name] = body
+        return json_response(rest_model("jobs", body), 201)
+
+    @emulator.route("GET", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
+    def get_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        job = emulator.jobs.get(name)
+        if job is None:
+            return arm_error(404, "UserError", f"Job {name} not found.")
+        with emulator.lock:
+            advance(emulator, name, job)
+            shown = {
+                key: value for key, value in job.items() if not key.startswith("_")
+            }
+        return json_response(rest_model("jobs", shown))
+
+    @emulator.route("POST", API_HOST, r"/history/v1\.0" + WS_PATH + r"/rundata")
+    def run_data(request: Request, sub: str, rg: str, ws: str) -> Response:
+        from azure.ai.ml._restclient.runhistory import models
+
+        run_id = json.loads(request.get_data())["runId"]
+        job = emulator.jobs.get(run_id)
+        if job is None:
+            return arm_error(404, "UserError", f"Run {run_id} not found.")
+        outputs = {
+            output: {"assetId": output_asset_id(run_id, output), "type": "UriFolder"}
+            for output in job["properties"].get("outputs", {})
+            if output != "default"
+        }
+        result = models.GetRunDataResult(
+            {
+                "runMetadata": {
+                    "runId": run_id,
+                    "status": job["properties"]["status"],
+                    "outputs": outputs,
+                }
+            }
+        )
+        return json_response(result)
+
+    @emulator.route(
+        "POST",
+        API_HOST,
+        r"/data/v1\.0" + WS_PATH + r"/dataversion/batchGetResolvedUris",
+    )
+    def resolve_uris(request: Request, sub: str, rg: str, ws: str) -> Response:
+        from azure.ai.ml._restclient.dataset_dataplane import models
+
+        asked = (
+            models.BatchGetResolvedURIs(json.loads(request.get_data())).values_property
+            or []
+        )
+        found = {}
+        for asset_id in asked:
+            match = re.search(
+                r"/data/azureml_(?P<job>.+)_output_data_(?P<output>[^/]+)/versions/1$",
+                asset_id,
+            )
+            if match and match["job"] in emulator.jobs:
+                found[asset_id] = {
+                    "uri": output_uri(match["job"], match["output"]),
+                    "type": "UriFolder",
+                }
+        return json_response(models.BatchDataUriResponse({"values": found}))
+
+
+def output_asset_id(job: str, output: str) -> str:
+    return f"azureml://locations/{REGION}/workspaces/0b0b0b0b/data/azureml_{job}_output_data_{output}/versions/1"
+
+
+def output_uri(job: str, output: str) -> str:
+    return f"azureml://subscriptions{WORKSPACE_ID.split('/subscriptions', 1)[1].replace('/providers/Microsoft.MachineLearningServices', '')}/datastores/{DATASTORE}/paths/azureml/{job}/{output}/"
+
+
+def asset_version(
+    emulator: AzureEmulator, uri: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The asset version an ``azureml:`` ARM id names, as ``(kind, body)``."""
+    match = ASSET_ID.match(uri)
+    if not match:
+        return None
+    body = emulator.assets.all_versions(match["kind"], match["name"]).get(
+        match["version"]
+    )
+    return (match["kind"], body) if body else None
+
+
+def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
+    """What Azure ML refuses in a command job, or None."""
+    if properties.job_type != "Command":
+        return f"Job type {properties.job_type} is not supported by this emulator."
+    for name, job_input in (properties.inputs or {}).items():
+        found = asset_version(emulator, str(job_input.uri))
+        if found is None:
+            return f"Input {name}: asset {job_input.uri} not found."
+        kind, body = found
+        wanted = job_input.job_input_type
+        if kind == "models" and (
+            wanted != "mlflow_model"
+            or body["properties"].get("modelType") != "mlflow_model"
+        ):
+            return (
+                f"Input {name}: the model input type {wanted} does not match the "
+                f"asset type {body['properties'].get('modelType')}; use mlflow_model."
+            )
+    compute = str(properties.compute_id or "").rsplit("/", 1)[-1]
+    if compute not in emulator.computes:
+        return f"Compute {compute} not found in the workspace."
+    if not asset_version(emulator, str(properties.environment_id)):
+        return f"Environment {properties.environment_id} not found."
+    if not asset_version(emulator, str(properties.code_id)):
+        return f"Code {properties.code_id} not found."
+    for name, job_output in (properties.outputs or {}).items():
+        if name != "default" and job_output.mode not in (
+            "Upload",
+            "ReadWriteMount",
+            "Direct",
+            None,
+        ):
+            return f"Output {name}: unknown mode {job_output.mode}."
+    return None
+
+
+def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
+    """One more step of the job's life, as seen by one poll."""
+    properties = job["properties"]
+    status = properties["status"]
+    if not job.setdefault("_polled", False):
+        job["_polled"] = True  # the first poll still sees NotStarted
+        return
+    if status in ("Completed", "Failed", "Canceled", "Paused", "NotResponding"):
+        return
+    if status == "Preparing" and "image_build_refused" in emulator.faults:
+        write_logs(
+            emulator, name, {"azureml-logs/20_image_build_log.txt": IMAGE_BUILD_LOG}
+        )
+        properties["status"] = "Failed"
+        return
+    if status != "Running":
+        properties["status"] = PROGRESSION[PROGRESSION.index(status) + 1]
+        return
+    if "job_never_ends" in emulator.faults:
+        return
+    if "job_paused" in emulator.faults or "job_canceled" in emulator.faults:
+        properties["status"] = (
+            "Paused" if "job_paused" in emulator.faults else "Canceled"
+        )
+        return
+    properties["status"] = (
+        "Completed" if execute(emulator, name, properties) else "Failed"
+    )
+
+
+def write_logs(emulator: AzureEmulator, job: str, logs: dict[str, str]) -> None:
+    """The job's logs, where Azure ML keeps them: ``ExperimentRun/dcid.<job>/``."""
+    for relative, text in logs.items():
+        path = emulator.blob_path(
+            ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{job}/{relative}"
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> bool:
+    """Runs the job's command as a node would; True if it exited with 0."""
+    node = emulator.workdir / "nodes" / name
+    shutil.rmtree(node, ignore_errors=True)
+    code = node / "code"
+    _, code_asset = asset_version(emulator, properties["codeId"])  # type: ignore[misc]
+    shutil.copytree(blob_for_uri(emulator, code_asset["properties"]["codeUri"]), code)
+    values: dict[str, str] = {}
+    for input_name, job_input in properties.get("inputs", {}).items():
+        kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
+        if kind == "models":
+            source = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
+            values[f"inputs.{input_name}"] = str(
+                emulator.blob_path(ARTIFACT_CONTAINER, source)
+            )
+        else:
+            values[f"inputs.{input_name}"] = str(
+                blob_for_uri(emulator, body["properties"]["dataUri"])
+            )
+    outputs = {}
+    for output_name in properties.get("outputs", {}):
+        if output_name == "default":
+            continue
+        folder = node / "outputs" / output_name
+        folder.mkdir(parents=True)
+        outputs[output_name] = folder
+        values[f"outputs.{output_name}"] = str(folder)
+    command = re.sub(
+        r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], properties["command"]
+    )
+    argv = command.split()
+    if argv and argv[0] == "python":
+        argv[0] = sys.executable
+    finished = subprocess.run(
+        argv,
+        cwd=code,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONIOENCODING": "utf-8",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "HOME": str(node),
+        },
+    )
+    write_logs(
+        emulator, name, {"user_logs/std_log.txt": finished.stdout + finished.stderr}
+    )
+    if finished.returncode != 0:
+        return False
+    for output_name, folder in outputs.items():
+        target = emulator.blob_path(CONTAINER, f"azureml/{name}/{output_name}")
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+    return True

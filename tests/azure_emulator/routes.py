@@ -1,0 +1,777 @@
+"""The endpoints of the emulated services, grouped by the client that calls them."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import identity
+from .app import (
+    API_HOST,
+    ARM,
+    BLOB_HOST,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    LOGIN,
+    REGION,
+    RESOURCE_GROUP,
+    SUBSCRIPTION,
+    TENANT,
+    WORKSPACE,
+    WORKSPACE_ID,
+    arm_error,
+    json_response,
+)
+
+if TYPE_CHECKING:
+    from .app import AzureEmulator
+
+RG_PATH = r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
+WS_PATH = (
+    RG_PATH + r"/providers/Microsoft\.MachineLearningServices/workspaces/(?P<ws>[^/]+)"
+)
+
+
+def add_routes(emulator: AzureEmulator) -> None:
+    """Registers every endpoint on ``emulator``."""
+    _login(emulator)
+    _workspace(emulator)
+    _blobs(emulator)
+    _artifacts(emulator)
+    _datastores(emulator)
+    emulator.assets = Assets(emulator)
+    _assets(emulator, emulator.assets)
+    from .jobs import add_job_routes
+
+    add_job_routes(emulator)
+
+
+# --------------------------------------------------------------------------
+# Microsoft Entra ID (login.microsoftonline.com)
+# --------------------------------------------------------------------------
+
+
+def _login(emulator: AzureEmulator) -> None:
+    @emulator.route("GET", LOGIN, r"/common/discovery/instance")
+    def discovery(request: Request) -> Response:
+        endpoint = request.args.get("authorization_endpoint", "")
+        tenant = endpoint.split("/")[3] if endpoint.count("/") > 3 else "common"
+        return json_response(identity.instance_discovery(tenant))
+
+    @emulator.route(
+        "GET", LOGIN, r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration"
+    )
+    def openid(request: Request, tenant: str) -> Response:
+        return json_response(identity.openid_configuration(tenant))
+
+    @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
+    def token(request: Request, tenant: str) -> Response:
+        form = request.form
+        if (
+            "invalid_secret" in emulator.faults
+            or form.get("client_secret") != CLIENT_SECRET
+        ):
+            return json_response(
+                identity.token_error(
+                    "invalid_client",
+                    "AADSTS7000215: Invalid client secret provided. Ensure the secret "
+                    "being sent in the request is the client secret value, not the "
+                    f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
+                ),
+                401,
+            )
+        if tenant != TENANT or form.get("client_id") != CLIENT_ID:
+            return json_response(
+                identity.token_error(
+                    "unauthorized_client",
+                    f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+                    f"was not found in the directory '{tenant}'.",
+                ),
+                400,
+            )
+        scope = form.get("scope", "")
+        return json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": identity.TOKEN_SECONDS,
+                "ext_expires_in": identity.TOKEN_SECONDS,
+                "access_token": identity.access_token(tenant, CLIENT_ID, scope),
+            }
+        )
+
+
+# --------------------------------------------------------------------------
+# Azure Resource Manager: the workspace
+# --------------------------------------------------------------------------
+
+
+def arm_faults(
+    emulator: AzureEmulator, sub: str, rg: str, ws: str | None
+) -> Response | None:
+    """The errors ARM gives before reaching the workspace, in its own format."""
+    if "expired_token" in emulator.faults:
+        return arm_error(
+            401,
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time '11/28/2026 10:00:00 PM' is earlier "
+            "than current UTC time '11/28/2026 11:00:00 PM'.",
+        )
+    if "forbidden" in emulator.faults:
+        return arm_error(
+            403,
+            "AuthorizationFailed",
+            f"The client '{CLIENT_ID}' with object id '{CLIENT_ID}' does not have "
+            "authorization to perform action "
+            "'Microsoft.MachineLearningServices/workspaces/read' over scope "
+            f"'{WORKSPACE_ID}' or the scope is invalid. If access was recently "
+            "granted, please refresh your credentials.",
+        )
+    if sub != SUBSCRIPTION:
+        return arm_error(
+            404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found."
+        )
+    if rg != RESOURCE_GROUP or "no_resource_group" in emulator.faults:
+        return arm_error(
+            404, "ResourceGroupNotFound", f"Resource group '{rg}' could not be found."
+        )
+    if ws is not None and (ws != WORKSPACE or "no_workspace" in emulator.faults):
+        return arm_error(
+            404,
+            "ResourceNotFound",
+            f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}' under "
+            f"resource group '{rg}' was not found. For more details please go to "
+            "https://aka.ms/ARMResourceNotFoundFix",
+        )
+    return None
+
+
+def workspace_body() -> Any:
+    """The workspace as ``GET .../workspaces/<name>`` returns it."""
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    return models.Workspace(
+        {
+            "id": WORKSPACE_ID,
+            "name": WORKSPACE,
+            "type": "Microsoft.MachineLearningServices/workspaces",
+            "location": REGION,
+            "kind": "Default",
+            "sku": {"name": "Basic", "tier": "Basic"},
+            "identity": {
+                "type": "SystemAssigned",
+                "principalId": CLIENT_ID,
+                "tenantId": TENANT,
+            },
+            "properties": {
+                "friendlyName": WORKSPACE,
+                "workspaceId": "0b0b0b0b-1c1c-2d2d-3e3e-4f4f4f4f4f4f",
+                "discoveryUrl": f"https://{API_HOST}/discovery",
+                "mlFlowTrackingUri": (
+                    f"azureml://{API_HOST}/mlflow/v1.0{WORKSPACE_ID}"
+                ),
+                "storageAccount": (
+                    f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
+                    f"/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}"
+                ),
+                "provisioningState": "Succeeded",
+                "publicNetworkAccess": "Enabled",
+                "v1LegacyMode": False,
+            },
+        }
+    )
+
+
+def _workspace(emulator: AzureEmulator) -> None:
+    @emulator.route("GET", ARM, WS_PATH)
+    def get_workspace(request: Request, sub: str, rg: str, ws: str) -> Response:
+        return arm_faults(emulator, sub, rg, ws) or json_response(workspace_body())
+
+    @emulator.route("GET", API_HOST, r"/discovery")
+    def discovery(request: Request) -> Response:
+        base = f"https://{API_HOST}"
+        return json_response(
+            {
+                "api": base,
+                "catalog": base,
+                "experimentation": base,
+                "gallery": base,
+                "history": base,
+                "hyperdrive": base,
+                "labeling": base,
+                "modelmanagement": base,
+                "pipelines": base,
+                "studiourl": "https://ml.azure.com",
+            }
+        )
+
+
+# --------------------------------------------------------------------------
+# Blob storage (<account>.blob.core.windows.net), for every upload and download
+# --------------------------------------------------------------------------
+
+
+def _blob_headers(path: Any, size: int) -> dict[str, str]:
+    import email.utils
+    import hashlib
+
+    stat = path.stat()
+    etag = (
+        '"0x'
+        + hashlib.md5(f"{stat.st_mtime_ns}{size}".encode()).hexdigest()[:16].upper()
+        + '"'
+    )
+    headers = {
+        "ETag": etag,
+        "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+        "x-ms-blob-type": "BlockBlob",
+        "x-ms-request-id": "00000000-0000-0000-0000-000000000000",
+        "x-ms-version": "2023-11-03",
+        "x-ms-creation-time": email.utils.formatdate(stat.st_ctime, usegmt=True),
+        "x-ms-lease-state": "available",
+        "x-ms-lease-status": "unlocked",
+        "x-ms-server-encrypted": "true",
+        "Accept-Ranges": "bytes",
+    }
+    meta = path.with_name(path.name + ".metadata.json")
+    if meta.is_file():
+        for key, value in json.loads(meta.read_text()).items():
+            headers[f"x-ms-meta-{key}"] = value
+    return headers
+
+
+def blob_listing(emulator: AzureEmulator, container: str, prefix: str) -> str:
+    """``List Blobs`` XML for the blobs of ``container`` under ``prefix``."""
+    import email.utils
+    from xml.sax.saxutils import escape
+
+    root = emulator.blob_path(container, "")
+    items = []
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.name.endswith(".metadata.json"):
+                continue
+            name = path.relative_to(root).as_posix()
+            if not name.startswith(prefix):
+                continue
+            meta = path.with_name(path.name + ".metadata.json")
+            metadata = json.loads(meta.read_text()) if meta.is_file() else {}
+            meta_xml = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in metadata.items())
+            items.append(
+                f"<Blob><Name>{escape(name)}</Name><Properties>"
+                f"<Last-Modified>{email.utils.formatdate(path.stat().st_mtime, usegmt=True)}</Last-Modified>"
+                f"<Etag>0x8D0000000000000</Etag>"
+                f"<Content-Length>{path.stat().st_size}</Content-Length>"
+                "<Content-Type>application/octet-stream</Content-Type>"
+                "<BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus>"
+                "<LeaseState>available</LeaseState></Properties>"
+                f"<Metadata>{meta_xml}</Metadata></Blob>"
+            )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<EnumerationResults ServiceEndpoint="https://{BLOB_HOST}/" ContainerName="{container}">'
+        f"<Prefix>{escape(prefix)}</Prefix><Blobs>{''.join(items)}</Blobs><NextMarker /></EnumerationResults>"
+    )
+
+
+def _blobs(emulator: AzureEmulator) -> None:
+    blob_host = r"[a-z0-9]+\.blob\.core\.windows\.net"
+
+    def storage_error(status: int, code: str, message: str) -> Response:
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><Error>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error>"
+        )
+        return Response(
+            body,
+            status=status,
+            content_type="application/xml",
+            headers={"x-ms-error-code": code},
+        )
+
+    @emulator.route("GET", blob_host, r"/(?P<container>[^/]+)")
+    def list_blobs(request: Request, container: str) -> Response:
+        if request.args.get("comp") != "list":
+            return storage_error(400, "InvalidQueryParameterValue", "Solo comp=list.")
+        body = blob_listing(emulator, container, request.args.get("prefix", ""))
+        return Response(body, content_type="application/xml")
+
+    @emulator.route("PUT", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
+    def put_blob(request: Request, container: str, name: str) -> Response:
+        path = emulator.blob_path(container, name)
+        comp = request.args.get("comp")
+        meta = path.with_name(path.name + ".metadata.json")
+        metadata = {
+            key[len("x-ms-meta-") :]: value
+            for key, value in request.headers.items()
+            if key.lower().startswith("x-ms-meta-")
+        }
+        if comp == "metadata":
+            if not path.is_file():
+                return storage_error(
+                    404, "BlobNotFound", "The specified blob does not exist."
+                )
+            meta.write_text(json.dumps(metadata))
+            return Response(
+                "", status=200, headers=_blob_headers(path, path.stat().st_size)
+            )
+        if comp == "block":
+            blocks = path.with_name(path.name + ".blocks")
+            blocks.mkdir(parents=True, exist_ok=True)
+            (blocks / request.args["blockid"].replace("/", "_")).write_bytes(
+                request.get_data()
+            )
+            return Response("", status=201)
+        if comp == "blocklist":
+            import re as regex
+
+            blocks = path.with_name(path.name + ".blocks")
+            ids = regex.findall(
+                r"<(?:Latest|Uncommitted|Committed)>([^<]+)<",
+                request.get_data(as_text=True),
+            )
+            path.write_bytes(
+                b"".join((blocks / i.replace("/", "_")).read_bytes() for i in ids)
+            )
+            meta.write_text(json.dumps(metadata))
+            return Response(
+                "", status=201, headers=_blob_headers(path, path.stat().st_size)
+            )
+        if request.headers.get("x-ms-blob-type") != "BlockBlob":
+            return storage_error(400, "MissingRequiredHeader", "x-ms-blob-type")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(request.get_data())
+        meta.write_text(json.dumps(metadata))
+        return Response(
+            "", status=201, headers=_blob_headers(path, path.stat().st_size)
+        )
+
+    def read_blob(request: Request, container: str, name: str, head: bool) -> Response:
+        path = emulator.blob_path(container, name)
+        if not path.is_file():
+            return storage_error(
+                404, "BlobNotFound", "The specified blob does not exist."
+            )
+        data = path.read_bytes()
+        headers = _blob_headers(path, len(data))
+        status = 200
+        wanted = request.headers.get("x-ms-range") or request.headers.get("Range")
+        if wanted and not head:
+            start_text, _, end_text = wanted.split("=", 1)[1].partition("-")
+            start = int(start_text)
+            if data and start >= len(data):
+                return storage_error(
+                    416, "InvalidRange", "The range specified is invalid."
+                )
+            end = min(int(end_text) if end_text else len(data) - 1, len(data) - 1)
+            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+            data = data[start : end + 1]
+            status = 206
+        return Response(
+            b"" if head else data,
+            status=status,
+            headers={
+                **headers,
+                "Content-Length": str(path.stat().st_size if head else len(data)),
+            },
+            content_type="application/octet-stream",
+        )
+
+    @emulator.route("GET", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
+    def get_blob(request: Request, container: str, name: str) -> Response:
+        return read_blob(request, container, name, head=False)
+
+    @emulator.route("HEAD", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
+    def head_blob(request: Request, container: str, name: str) -> Response:
+        return read_blob(request, container, name, head=True)
+
+
+# --------------------------------------------------------------------------
+# Artifacts (azureml-mlflow): /artifact/v2.0, which hands out blob SAS links
+# --------------------------------------------------------------------------
+
+ARTIFACT_PATH = (
+    r"/artifact/v2\.0" + WS_PATH + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)"
+)
+
+
+def _artifacts(emulator: AzureEmulator) -> None:
+    from azureml.mlflow._restclient.artifact import models
+
+    from .app import ARTIFACT_CONTAINER
+
+    def content(origin: str, container: str, path: str) -> Any:
+        name = f"{origin}/{container}/{path}"
+        return models.ArtifactContentInformation(
+            content_uri=emulator.blob_url(ARTIFACT_CONTAINER, name),
+            origin=origin,
+            container=container,
+            path=path,
+        )
+
+    @emulator.route("POST", API_HOST, ARTIFACT_PATH + r"/batch/metadata")
+    def batch_create(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
+        body = models.ArtifactPathList.deserialize(json.loads(request.get_data()))
+        paths = [item.path for item in body.paths]
+        result = models.BatchArtifactContentInformationResult(
+            artifacts={
+                path: models.Artifact(origin=origin, container=container, path=path)
+                for path in paths
+            },
+            artifact_content_information={
+                path: content(origin, container, path) for path in paths
+            },
+            errors={},
+        )
+        return json_response(result.serialize(keep_readonly=True))
+
+    @emulator.route("GET", API_HOST, ARTIFACT_PATH + r"/contentinfo")
+    def content_info(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
+        path = request.args.get("path", "")
+        if not emulator.blob_path(
+            ARTIFACT_CONTAINER, f"{origin}/{container}/{path}"
+        ).is_file():
+            return arm_error(404, "NotFound", f"Artifact {path} not found.")
+        return json_response(
+            content(origin, container, path).serialize(keep_readonly=True)
+        )
+
+    @emulator.route("GET", API_HOST, ARTIFACT_PATH)
+    def list_in_container(
+        request: Request, sub: str, rg: str, ws: str, origin: str, container: str
+    ) -> Response:
+        root = emulator.blob_path(ARTIFACT_CONTAINER, f"{origin}/{container}")
+        paths = (
+            sorted(
+                p.relative_to(root).as_posix()
+                for p in root.rglob("*")
+                if p.is_file() and not p.name.endswith(".metadata.json")
+            )
+            if root.is_dir()
+            else []
+        )
+        page = models.PaginatedArtifactList(
+            value=[
+                models.Artifact(origin=origin, container=container, path=p)
+                for p in paths
+            ]
+        )
+        return json_response(page.serialize(keep_readonly=True))
+
+
+# --------------------------------------------------------------------------
+# Workspace assets through ARM: datastores, data, models, code, environments
+# --------------------------------------------------------------------------
+
+DATASTORE_ID = WORKSPACE_ID + "/datastores/"
+
+
+def rest_model(kind: str, data: Any) -> Any:
+    """``data`` parsed with azure-ai-ml's REST model for ``kind`` (with discriminators)."""
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    cls = {
+        "data": models.DataVersionBase,
+        "models": models.ModelVersion,
+        "codes": models.CodeVersion,
+        "environments": models.EnvironmentVersion,
+        "jobs": models.JobBase,
+        "computes": models.ComputeResource,
+        "datastores": models.Datastore,
+    }[kind]
+    return cls._deserialize(data, [])
+
+
+def _datastores(emulator: AzureEmulator) -> None:
+    from azure.ai.ml._restclient.arm_ml_service import models
+
+    from .app import ARTIFACT_CONTAINER, CONTAINER, DATASTORE
+
+    ARTIFACT_DATASTORE = "workspaceartifactstore"
+
+    def datastore(
+        name: str = DATASTORE, container: str = CONTAINER, default: bool = True
+    ) -> Any:
+        return models.Datastore(
+            {
+                "id": DATASTORE_ID + name,
+                "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+                "properties": {
+                    "datastoreType": "AzureBlob",
+                    "accountName": BLOB_HOST.split(".")[0],
+                    "containerName": container,
+                    "endpoint": "core.windows.net",
+                    "protocol": "https",
+                    "isDefault": default,
+                    "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
+                    "credentials": {
+                        "credentialsType": "AccountKey",
+                        "secrets": {"secretsType": "AccountKey"},
+                    },
+                },
+            }
+        )
+
+    @emulator.route("GET", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)")
+    def get_datastore(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        if name == ARTIFACT_DATASTORE:  # where run history keeps logs
+            return json_response(
+                datastore(ARTIFACT_DATASTORE, ARTIFACT_CONTAINER, False)
+            )
+        if name != DATASTORE:
+            return arm_error(404, "UserError", f"Datastore {name} not found.")
+        return json_response(datastore())
+
+    @emulator.route("GET", ARM, WS_PATH + r"/datastores")
+    def list_datastores(request: Request, sub: str, rg: str, ws: str) -> Response:
+        return arm_faults(emulator, sub, rg, ws) or json_response(
+            {"value": [datastore()]}
+        )
+
+    @emulator.route("POST", ARM, WS_PATH + r"/datastores/(?P<name>[^/]+)/listSecrets")
+    def list_secrets(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
+        import base64
+
+        key = base64.b64encode(b"clave-de-pruebas-del-emulador").decode()
+        return json_response(
+            models.AccountKeyDatastoreSecrets({"secretsType": "AccountKey", "key": key})
+        )
+
+
+class Assets:
+    """Versioned assets (data, code, environments, models) kept in memory."""
+
+    def __init__(self, emulator: AzureEmulator) -> None:
+        self.emulator = emulator
+        self.versions: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def all_versions(self, kind: str, name: str) -> dict[str, Any]:
+        found = dict(self.versions.get((kind, name), {}))
+        if kind == "models":
+            found.update(mlflow_model_versions(self.emulator, name))
+        return found
+
+    def container(self, kind: str, name: str) -> Any:
+        versions = self.all_versions(kind, name)
+        if not versions:
+            return None
+        numeric = [int(v) for v in versions if v.isdigit()]
+        latest = str(max(numeric)) if numeric else sorted(versions)[-1]
+        return {
+            "id": f"{WORKSPACE_ID}/{kind}/{name}",
+            "name": name,
+            "type": f"Microsoft.MachineLearningServices/workspaces/{kind}",
+            "properties": {
+                "latestVersion": latest,
+                "nextVersion": str(max(numeric, default=0) + 1),
+                "isArchived": False,
+            },
+        }
+
+
+def mlflow_model_versions(emulator: AzureEmulator, name: str) -> dict[str, Any]:
+    """The MLflow-registered versions of ``name`` as Azure ML model versions.
+
+    In Azure ML one registry holds both: a model registered with MLflow is a
+    model asset of type ``mlflow_model`` whose files are the uploaded folder.
+    """
+    from mlflow.exceptions import MlflowException
+    from mlflow.server.handlers import _get_model_registry_store
+
+    try:
+        found = _get_model_registry_store().search_model_versions(f"name = '{name}'")
+    except MlflowException:
+        return {}
+    versions = {}
+    for version in found:
+        versions[str(version.version)] = {
+            "id": f"{WORKSPACE_ID}/models/{name}/versions/{version.version}",
+            "name": str(version.version),
+            "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
+            "properties": {
+                "modelType": "mlflow_model",
+                "modelUri": version.source,
+                "description": version.description,
+                "tags": {},
+                "properties": {},
+                "flavors": {"python_function": {"data": {}}},
+                "isAnonymous": False,
+                "isArchived": False,
+                "provisioningState": "Succeeded",
+                "jobName": version.run_id,
+            },
+        }
+    return versions
+
+
+def _assets(emulator: AzureEmulator, assets: Assets) -> None:
+    kinds = r"(?P<kind>data|models|codes|environments)"
+
+    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)")
+    def get_container(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        container = assets.container(kind, name)
+        if container is None:
+            return not_found(kind, name)
+        return json_response(container)
+
+    @emulator.route("GET", ARM, WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions")
+    def list_versions(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        versions = assets.all_versions(kind, name)
+        ordered = sorted(
+            versions.items(),
+            key=lambda item: int(item[0]) if item[0].isdigit() else 0,
+            reverse=True,
+        )
+        top = int(request.args.get("$top", len(ordered) or 1))
+        return json_response({"value": [body for _, body in ordered[:top]]})
+
+    @emulator.route(
+        "GET",
+        ARM,
+        WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)",
+    )
+    def get_version(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        body = assets.all_versions(kind, name).get(version)
+        if body is None:
+            return not_found(kind, name, version)
+        return json_response(body)
+
+    @emulator.route(
+        "PUT",
+        ARM,
+        WS_PATH + "/" + kinds + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)",
+    )
+    def put_version(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
+        fault = arm_faults(emulator, sub, rg, ws)
+        if fault:
+            return fault
+        sent = json.loads(request.get_data())
+        parsed = rest_model(kind, sent)
+        problem = check_asset(emulator, kind, parsed)
+        if problem:
+            return arm_error(400, "UserError", problem)
+        body = {
+            **sent,
+            "id": f"{WORKSPACE_ID}/{kind}/{name}/versions/{version}",
+            "name": version,
+            "type": f"Microsoft.MachineLearningServices/workspaces/{kind}/versions",
+            "systemData": {
+                "createdAt": emulator.now(),
+                "createdBy": CLIENT_ID,
+                "createdByType": "Application",
+            },
+        }
+        body["properties"] = {
+            **sent.get("properties", {}),
+            "provisioningState": "Succeeded",
+        }
+        with emulator.lock:
+            assets.versions.setdefault((kind, name), {})[version] = body
+        return json_response(rest_model(kind, body), 201 if version else 200)
+
+    @emulator.route(
+        "POST",
+        ARM,
+        WS_PATH
+        + "/"
+        + kinds
+        + r"/(?P<name>[^/]+)/versions/(?P<version>[^/]+)/startPendingUpload",
+    )
+    def start_pending_upload(
+        request: Request, sub: str, rg: str, ws: str, kind: str, name: str, version: str
+    ) -> Response:
+        from azure.ai.ml._restclient.arm_ml_service import models
+
+        from .app import CONTAINER
+
+        folder = f"LocalUpload/{emulator.new_id()}"
+        url = f"https://{BLOB_HOST}/{CONTAINER}/{folder}"
+        return json_response(
+            models.PendingUploadResponseDto(
+                {
+                    "pendingUploadId": emulator.new_id(),
+                    "pendingUploadType": "TemporaryBlobReference",
+                    "blobReferenceForConsumption": {
+                        "blobUri": url,
+                        "storageAccountArmId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}",
+                        "credential": {
+                            "credentialType": "SAS",
+                            "sasUri": url + "?sv=2021-08-06&sig=emulador",
+                        },
+                    },
+                }
+            )
+        )
+
+
+def not_found(kind: str, name: str, version: str | None = None) -> Response:
+    """Azure ML's 404 for a missing asset container or version."""
+    singular = {
+        "data": "Data",
+        "models": "Model",
+        "codes": "Code",
+        "environments": "Environment",
+    }[kind]
+    if version is None:
+        message = f"{singular} container with name: {name} not found."
+    else:
+        message = f"{singular} version {name}:{version} not found."
+    return arm_error(404, "UserError", message)
+
+
+def check_asset(emulator: AzureEmulator, kind: str, parsed: Any) -> str | None:
+    """What the service refuses in an asset version, or None."""
+    properties = parsed.properties
+    if kind == "data":
+        if properties.data_type not in ("uri_file", "uri_folder", "mltable"):
+            return f"Unknown data type {properties.data_type}."
+        if not str(properties.data_uri).startswith("azureml://"):
+            return f"Data uri {properties.data_uri} is not in a datastore."
+        if not blob_for_uri(emulator, properties.data_uri):
+            return f"No file at {properties.data_uri}."
+    return None
+
+
+def blob_for_uri(emulator: AzureEmulator, uri: str) -> Any:
+    """The stored file or folder for ``azureml://.../datastores/<d>/paths/<p>``."""
+    from .app import CONTAINER
+
+    blob_prefix = f"https://{BLOB_HOST}/{CONTAINER}/"
+    if uri.startswith(blob_prefix):  # code versions keep the blob URL
+        relative = uri[len(blob_prefix) :]
+    elif "/paths/" in uri:
+        relative = uri.split("/paths/", 1)[1]
+    else:
+        return None
+    path = emulator.blob_path(CONTAINER, relative.rstrip("/"))
+    return path if path.exists() else None

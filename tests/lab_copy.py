@@ -1,0 +1,52 @@
+"""El laboratorio copiado como lo copia un estudiante, para trabajar sin tocarlo.
+
+Las pruebas del proyecto, el benchmark y ``./dev.sh test`` ejecutan el
+laboratorio siempre en una copia: nada de lo que hacen (modelos, datos, el
+almacén de MLflow, cachés de las herramientas) cae en ``labs/gitops-workflow/``.
+
+Uso: python tests/lab_copy.py DESTINO
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "gitops-workflow"
+# Lo que generan los scripts y las herramientas: un estudiante no lo copia.
+GENERATED = (
+    "*.pkl",
+    "*.csv",
+    "mlflow.db",
+    "mlartifacts",
+    "mlruns",
+    "outputs",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".venv",
+    "venv",
+)
+
+
+def copy_lab(destination: Path) -> Path:
+    """Copia el laboratorio a ``destination`` (que no debe existir) y la devuelve."""
+    shutil.copytree(LAB, destination, ignore=shutil.ignore_patterns(*GENERATED))
+    return destination
+
+
+def lab_state(lab: Path = LAB) -> dict[str, tuple[int, int]]:
+    """Cada archivo del laboratorio con su tamaño y su fecha de modificación."""
+    return {
+        str(path.relative_to(lab)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(lab.rglob("*"))
+        if path.is_file()
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__.strip().splitlines()[-1])
+    print(copy_lab(Path(sys.argv[1])))
