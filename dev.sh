@@ -94,11 +94,11 @@ build_runner_python() {
     if [ -e "$library" ]; then cp -a "$library" "$RUNNER_PYTHON/lib/"; fi
   done
   "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
-  # Todo menos la instalación editable del laboratorio (-e .), que cada flujo
-  # hace en su copia sin red (UV_OFFLINE, UV_NO_BUILD_ISOLATION).
-  grep -v '^-e' "$LAB/requirements.txt" > "$VENV/runner-requirements.txt"
+  # requirements-lab.txt (lo escribe setup): todo menos el propio laboratorio
+  # (-e .), que cada flujo instala en su copia sin red (UV_OFFLINE,
+  # UV_NO_BUILD_ISOLATION).
   "$VENV/bin/uv" pip install --quiet --system --python "$RUNNER_PYTHON/bin/python" \
-    -r "$ROOT/requirements-runner.txt" -r "$VENV/runner-requirements.txt"
+    -r "$ROOT/requirements-runner.txt" -r "$VENV/requirements-lab.txt"
 }
 
 install_node() {
