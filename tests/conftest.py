@@ -20,6 +20,22 @@ sys.dont_write_bytecode = True
 os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 
 
+# Las pruebas corren en dos procesos (pytest-xdist, «-n 2 --dist loadgroup» en
+# pyproject.toml), un archivo entero en cada uno, para que las fixtures caras
+# de cada módulo (el emulador de Azure, las copias del laboratorio) se creen
+# una sola vez. Los escenarios de act van juntos y de uno en uno: comparten el
+# Python del runner, en el que cada flujo instala el laboratorio.
+_ACT_MODULES = ("test_workflows_act.py", "test_workflows_act_model.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Agrupa cada prueba con las de su archivo (y las de act, todas juntas)."""
+    for item in items:
+        module = item.path.name
+        group = "act" if module in _ACT_MODULES else module
+        item.add_marker(pytest.mark.xdist_group(name=group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def lab_left_untouched() -> Iterator[None]:
     """Falla la sesión si alguna prueba tocó el laboratorio."""
