@@ -28,19 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 # pylint: disable-next=wrong-import-position
-from lab_copy import copy_lab  # noqa: E402
+from lab_copy import SCRIPTS, copy_lab  # noqa: E402
 
-SCRIPTS_WITH_HELP = (
-    "scripts/train_model.py",
-    "scripts/test_model.py",
-    "scripts/create_inference_data.py",
-    "scripts/verify_azure_connection.py",
-    "scripts/register_model.py",
-    "scripts/upload_data.py",
-    "scripts/run_inference_pipeline.py",
-    "scripts/run_checks.py",
-    "src/score.py",
-)
 
 # La «línea base»: lo mínimo que da el mismo archivo de salida que score.py
 # (leer, predict_proba, escribir), en un proceso, sin validar nada.
@@ -235,7 +224,7 @@ def bench_pipeline(work: Path, n_samples: int) -> dict[str, float]:
 def bench_help(work: Path, repeats: int = 3) -> dict[str, float]:
     """El ``--help`` más lento de los scripts del laboratorio (mejor de ``repeats``)."""
     slowest = 0.0
-    for script in SCRIPTS_WITH_HELP:
+    for script in SCRIPTS:
         best = min(run([script, "--help"], work)[0] for _ in range(repeats))
         slowest = max(slowest, best)
     return {"help_s_max": slowest}

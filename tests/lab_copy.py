@@ -30,6 +30,27 @@ GENERATED = (
     "venv",
 )
 
+# Los scripts del estudiante, en el orden del tutorial y después cualquier otro
+# de scripts/ (así uno nuevo entra solo en las pruebas y en el benchmark).
+TUTORIAL_ORDER = (
+    "scripts/train_model.py",
+    "scripts/test_model.py",
+    "scripts/create_inference_data.py",
+    "scripts/verify_azure_connection.py",
+    "scripts/register_model.py",
+    "scripts/upload_data.py",
+    "scripts/run_inference_pipeline.py",
+    "src/score.py",
+)
+SCRIPTS = TUTORIAL_ORDER + tuple(
+    sorted(
+        f"scripts/{path.name}"
+        for path in (LAB / "scripts").glob("*.py")
+        if not path.name.startswith("_")
+        and f"scripts/{path.name}" not in TUTORIAL_ORDER
+    )
+)
+
 
 def copy_lab(destination: Path) -> Path:
     """Copia el laboratorio a ``destination`` (que no debe existir) y la devuelve."""

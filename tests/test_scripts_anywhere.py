@@ -18,27 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from lab_copy import LAB, ROOT, copy_lab, lab_state
+from lab_copy import ROOT, SCRIPTS, copy_lab, lab_state
 
-# En el orden del tutorial, y después cualquier otro script de scripts/.
-TUTORIAL_ORDER = (
-    "scripts/train_model.py",
-    "scripts/test_model.py",
-    "scripts/create_inference_data.py",
-    "scripts/verify_azure_connection.py",
-    "scripts/register_model.py",
-    "scripts/upload_data.py",
-    "scripts/run_inference_pipeline.py",
-    "src/score.py",
-)
-SCRIPTS = TUTORIAL_ORDER + tuple(
-    sorted(
-        f"scripts/{path.name}"
-        for path in (LAB / "scripts").glob("*.py")
-        if not path.name.startswith("_")
-        and f"scripts/{path.name}" not in TUTORIAL_ORDER
-    )
-)
 # Los que sin opciones harían mucho trabajo: se les pide lo mínimo.
 QUICK_ARGS = {"scripts/run_checks.py": ["--list"]}
 # Lo que los scripts pueden crear en la raíz del laboratorio.
