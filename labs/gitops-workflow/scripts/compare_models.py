@@ -3,11 +3,13 @@
 Entrena dos versiones del modelo con los mismos datos y la misma semilla: la
 de tu carpeta tal como está ahora (también lo que aún no confirmaste) y la de
 la rama base, en una copia temporal (``git worktree``) que se borra al
-terminar. Evalúa las dos con los mismos clientes de prueba y muestra cada
-métrica, la diferencia y la puerta de calidad: termina con código 1 si el
-ROC-AUC baja más que la tolerancia (``auc_tolerance`` en la sección
-``[tool.churn_lab]`` del ``pyproject.toml`` de la rama base) o queda por debajo
-del de la referencia que predice siempre la clase mayoritaria.
+terminar. Evalúa las dos con los mismos clientes de evaluación (5000, de su
+propia semilla: ``churn_lab.data.generate_evaluation_data``), que ninguna vio
+al entrenar, y muestra cada métrica, la diferencia y la puerta de calidad:
+termina con código 1 si el ROC-AUC baja más que la tolerancia
+(``auc_tolerance`` en la sección ``[tool.churn_lab]`` del ``pyproject.toml`` de
+la rama base) o no supera el de la referencia (la misma probabilidad para
+todos los clientes: ROC-AUC 0,5).
 
 Uso: python scripts/compare_models.py [--base main] [--markdown modelo.md]
 """

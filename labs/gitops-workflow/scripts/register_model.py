@@ -10,8 +10,9 @@ registro crea una versión nueva. Con ``--local`` usa el almacén local
 MLflow 3 guarda los modelos de scikit-learn con skops, un formato que no
 ejecuta código al cargar y que rechaza los tipos que no se declaran de
 confianza. Este script calcula qué tipos necesita el modelo, comprueba que
-están en una lista corta y conocida (``TRUSTED_SKOPS_TYPES``) y solo entonces
-los declara.
+están en la lista corta y conocida del laboratorio
+(``churn_lab.model.TRUSTED_SKOPS_TYPES``, la misma que revisa ``score.py``
+antes de cargar un modelo) y solo entonces los declara.
 
 Uso: python scripts/register_model.py [--local] [--model-path artifacts/model.pkl]
 """
@@ -33,12 +34,18 @@ from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
     build_parser,
+    check_asset_name,
     first_line,
     report_errors,
     require_file,
 )
 from churn_lab.evaluation import log_evaluation
-from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
+from churn_lab.model import (
+    DEFAULT_MODEL_PATH,
+    METADATA_FILENAME,
+    MODEL_NAME,
+    TRUSTED_SKOPS_TYPES,
+)
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
     add_workspace_arguments,
@@ -51,11 +58,6 @@ from churn_lab.workspace import (
     workspace_config_from_args,
 )
 
-# Tipos que skops no acepta por defecto y que este modelo sí necesita.
-# sklearn.tree._tree.Tree es la estructura compilada de cada árbol del bosque
-# aleatorio: es de scikit-learn y no ejecuta código al cargarse. Si un cambio
-# en el modelo pide otro tipo, el registro se detiene y lo dice.
-TRUSTED_SKOPS_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
 # Filas reales del esquema en bruto para inferir la firma y el ejemplo.
 SIGNATURE_ROWS = 50
 EXAMPLE_ROWS = 3
@@ -110,6 +112,31 @@ def read_metadata(model_path: Path) -> dict[str, Any]:
     return dict(metadata)
 
 
+def check_training_files(folder: Path, metadata: dict[str, Any]) -> None:
+    """Comprueba que model.pkl, metrics.json y los PNG son del mismo entrenamiento.
+
+    ``train_model.py`` guarda en ``model_metadata.json`` la huella (SHA-256) de
+    cada archivo que escribió. Si un entrenamiento se interrumpió a medias, o se
+    mezclaron archivos de dos, las huellas no coinciden y no se registra nada.
+    """
+    from churn_lab.model import file_digest
+
+    fix = "Vuelve a entrenar el modelo con: python scripts/train_model.py"
+    files = metadata.get("files")
+    if not isinstance(files, dict) or not files:
+        raise LabError(
+            f"{folder / METADATA_FILENAME} no dice qué archivos escribió el "
+            f"entrenamiento (falta «files»). {fix}"
+        )
+    for name, digest in sorted(files.items()):
+        path = folder / str(name)
+        if not path.is_file() or file_digest(path) != digest:
+            raise LabError(
+                f"{path} no es del mismo entrenamiento que "
+                f"{METADATA_FILENAME} (falta o cambió después). {fix}"
+            )
+
+
 def trusted_types(model: Any) -> list[str]:
     """Los tipos que skops debe aceptar para este modelo, si están permitidos."""
     import skops.io
@@ -121,7 +148,7 @@ def trusted_types(model: Any) -> list[str]:
             "el modelo usa tipos que skops no considera seguros y que no están en "
             f"TRUSTED_SKOPS_TYPES: {', '.join(unexpected)}. Si son de scikit-learn "
             "y entiendes por qué aparecen, añádelos a esa lista en "
-            "scripts/register_model.py."
+            "src/churn_lab/model.py."
         )
     return sorted(needed)
 
@@ -197,8 +224,9 @@ def register_model(
 
     from churn_lab.model import load_model
 
-    model = load_model(model_path)
     metadata = read_metadata(model_path)
+    check_training_files(Path(model_path).parent, metadata)
+    model = load_model(model_path)
     skops_types = trusted_types(model)  # antes de conectarse a MLflow
     quiet_mlflow_logs()
 
@@ -241,7 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Lee los argumentos, registra el modelo y devuelve el código de salida."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
-        "--model-name", default=MODEL_NAME, help="nombre del modelo en el registro"
+        "--model-name",
+        type=check_asset_name,
+        default=MODEL_NAME,
+        help="nombre del modelo en el registro",
     )
     parser.add_argument(
         "--model-path",

@@ -36,9 +36,9 @@ from churn_lab.cli import (
     display_path,
     first_line,
     format_number,
-    positive_int,
     quantity,
     report_errors,
+    wait_seconds,
 )
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
@@ -452,7 +452,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Lee los argumentos, ejecuta el pipeline y devuelve el código de salida."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
-        "--model-name", default=MODEL_NAME, help="modelo registrado (última versión)"
+        "--model-name",
+        type=check_asset_name,
+        default=MODEL_NAME,
+        help="modelo registrado (última versión)",
     )
     parser.add_argument(
         "--data-asset-name",
@@ -479,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--poll-seconds",
-        type=positive_int,
+        type=wait_seconds,
         default=POLL_SECONDS,
         help="cada cuántos segundos se pregunta a Azure ML por el trabajo",
     )

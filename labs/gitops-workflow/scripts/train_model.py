@@ -6,13 +6,21 @@ Genera clientes sintéticos con una semilla fija, los separa en entrenamiento
 que no vio. Guarda ``artifacts/model.pkl`` y ``artifacts/model_metadata.json``
 con las métricas, las columnas y las versiones de las bibliotecas usadas.
 
+Todo se escribe primero en una carpeta temporal y se mueve a su sitio al
+final, con ``model_metadata.json`` el último: guarda la huella (SHA-256) de
+cada archivo, y ``register_model.py`` no registra un modelo cuyos archivos no
+son todos del mismo entrenamiento (por ejemplo, si se detuvo a medias).
+
 Uso: python scripts/train_model.py [--seed 42] [--n-samples 10000]
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -22,7 +30,6 @@ from typing import Any
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     LabError,
-    atomic_output,
     build_parser,
     display_path,
     format_number,
@@ -52,23 +59,53 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def save(model: Any, metadata: dict[str, Any], output_dir: Path) -> None:
-    """Guarda el modelo y sus metadatos; si algo falla no queda ninguno a medias."""
+def save(
+    model: Any, metadata: dict[str, Any], evaluation: Any, output_dir: Path
+) -> None:
+    """Guarda el modelo, la evaluación y los metadatos como un solo conjunto.
+
+    Se escriben en una carpeta temporal dentro de ``output_dir`` y después se
+    mueven a su sitio; ``model_metadata.json``, con la huella de los demás,
+    va el último. Si algo falla (o se detiene el proceso), no queda nada a
+    medias y la carpeta temporal se borra.
+    """
     import joblib
 
-    with atomic_output(output_dir / MODEL_FILENAME) as model_tmp:
-        with atomic_output(output_dir / METADATA_FILENAME) as metadata_tmp:
-            joblib.dump(model, model_tmp, compress=3)
-            metadata_tmp.write_text(
-                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
+    from churn_lab.evaluation import save_evaluation
+    from churn_lab.model import file_digest
+
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".entrenamiento-", dir=output_dir))
+    except OSError as error:
+        raise LabError(
+            f"no se puede escribir en la carpeta {output_dir} ({error.strerror}). "
+            "Elige otra carpeta con --output-dir o revisa sus permisos."
+        ) from None
+    try:
+        joblib.dump(model, staging / MODEL_FILENAME, compress=3)
+        save_evaluation(evaluation, staging)
+        names = (MODEL_FILENAME, METRICS_FILENAME, *PLOT_FILENAMES)
+        metadata["files"] = {name: file_digest(staging / name) for name in names}
+        (staging / METADATA_FILENAME).write_text(
+            json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        for name in (*names, METADATA_FILENAME):
+            os.replace(staging / name, output_dir / name)
+    except OSError as error:
+        raise LabError(
+            f"no se pudo guardar el modelo en {output_dir} ({error.strerror}). "
+            "Revisa que haya espacio y permisos en la carpeta."
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
     """Entrena, evalúa y guarda el modelo; devuelve los metadatos guardados."""
     from churn_lab.data import generate_training_data
-    from churn_lab.evaluation import evaluate, save_evaluation, split_customers
+    from churn_lab.evaluation import evaluate, split_customers
     from churn_lab.model import build_pipeline, model_type
 
     if n_samples < MIN_SAMPLES:
@@ -113,8 +150,7 @@ def train(n_samples: int, seed: int, output_dir: Path) -> dict[str, Any]:
         "baseline_accuracy": evaluation.report["baseline"]["accuracy"],
         "library_versions": library_versions(),
     }
-    save(model, metadata, output_dir)
-    save_evaluation(evaluation, output_dir)
+    save(model, metadata, evaluation, output_dir)
     return metadata
 
 

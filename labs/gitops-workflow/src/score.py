@@ -14,12 +14,21 @@ El modelo puede venir de:
 - ``--model models:/churn-prediction-model/3``: una URI de MLflow;
 - ``--model-name churn-prediction-model``: la última versión registrada en el
   servidor de MLflow configurado (variable ``MLFLOW_TRACKING_URI``).
+
+Un ``.pkl`` es código (pickle): cargarlo ejecuta lo que lleve dentro, así que
+usa solo el que entrenaste tú. Un modelo de MLflow se carga solo como datos:
+antes de cargarlo se revisa su ``MLmodel`` (``churn_lab.model.check_model_folder``)
+y se rechaza si trae código o no está guardado con skops y la lista de tipos
+de confianza del laboratorio. Una URI se descarga primero a una carpeta
+temporal, se revisa allí y solo entonces se carga.
 """
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +37,7 @@ from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    check_asset_name,
     display_path,
     first_line,
     format_number,
@@ -83,6 +93,7 @@ def load_scoring_model(model: str | None, model_name: str | None) -> Any:
     if path.suffix in (".pkl", ".joblib"):
         from churn_lab.model import load_model
 
+        # joblib es pickle: ejecuta código al cargar. Solo tu propio model.pkl.
         return load_model(path)
     if path.is_dir() and not (path / "MLmodel").is_file():
         raise LabError(
@@ -97,20 +108,55 @@ def load_scoring_model(model: str | None, model_name: str | None) -> Any:
     return _load_mlflow_model(model)
 
 
+def _mlflow_error(uri: str, error: BaseException) -> LabError:
+    import mlflow
+
+    return LabError(
+        f"no se pudo cargar el modelo {uri} desde MLflow "
+        f"({mlflow.get_tracking_uri()}): {first_line(error)}. Revisa que el "
+        "modelo esté registrado (python scripts/register_model.py) y que "
+        "MLFLOW_TRACKING_URI apunte al servidor correcto."
+    )
+
+
+@contextlib.contextmanager
+def _local_model_folder(uri: str) -> Iterator[Path]:
+    """La carpeta del modelo: la misma si es local, o una copia descargada."""
+    if Path(uri).is_dir():
+        yield Path(uri)
+        return
+    import mlflow.artifacts
+    from mlflow.exceptions import MlflowException
+
+    with tempfile.TemporaryDirectory(prefix="modelo-") as download:
+        try:
+            folder = mlflow.artifacts.download_artifacts(
+                artifact_uri=uri, dst_path=download
+            )
+        except (MlflowException, OSError) as error:
+            raise _mlflow_error(uri, error) from None
+        yield Path(folder)
+
+
 def _load_mlflow_model(uri: str) -> Any:
     import mlflow.sklearn
     from mlflow.exceptions import MlflowException
 
+    from churn_lab.model import check_model_folder
+
     print(f"📦 Cargando el modelo de MLflow {uri}")
-    try:
-        return mlflow.sklearn.load_model(uri)
-    except (MlflowException, OSError) as error:
-        raise LabError(
-            f"no se pudo cargar el modelo {uri} desde MLflow "
-            f"({mlflow.get_tracking_uri()}): {first_line(error)}. Revisa que el "
-            "modelo esté registrado (python scripts/register_model.py) y que "
-            "MLFLOW_TRACKING_URI apunte al servidor correcto."
-        ) from None
+    with _local_model_folder(uri) as folder:
+        if not (folder / "MLmodel").is_file():
+            raise LabError(
+                f"el modelo {uri} no es una carpeta de MLflow (le falta el archivo "
+                "MLmodel). Vuelve a registrarlo con: python scripts/register_model.py"
+            )
+        # Antes de cargar nada: sin código y solo skops con los tipos de la lista.
+        check_model_folder(folder)
+        try:
+            return mlflow.sklearn.load_model(str(folder))
+        except (MlflowException, OSError) as error:
+            raise _mlflow_error(uri, error) from None
 
 
 def score_file(
@@ -159,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     source.add_argument(
         "--model-name",
+        type=check_asset_name,
         help="nombre del modelo registrado en MLflow (se usa su última versión)",
     )
     parser.add_argument(

@@ -16,10 +16,13 @@ import argparse
 import contextlib
 import functools
 import os
+import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from churn_lab import LAB_ROOT
 
@@ -115,24 +118,54 @@ def build_parser(description: str | None) -> SpanishArgumentParser:
     )
 
 
-def _int_at_least(text: str, minimum: int, rule: str) -> int:
+# Límites de las opciones numéricas: más allá, la memoria o las bibliotecas
+# fallan (scikit-learn solo admite semillas de 32 bits).
+MAX_SAMPLES = 1_000_000
+MAX_SEED = 2**32 - 1
+MAX_POLL_SECONDS = 3600
+
+
+def _int_between(text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} no es un número entero") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"debe ser un entero {rule}, no {value}")
+    if not minimum <= value <= maximum:
+        raise argparse.ArgumentTypeError(
+            f"debe ser un entero entre {format_number(minimum)} y "
+            f"{format_number(maximum)}, no {text}"
+        )
     return value
 
 
 def positive_int(text: str) -> int:
-    """Tipo de argparse: un entero mayor que cero (cantidades de filas)."""
-    return _int_at_least(text, 1, "mayor que 0")
+    """Tipo de argparse: un entero de 1 a ``MAX_SAMPLES`` (clientes, filas)."""
+    return _int_between(text, 1, MAX_SAMPLES)
+
+
+def wait_seconds(text: str) -> int:
+    """Tipo de argparse: segundos de espera, de 1 a ``MAX_POLL_SECONDS``."""
+    return _int_between(text, 1, MAX_POLL_SECONDS)
 
 
 def seed_int(text: str) -> int:
-    """Tipo de argparse: una semilla aleatoria, entero desde 0."""
-    return _int_at_least(text, 0, "desde 0")
+    """Tipo de argparse: una semilla aleatoria, entero de 0 a 2³² - 1."""
+    return _int_between(text, 0, MAX_SEED)
+
+
+# Nombres de modelos y activos de datos: los que admite Azure ML. Así, un
+# nombre nunca lleva comillas ni espacios que cambien un filtro de MLflow.
+_ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def check_asset_name(name: str) -> str:
+    """Devuelve ``name`` si es un nombre válido de activo; si no, ``LabError``."""
+    if not _ASSET_NAME.match(name):
+        raise LabError(
+            f"el nombre {name!r} no es válido: usa letras, números, guiones (-), "
+            "guiones bajos (_) o puntos, empezando por letra o número."
+        )
+    return name
 
 
 def format_number(value: float, decimals: int = 0) -> str:
@@ -165,15 +198,46 @@ def first_line(error: BaseException, limit: int = 200) -> str:
     return message.splitlines()[0][:limit] if message else type(error).__name__
 
 
+class Terminated(KeyboardInterrupt):
+    """El proceso recibió SIGTERM: se limpia igual que con Ctrl+C (SIGINT)."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Mientras dura, SIGTERM lanza ``Terminated`` como Ctrl+C lanza KeyboardInterrupt.
+
+    Así los bloques ``finally`` y ``with`` (temporales, ``git worktree``) se
+    deshacen también cuando alguien detiene el proceso con ``kill`` o cuando
+    lo para un trabajo de CI.
+    """
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # pragma: no cover, solo desde un hilo que no es el principal
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def report_errors(main: Callable[..., int]) -> Callable[..., int]:
     """Convierte un ``LabError`` en un mensaje en español y el código de salida 1."""
 
     @functools.wraps(main)
     def wrapper(*args: object, **kwargs: object) -> int:
         try:
-            return main(*args, **kwargs)
+            with sigterm_as_interrupt():
+                return main(*args, **kwargs)
         except LabError as error:
             print(f"❌ Error: {error}", file=sys.stderr)
+            return 1
+        except Terminated:
+            print("\n⏹️  Detenido (SIGTERM).", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("\n⏹️  Interrumpido por el usuario.", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 Recibe dos informes de evaluación (el ``metrics.json`` de
 ``churn_lab.evaluation``), el de la rama base (``main``) y el del cambio, medidos
-con los mismos clientes de prueba, y produce:
+con los mismos clientes de evaluación (generados con su propia semilla: ningún
+entrenamiento los ve), y produce:
 
 - una tabla en Markdown con cada métrica para los dos y el cambio: ▲ sube,
   ▼ baja, y 🟢 o 🔴 según si ese cambio es bueno para esa métrica (en Brier,
@@ -11,8 +12,10 @@ con los mismos clientes de prueba, y produce:
   dibuja dentro del comentario del pull request sin subir imágenes;
 - la **puerta de calidad**: el cambio no pasa si su ROC-AUC baja más que la
   tolerancia (``auc_tolerance`` en la sección ``[tool.churn_lab]`` de
-  ``pyproject.toml``) o si queda por debajo del de la referencia que predice
-  siempre la clase mayoritaria.
+  ``pyproject.toml``) o si no supera el de la **referencia**: dar a todos los
+  clientes la misma probabilidad (la proporción de abandonos), que no ordena a
+  nadie y tiene un ROC-AUC de exactamente 0,5. Igualarlo (un modelo constante)
+  tampoco pasa.
 
 Solo usa la biblioteca estándar.
 """
@@ -130,12 +133,12 @@ def check_gate(
             f"{number(head_auc)}): más que la tolerancia de {number(tolerance)} "
             "(auc_tolerance en pyproject.toml)."
         )
-    if head_auc < reference_auc:
+    if head_auc <= reference_auc:
         reasons.append(
-            f"El ROC-AUC ({number(head_auc)}) está {number(reference_auc - head_auc)} "
-            f"por debajo del de la referencia que predice siempre la clase "
-            f"mayoritaria ({number(reference_auc)}): el modelo ordena peor que "
-            "no ordenar."
+            f"El ROC-AUC ({number(head_auc)}) no supera el de la referencia, que da "
+            "a todos los clientes la misma probabilidad (la proporción de "
+            f"abandonos) y no ordena a nadie ({number(reference_auc)}): el modelo "
+            "no ordena mejor que no ordenar."
         )
     return GateResult(not reasons, tuple(reasons))
 
@@ -176,10 +179,14 @@ def comparison_table(
 
 def data_line(head: Mapping[str, Any]) -> str:
     """De qué datos salen las métricas."""
+    first = int(head["evaluation_first_id"])
+    last = first + int(head["test_rows"]) - 1
     return (
         f"Medido con los mismos {format_number(head['test_rows'])} clientes de "
-        f"prueba ({format_number(head['num_samples'])} generados con la semilla "
-        f"{head['random_seed']}; umbral {format_number(head['threshold'], 1)})."
+        f"evaluación (CUST-{first:05d} … CUST-{last:05d}, semilla "
+        f"{head['evaluation_seed']}), que ninguna versión vio al entrenar "
+        f"(entrenadas con {format_number(head['num_samples'])} clientes de la "
+        f"semilla {head['random_seed']}; umbral {format_number(head['threshold'], 1)})."
     )
 
 
@@ -196,7 +203,7 @@ def roc_chart(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]:
         "```mermaid",
         f"%%{{init: {json.dumps(theme)}}}%%",
         "xychart-beta",
-        '    title "Curva ROC con los clientes de prueba"',
+        '    title "Curva ROC con los clientes de evaluación"',
         f'    x-axis "Tasa de falsos positivos" [{labels}]',
         '    y-axis "Tasa de verdaderos positivos" 0 --> 1',
         f"    line {series(grid)}",
@@ -226,8 +233,8 @@ def gate_lines(
         reference_auc = float(head["baseline"]["roc_auc"])
         return [
             "✅ **Puerta de calidad: pasa.** El ROC-AUC no bajó más que la "
-            f"tolerancia ({number(tolerance)}) ni quedó por debajo del de la "
-            f"referencia ({number(reference_auc)})."
+            f"tolerancia ({number(tolerance)}) y supera el de la referencia "
+            f"({number(reference_auc)})."
         ]
     return ["❌ **Puerta de calidad: no pasa.**", ""] + [
         f"- {reason}" for reason in gate.reasons

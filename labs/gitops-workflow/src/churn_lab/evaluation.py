@@ -11,8 +11,12 @@ guardan, en la carpeta de los artefactos:
   once puntos, el tamaño de los datos y la semilla;
 - ``roc_curve.png`` y ``confusion_matrix.png``, dibujados con matplotlib.
 
-``train_model.py`` lo escribe al entrenar, ``compare_models.py`` lo usa para
-comparar dos versiones del modelo con los mismos clientes y
+``train_model.py`` lo escribe al entrenar (con su 20 % de prueba). Para
+comparar dos versiones del modelo, ``compare_models.py`` las mide en cambio
+con los **clientes de evaluación** (``evaluate_model_file``): otros 5000,
+generados con su propia semilla (``churn_lab.data.EVALUATION_SEED``) y sus
+propios ids, que ningún entrenamiento ve; así, entrenar también con las filas
+de prueba (cuya semilla y separación se conocen) no gana nada. 
 ``register_model.py`` lo guarda en la ejecución de MLflow
 (``log_evaluation``), así que también se ve en ``mlflow ui`` y en Azure ML
 Studio.
@@ -220,18 +224,42 @@ def save_evaluation(evaluation: Evaluation, output_dir: Path) -> None:
         )
 
 
+def evaluate_unseen(model: Any, n_samples: int, seed: int) -> Evaluation:
+    """Mide ``model`` con los clientes de evaluación, que el entrenamiento no ve.
+
+    ``n_samples`` y ``seed`` describen el entrenamiento (quedan en el informe);
+    los clientes son siempre los mismos: ``generate_evaluation_data()``.
+    """
+    from churn_lab.data import (
+        EVALUATION_FIRST_ID,
+        EVALUATION_SEED,
+        generate_evaluation_data,
+    )
+
+    customers = generate_evaluation_data()
+    evaluation = evaluate(
+        model,
+        customers.loc[:, list(FEATURES)],
+        customers[TARGET_COLUMN],
+        n_samples,
+        seed,
+    )
+    report = evaluation.report
+    del report["test_size"]
+    report["evaluation_seed"] = EVALUATION_SEED
+    report["evaluation_first_id"] = EVALUATION_FIRST_ID
+    return evaluation
+
+
 def evaluate_model_file(
     model_path: Path, output_dir: Path, n_samples: int, seed: int
 ) -> dict[str, Any]:
-    """Evalúa un ``model.pkl`` ya entrenado con los clientes de prueba de la semilla."""
-    from churn_lab.data import generate_training_data
+    """Evalúa un ``model.pkl`` ya entrenado con los clientes de evaluación."""
     from churn_lab.model import load_model
 
-    model = load_model(model_path)
-    _, x_test, _, y_test = split_customers(
-        generate_training_data(n_samples, seed), seed
-    )
-    evaluation = evaluate(model, x_test, y_test, n_samples, seed)
+    # Los modelos de las dos ramas los entrena compare_models.py en esta
+    # misma computadora: son model.pkl propios (joblib ejecuta código al cargar).
+    evaluation = evaluate_unseen(load_model(model_path), n_samples, seed)
     save_evaluation(evaluation, output_dir)
     return evaluation.report
 

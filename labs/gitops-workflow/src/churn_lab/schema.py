@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, display_path, quantity
+from churn_lab.cli import LabError, display_path, format_number, quantity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +77,11 @@ PREDICTIONS_FILENAME = "predictions.csv"
 # Filas que se leen, validan y puntúan de una vez: la memoria no crece con el
 # tamaño del archivo.
 CHUNK_ROWS = 50_000
+# Bytes como máximo en una línea del CSV: una fila de clientes ocupa menos de
+# 200. Con este límite, un bloque de CHUNK_ROWS filas nunca pasa de unos 200 MB,
+# aunque un campo del archivo sea enorme (pandas guarda cada campo entero).
+MAX_LINE_BYTES = 4096
+_SCAN_BYTES = 1 << 20
 # Columnas que se leen como texto tal cual: así se validan y se copian a la
 # salida sin que pandas las convierta.
 _TEXT_COLUMNS = (ID_COLUMN, *CATEGORICAL_FEATURES)
@@ -118,6 +123,11 @@ def _text_problems(column: str, values: pd.Series) -> list[str]:
     return problems
 
 
+def _file_row(index: Any) -> int:
+    """La fila del archivo de un índice de pandas (+1 por la cabecera, desde 1)."""
+    return int(index) + 2
+
+
 def _numeric_problems(column: str, values: pd.Series) -> list[str]:
     """Problemas de una columna numérica: texto, vacíos, rango y decimales."""
     import pandas as pd
@@ -130,6 +140,15 @@ def _numeric_problems(column: str, values: pd.Series) -> list[str]:
     empty = int(numbers.isna().sum())
     if empty:
         return [f"la columna {column} tiene {_empty_values(empty)}"]
+    # inf, -inf y los números que no caben en un float (1e309) no son datos.
+    infinite = numbers[numbers.abs() == float("inf")]
+    if len(infinite):
+        rows = _examples([str(_file_row(index)) for index in infinite.index])
+        found = _examples(sorted({str(value) for value in values[infinite.index]}))
+        return [
+            f"la columna {column} tiene números infinitos o demasiado grandes "
+            f"({found}) en la fila {rows} del archivo"
+        ]
     problems = []
     low, high = NUMERIC_RANGES[column]
     outside = numbers[(numbers < low) | (numbers > high)]
@@ -206,6 +225,50 @@ def csv_dialect(path: Path) -> dict[str, str]:
     return {"sep": ",", "decimal": "."}
 
 
+def check_line_lengths(path: Path, limit: int = MAX_LINE_BYTES) -> None:
+    """Revisa, antes de que pandas lo lea, que ninguna línea de ``path`` sea enorme.
+
+    Lee el archivo por bloques de 1 MB (la memoria no depende de él). Un campo
+    entre comillas que sigue en la línea siguiente tampoco vale: ninguna
+    columna del esquema lleva saltos de línea.
+    """
+    line = 1
+    pending = b""
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(_SCAN_BYTES), b""):
+                data = pending + block
+                lines = data.split(b"\n")
+                pending = lines.pop()
+                # Casi siempre basta con la línea más larga del bloque; solo si
+                # algo no cuadra se busca cuál es, línea por línea.
+                if max(map(len, lines), default=0) > limit or b'"' in data:
+                    for number, text in enumerate(lines, start=line):
+                        _check_line(path, number, text, limit)
+                line += len(lines)
+                if len(pending) > limit:
+                    _check_line(path, line, pending, limit)
+    except OSError:
+        return  # pandas da después el error, en español más abajo
+    _check_line(path, line, pending, limit)
+
+
+def _check_line(path: Path, number: int, text: bytes, limit: int) -> None:
+    if len(text) > limit:
+        raise SchemaError(
+            f"la línea {number} de {display_path(path)} ocupa más de "
+            f"{format_number(limit)} bytes: no es una fila de clientes (ocupan "
+            "menos de 200). Revisa el archivo o vuelve a generarlo con: "
+            "python scripts/create_inference_data.py"
+        )
+    if text.count(b'"') % 2:
+        raise SchemaError(
+            f"la línea {number} de {display_path(path)} abre unas comillas que no "
+            "cierra: ningún campo del esquema lleva saltos de línea. Revisa el "
+            "archivo o vuelve a generarlo con: python scripts/create_inference_data.py"
+        )
+
+
 def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Lee el CSV ``path`` por bloques, con errores en español si no sirve.
 
@@ -214,6 +277,7 @@ def read_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFra
     import pandas as pd
 
     shown = display_path(path)
+    check_line_lengths(path)
     dialect = csv_dialect(path)
     separator = (
         "punto y coma (;), como lo guarda Excel en español; si no lo arreglas, "

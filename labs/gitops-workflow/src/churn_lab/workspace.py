@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from churn_lab import LAB_ROOT
-from churn_lab.cli import LabError, display_path, first_line
+from churn_lab.cli import LabError, check_asset_name, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
@@ -62,8 +62,6 @@ MLFLOW_UI_COMMAND = (
     f"--default-artifact-root ./{LOCAL_ARTIFACTS_DIRNAME}"
 )
 # Nombres válidos de activos (como en Azure ML): letras, números, ., - y _.
-_ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
-
 _AZ_LOGIN_FIX = (
     "Ejecuta az login (con la cuenta de tu suscripción) y vuelve a intentarlo. "
     "Si no tienes la CLI de Azure, instálala desde "
@@ -502,16 +500,6 @@ class LocalDataAsset:
     def uri(self) -> str:
         """Referencia al estilo de Azure ML: ``nombre:versión``."""
         return f"{self.name}:{self.version}"
-
-
-def check_asset_name(name: str) -> str:
-    """Devuelve ``name`` si es un nombre válido de activo; si no, ``LabError``."""
-    if not _ASSET_NAME.match(name):
-        raise LabError(
-            f"el nombre {name!r} no es válido: usa letras, números, guiones (-), "
-            "guiones bajos (_) o puntos, empezando por letra o número."
-        )
-    return name
 
 
 def _versions(folder: Path) -> list[int]:

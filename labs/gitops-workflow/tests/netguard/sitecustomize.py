@@ -2,23 +2,60 @@
 
 Python importa ``sitecustomize`` al arrancar si está en el ``PYTHONPATH``: las
 pruebas que ejecutan un script en otro proceso ponen esta carpeta ahí, y
-cualquier intento de conexión fuera de la máquina falla con un error claro
-en lugar de llegar a Azure.
+cualquier intento de salir de la máquina falla con un error claro en lugar de
+llegar a Azure: las conexiones (TCP y UDP), los envíos UDP (``sendto``) y las
+búsquedas de DNS (``getaddrinfo``, ``gethostbyname``) de un nombre que no sea
+de esta misma máquina. Una búsqueda de DNS ya es tráfico: manda el nombre del
+servidor al resolvedor de la red.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from typing import Any
 
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# Los nombres de esta máquina: el suyo propio se resuelve con /etc/hosts.
+_LOOPBACK_NAMES = {
+    "localhost",
+    "localhost.localdomain",
+    "ip6-localhost",
+    socket.gethostname().lower(),
+}
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+_real_sendto = socket.socket.sendto
+_real_getaddrinfo = socket.getaddrinfo
+_real_gethostbyname = socket.gethostbyname
+_real_gethostbyname_ex = socket.gethostbyname_ex
+
+
+def _is_local(host: Any) -> bool:
+    """True si ``host`` es esta máquina (o ninguna: escuchar en todas)."""
+    if host is None or host in ("", b""):
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    name = str(host).rstrip(".").lower()
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _check(address: Any) -> None:
-    if isinstance(address, tuple) and address and address[0] not in _LOOPBACK:
+    if isinstance(address, tuple) and address and not _is_local(address[0]):
         raise ConnectionRefusedError(f"red bloqueada en pruebas: {address}")
+
+
+def _check_name(host: Any) -> None:
+    if not _is_local(host):
+        raise socket.gaierror(
+            socket.EAI_NONAME, f"DNS bloqueado en pruebas: {host!r} no es 127.0.0.1"
+        )
 
 
 def _connect(self: socket.socket, address: Any) -> None:
@@ -31,5 +68,29 @@ def _connect_ex(self: socket.socket, address: Any) -> int:
     return _real_connect_ex(self, address)
 
 
+def _sendto(self: socket.socket, data: Any, *args: Any) -> int:
+    _check(args[-1] if args else None)
+    return _real_sendto(self, data, *args)
+
+
+def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    _check_name(host)
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _gethostbyname(host: str) -> str:
+    _check_name(host)
+    return _real_gethostbyname(host)
+
+
+def _gethostbyname_ex(host: str) -> Any:
+    _check_name(host)
+    return _real_gethostbyname_ex(host)
+
+
 setattr(socket.socket, "connect", _connect)
 setattr(socket.socket, "connect_ex", _connect_ex)
+setattr(socket.socket, "sendto", _sendto)
+setattr(socket, "getaddrinfo", _getaddrinfo)
+setattr(socket, "gethostbyname", _gethostbyname)
+setattr(socket, "gethostbyname_ex", _gethostbyname_ex)
