@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import pickle
+import shutil
+import zipfile
 from pathlib import Path
 
 import joblib
 import pandas as pd
 import pytest
+import yaml
 
 from churn_lab.data import generate_inference_data
 from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
@@ -224,3 +231,108 @@ def test_folder_with_two_csv_files(
     args: list[str | Path] = ["--model", trained_model / "model.pkl"]
     args += ["--input-path", tmp_path]
     assert_main_fails(main, args, capsys, "exactamente un archivo .csv", "tiene 2")
+
+
+# --------------------------------------------------------------------------
+# Un modelo de MLflow se carga solo como datos: las carpetas manipuladas se
+# rechazan antes de cargar nada, y el código que traen no llega a ejecutarse
+# (cada una escribiría el archivo ``marker`` si se ejecutara).
+# --------------------------------------------------------------------------
+
+
+class _Payload:
+    """Un objeto que, al cargarse con pickle, ejecuta una orden del sistema."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def _skops_running(command: str) -> bytes:
+    """Un model.skops que ejecuta ``command`` si se confía en posix.system."""
+    import skops.io
+
+    with zipfile.ZipFile(io.BytesIO(skops.io.dumps((command,)))) as archive:
+        arguments = json.loads(archive.read("schema.json"))
+    header = {key: arguments.pop(key) for key in ("protocol", "_skops_version")}
+    schema = {
+        "__class__": "system",
+        "__module__": "posix",
+        "__loader__": "ConstructorFromReduceNode",
+        "content": arguments,
+        **header,
+    }
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    return content.getvalue()
+
+
+@pytest.fixture(scope="module", name="mlflow_folder")
+def fixture_mlflow_folder(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Una carpeta de MLflow como la que guarda register_model.py."""
+    from scripts.register_model import save_model_folder, trusted_types
+
+    model = joblib.load(trained_model / "model.pkl")
+    folder = tmp_path_factory.mktemp("mlflow") / "model"
+    return save_model_folder(model, folder, trusted_types(model))
+
+
+def _tampered(source: Path, folder: Path, case: str, marker: Path) -> Path:
+    """Copia ``source`` y la manipula según ``case``; devuelve la copia."""
+    shutil.copytree(source, folder)
+    mlmodel = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+    flavor = mlmodel["flavors"]["sklearn"]
+    command = f"touch {marker}"
+    if case == "code":
+        # code: code pone code/ delante en sys.path: import skops lo ejecutaría.
+        package = folder / "code" / "skops"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8"
+        )
+        flavor["code"] = "code"
+    elif case == "skops":
+        (folder / flavor["pickled_model"]).write_bytes(_skops_running(command))
+        flavor["skops_trusted_types"] = ["posix.system"]
+    else:  # pickle o cloudpickle: cargar el archivo ya ejecuta la orden
+        (folder / "model.pkl").write_bytes(pickle.dumps(_Payload(command)))
+        flavor["serialization_format"] = case
+        flavor["pickled_model"] = "model.pkl"
+    (folder / "MLmodel").write_text(yaml.safe_dump(mlmodel), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("case", ["code", "skops", "pickle", "cloudpickle"])
+def test_tampered_model_folder_is_refused_before_loading(
+    case: str, mlflow_folder: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "marker"
+    folder = _tampered(mlflow_folder, tmp_path / "model", case, marker)
+    output = tmp_path / "out.csv"
+    common = ["--input-path", input_csv, "--output-path", output]
+    for model in (str(folder), folder.as_uri()):
+        result = run_script([SCRIPT, "--model", model, *common])
+        assert not marker.exists(), f"{case}: se ejecutó el código del modelo"
+        assert_clean_failure(result, "no se carga", "solo se carga como datos")
+        assert not output.exists()
+
+
+def test_untampered_model_folder_loads(
+    mlflow_folder: Path, input_csv: Path, tmp_path: Path
+) -> None:
+    from churn_lab.model import TRUSTED_SKOPS_TYPES, check_model_folder
+
+    assert check_model_folder(mlflow_folder).name == "model.skops"
+    mlmodel = yaml.safe_load((mlflow_folder / "MLmodel").read_text("utf-8"))
+    assert mlmodel["flavors"]["sklearn"]["skops_trusted_types"] == list(
+        TRUSTED_SKOPS_TYPES
+    )
+    output = tmp_path / "out.csv"
+    args = ["--model", str(mlflow_folder), "--input-path", str(input_csv)]
+    assert main([*args, "--output-path", str(output)]) == 0
+    assert len(pd.read_csv(output)) == 500
