@@ -30,7 +30,7 @@ GRID = [step / 10 for step in range(11)]
 
 
 def report(metrics: dict[str, float], tpr: list[float]) -> dict[str, Any]:
-    """Un metrics.json con los 2000 clientes de prueba de la semilla 42."""
+    """Un metrics.json con los 5000 clientes de evaluación (semilla 777)."""
     return {
         "metrics": metrics,
         "baseline": {
@@ -42,12 +42,13 @@ def report(metrics: dict[str, float], tpr: list[float]) -> dict[str, Any]:
             "brier_score": 0.1875,
         },
         "threshold": 0.5,
-        "confusion_matrix": [[1414, 86], [320, 180]],
+        "confusion_matrix": [[3535, 215], [800, 450]],
         "roc_curve": {"fpr": GRID, "tpr": tpr},
         "num_samples": 10_000,
-        "test_rows": 2000,
-        "test_size": 0.2,
+        "test_rows": 5000,
         "random_seed": 42,
+        "evaluation_seed": 777,
+        "evaluation_first_id": 10_501,
     }
 
 
@@ -134,15 +135,15 @@ def test_gate_fails_on_a_drop_and_says_how_much() -> None:
     assert check_gate(MAIN, SHALLOW, 0.1).passed
 
 
-def test_gate_fails_below_the_majority_class_baseline() -> None:
+def test_gate_fails_below_the_constant_reference() -> None:
     backwards = copy.deepcopy(MAIN)
     backwards["metrics"]["roc_auc"] = 0.4613
     gate = check_gate(backwards, backwards, 0.01)
     assert not gate.passed
     assert gate.reasons == (
-        "El ROC-AUC (0,461) está 0,039 por debajo del de la referencia que "
-        "predice siempre la clase mayoritaria (0,500): el modelo ordena peor "
-        "que no ordenar.",
+        "El ROC-AUC (0,461) no supera el de la referencia, que da a todos los "
+        "clientes la misma probabilidad (la proporción de abandonos) y no "
+        "ordena a nadie (0,500): el modelo no ordena mejor que no ordenar.",
     )
     both = check_gate(MAIN, backwards, 0.01)
     assert len(both.reasons) == 2
@@ -150,6 +151,16 @@ def test_gate_fails_below_the_majority_class_baseline() -> None:
     text = render_markdown(MAIN, backwards, 0.01)
     for reason in both.reasons:
         assert f"- {reason}" in text
+
+
+def test_gate_fails_when_the_auc_equals_the_reference() -> None:
+    # Un modelo constante (la misma probabilidad para todos) tiene un ROC-AUC
+    # de exactamente 0,5, el de la referencia: igualarla no es pasar.
+    constant = copy.deepcopy(MAIN)
+    constant["metrics"]["roc_auc"] = 0.5
+    gate = check_gate(constant, constant, 0.01)
+    assert not gate.passed
+    assert "no supera el de la referencia" in gate.reasons[0]
 
 
 def test_change_arrows_follow_what_is_good_for_each_metric() -> None:

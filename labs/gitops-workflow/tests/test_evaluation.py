@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import joblib
 import pytest
@@ -18,7 +19,15 @@ from sklearn.metrics import (
 )
 
 from churn_lab.cli import LabError
-from churn_lab.data import generate_training_data
+from churn_lab.comparison import DEFAULT_AUC_TOLERANCE, check_gate, render_markdown
+from churn_lab.data import (
+    EVALUATION_SAMPLES,
+    EVALUATION_SEED,
+    TRAINING_SEED,
+    generate_evaluation_data,
+    generate_inference_data,
+    generate_training_data,
+)
 from churn_lab.evaluation import (
     METRICS_FILENAME,
     PLOT_FILENAMES,
@@ -26,12 +35,15 @@ from churn_lab.evaluation import (
     baseline_metrics,
     compute_metrics,
     confusion,
+    evaluate,
     evaluate_model_file,
     predicted_labels,
     read_report,
     roc_on_grid,
     split_customers,
 )
+from churn_lab.model import build_pipeline
+from churn_lab.schema import FEATURES, TARGET_COLUMN
 
 # Un conjunto fijo y pequeño: 4 abandonos de 10, probabilidades a mano.
 Y_TRUE = [0, 0, 1, 1, 0, 1, 0, 0, 1, 0]
@@ -119,13 +131,93 @@ def test_training_writes_metrics_json_and_pictures(trained_model: Path) -> None:
         assert len(picture) > 10_000, name
 
 
-def test_evaluating_the_saved_model_gives_the_same_report(
+def test_evaluating_the_saved_model_uses_the_unseen_customers(
     trained_model: Path, tmp_path: Path
 ) -> None:
     report = evaluate_model_file(trained_model / "model.pkl", tmp_path, 10_000, 42)
-    saved = json.loads((trained_model / METRICS_FILENAME).read_text("utf-8"))
-    assert report == saved
-    assert read_report(tmp_path / METRICS_FILENAME) == saved
+    assert read_report(tmp_path / METRICS_FILENAME) == report
+    # Otros clientes que los de prueba del entrenamiento: su semilla y sus ids.
+    assert report["test_rows"] == EVALUATION_SAMPLES == 5000
+    assert report["evaluation_seed"] == EVALUATION_SEED != TRAINING_SEED
+    assert report["evaluation_first_id"] == 10_501
+    assert sum(map(sum, report["confusion_matrix"])) == 5000
+    assert (report["num_samples"], report["random_seed"]) == (10_000, 42)
+    evaluation_ids = set(generate_evaluation_data()["customer_id"])
+    assert not evaluation_ids & set(generate_training_data()["customer_id"])
+    assert not evaluation_ids & set(generate_inference_data()["customer_id"])
+    # Un modelo que aprendió algo, medido con clientes nuevos.
+    assert 0.8 < report["metrics"]["roc_auc"] < 0.85
+
+
+@pytest.fixture(scope="module", name="leaky_and_honest")
+def fixture_leaky_and_honest(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict[str, Any]]:
+    """Dos modelos: el de train_model.py y uno entrenado con TODAS las filas.
+
+    El segundo comete un error común: entrena también con las filas de prueba
+    (su semilla y su separación se conocen) y con árboles sin límite, que las
+    memorizan. Devuelve, para cada uno, su informe con los clientes de prueba
+    y con los de evaluación (los de compare_models.py).
+    """
+    customers = generate_training_data(10_000, 42)
+    x_train, x_test, y_train, y_test = split_customers(customers, 42)
+    folder = tmp_path_factory.mktemp("fuga")
+    models = {
+        "honest": build_pipeline(42).fit(x_train, y_train),
+        "leaky": build_pipeline(42)
+        .set_params(classifier__max_depth=None, classifier__min_samples_leaf=1)
+        .fit(customers.loc[:, list(FEATURES)], customers[TARGET_COLUMN]),
+    }
+    reports = {}
+    for name, model in models.items():
+        joblib.dump(model, folder / f"{name}.pkl")
+        reports[name] = {
+            "test": evaluate(model, x_test, y_test, 10_000, 42).report,
+            "unseen": evaluate_model_file(
+                folder / f"{name}.pkl", folder / name, 10_000, 42
+            ),
+        }
+    return reports
+
+
+def test_training_on_the_test_rows_gains_nothing_at_the_gate(
+    leaky_and_honest: dict[str, dict[str, Any]],
+) -> None:
+    honest, leaky = leaky_and_honest["honest"], leaky_and_honest["leaky"]
+
+    def gain(kind: str) -> float:
+        return float(
+            leaky[kind]["metrics"]["roc_auc"] - honest[kind]["metrics"]["roc_auc"]
+        )
+
+    # Con las filas de prueba, la fuga parece una gran mejora…
+    assert leaky["test"]["metrics"]["roc_auc"] > 0.95
+    assert gain("test") > 0.1
+    # …con los clientes de evaluación, que nadie vio, no gana nada.
+    assert gain("unseen") < DEFAULT_AUC_TOLERANCE
+    markdown = render_markdown(honest["unseen"], leaky["unseen"], 0.01)
+    auc_row = next(line for line in markdown.splitlines() if "| ROC-AUC |" in line)
+    assert "🟢" not in auc_row, auc_row
+
+
+def test_a_constant_model_fails_the_gate(
+    leaky_and_honest: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    from sklearn.dummy import DummyClassifier
+
+    customers = generate_training_data(10_000, 42)
+    constant = DummyClassifier(strategy="prior").fit(
+        customers.loc[:, list(FEATURES)], customers[TARGET_COLUMN]
+    )
+    joblib.dump(constant, tmp_path / "constant.pkl")
+    report = evaluate_model_file(tmp_path / "constant.pkl", tmp_path, 10_000, 42)
+    assert report["metrics"]["roc_auc"] == report["baseline"]["roc_auc"] == 0.5
+    # Frente a sí mismo (no baja nada) y frente al modelo de main: no pasa.
+    assert not check_gate(report, report, 0.01).passed
+    gate = check_gate(leaky_and_honest["honest"]["unseen"], report, 1.0)
+    assert not gate.passed
+    assert "no supera el de la referencia" in gate.reasons[-1]
 
 
 def test_damaged_report_is_explained(tmp_path: Path) -> None:

@@ -125,32 +125,45 @@ MAX_SEED = 2**32 - 1
 MAX_POLL_SECONDS = 3600
 
 
-def _int_between(text: str, minimum: int, maximum: int) -> int:
+def _as_int(text: str) -> int:
+    """``text`` como entero; también ``1e6`` si es un número entero."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} no es un número entero") from None
-    if not minimum <= value <= maximum:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if not number.is_integer():
+        raise argparse.ArgumentTypeError(f"{text!r} no es un número entero")
+    return int(number)
+
+
+def _int_between(text: str, minimum: int, maximum: int, rule: str) -> int:
+    value = _as_int(text)
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"debe ser un entero {rule}, no {value}")
+    if value > maximum:
         raise argparse.ArgumentTypeError(
-            f"debe ser un entero entre {format_number(minimum)} y "
-            f"{format_number(maximum)}, no {text}"
+            f"debe ser como mucho {format_number(maximum)}, no {text}"
         )
     return value
 
 
 def positive_int(text: str) -> int:
     """Tipo de argparse: un entero de 1 a ``MAX_SAMPLES`` (clientes, filas)."""
-    return _int_between(text, 1, MAX_SAMPLES)
+    return _int_between(text, 1, MAX_SAMPLES, "mayor que 0")
 
 
 def wait_seconds(text: str) -> int:
     """Tipo de argparse: segundos de espera, de 1 a ``MAX_POLL_SECONDS``."""
-    return _int_between(text, 1, MAX_POLL_SECONDS)
+    return _int_between(text, 1, MAX_POLL_SECONDS, "mayor que 0")
 
 
 def seed_int(text: str) -> int:
     """Tipo de argparse: una semilla aleatoria, entero de 0 a 2³² - 1."""
-    return _int_between(text, 0, MAX_SEED)
+    return _int_between(text, 0, MAX_SEED, "desde 0")
 
 
 # Nombres de modelos y activos de datos: los que admite Azure ML. Así, un
