@@ -65,9 +65,9 @@ def test_a_pull_request_with_max_depth_one_gets_a_failed_model_gate(
     assert body.index("## 🔍 Resultados de CI") < body.index("## 📈 Modelo")
     assert "| Pruebas (pytest) | ✅ Correcto |" in body
     assert "| Modelo (puerta de calidad) | ❌ Falló |" in body
-    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in body
+    assert "| ROC-AUC | 0,816 | 0,801 | ▼ -0,015 🔴 |" in body
     assert "❌ **Puerta de calidad: no pasa.**" in body
-    assert "- El ROC-AUC bajó 0,013 (de 0,832 a 0,819): más que la tolerancia" in body
+    assert "- El ROC-AUC bajó 0,015 (de 0,816 a 0,801): más que la tolerancia" in body
     assert "xychart-beta" in body
     assert len(body) < COMMENT_LIMIT
     assert "❌ **Puerta de calidad: no pasa.**" in run.summary()

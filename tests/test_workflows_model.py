@@ -166,9 +166,9 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> No
     assert section.returncode == 0, section.stderr
 
     markdown = parse_output(tmp_path / "output.txt")["markdown"]
-    assert "| ROC-AUC | 0,832 | 0,819 | ▼ -0,013 🔴 |" in markdown, compare.stdout
+    assert "| ROC-AUC | 0,816 | 0,801 | ▼ -0,015 🔴 |" in markdown, compare.stdout
     assert "❌ **Puerta de calidad: no pasa.**" in markdown
-    assert "El ROC-AUC bajó 0,013 (de 0,832 a 0,819)" in markdown
+    assert "El ROC-AUC bajó 0,015 (de 0,816 a 0,801)" in markdown
     assert "xychart-beta" in markdown
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert markdown in summary and "artifacts/comparacion/" in summary
@@ -177,4 +177,4 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> No
     assert comment.index("| Pruebas (pytest) |") < comment.index("## 📈 Modelo")
     assert "| Modelo (puerta de calidad) | ❌ Falló |" in comment
     assert "❌ Algún chequeo falló" in comment
-    assert "▼ -0,013 🔴" in comment and len(comment) < COMMENT_LIMIT
+    assert "▼ -0,015 🔴" in comment and len(comment) < COMMENT_LIMIT
