@@ -174,3 +174,42 @@ def background_server(
         yield server
     finally:
         stop_process_group(server)
+
+
+# Plazo para que un script llegue al punto en que se le detiene: generoso, la
+# máquina puede estar ocupada (no mide tiempos, solo evita esperar sin fin).
+SIGTERM_DEADLINE_SECONDS = 240
+
+
+def terminate_when(
+    args: Sequence[str | Path], ready: Callable[[], bool], cwd: Path = LAB_ROOT, **env: str
+) -> tuple[int, str, bool]:
+    """Ejecuta ``python <args>``, le manda SIGTERM cuando ``ready()`` y espera.
+
+    Devuelve el código de salida, la salida de error y si ``ready()`` llegó a
+    cumplirse antes de que el script terminara solo (si no, la prueba no
+    probó nada y debe fallar).
+    """
+    with subprocess.Popen(
+        [sys.executable, *map(str, args)],
+        cwd=cwd,
+        env=script_env(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    ) as process:
+        deadline = time.monotonic() + SIGTERM_DEADLINE_SECONDS
+        caught = False
+        while process.poll() is None and time.monotonic() < deadline:
+            if ready():
+                process.send_signal(signal.SIGTERM)
+                caught = True
+                break
+            time.sleep(0.02)
+        try:
+            _, stderr = process.communicate(timeout=SIGTERM_DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+        return process.returncode, stderr, caught

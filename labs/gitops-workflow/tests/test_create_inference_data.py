@@ -7,7 +7,15 @@ from pathlib import Path
 import pandas as pd
 
 from churn_lab.schema import INFERENCE_COLUMNS
-from tests.helpers import LAB_ROOT, assert_clean_failure, copy_lab_code, run_script
+import pytest
+
+from tests.helpers import (
+    LAB_ROOT,
+    assert_clean_failure,
+    copy_lab_code,
+    run_script,
+    terminate_when,
+)
 
 SCRIPT = LAB_ROOT / "scripts" / "create_inference_data.py"
 
@@ -43,4 +51,32 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
 def test_rejects_zero_samples(tmp_path: Path) -> None:
     result = run_script([SCRIPT, "--n-samples", "0", "--output-dir", tmp_path])
     assert_clean_failure(result, "--n-samples", "mayor que 0")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--n-samples", "1e30"),
+        ("--n-samples", "1" + "0" * 30),
+        ("--seed", "1e38"),
+        ("--seed", "1" + "0" * 38),
+        ("--seed", "nan"),
+    ],
+)
+def test_rejects_numbers_out_of_range(option: str, value: str, tmp_path: Path) -> None:
+    result = run_script([SCRIPT, option, value, "--output-dir", tmp_path])
+    assert_clean_failure(result, option)
+    assert not list(tmp_path.iterdir())
+
+
+def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
+    def writing() -> bool:
+        return any(tmp_path.glob(".inference_input.csv.*.tmp"))
+
+    args = [SCRIPT, "--n-samples", "1000000", "--output-dir", tmp_path]
+    code, stderr, caught = terminate_when(args, writing)
+    assert caught, "create_inference_data.py terminó antes de poder detenerlo"
+    assert code == 1, stderr
+    assert "Detenido (SIGTERM)" in stderr and "Traceback" not in stderr
     assert not list(tmp_path.iterdir())

@@ -117,3 +117,47 @@ def test_a_broken_semicolon_csv_names_the_separator(
         list(validated_chunks(path, INFERENCE_COLUMNS))
     assert "separador (punto y coma (;), como lo guarda Excel" in str(error.value)
     assert "CSV UTF-8 (delimitado por comas)" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "1e309", "Infinity"])
+def test_non_finite_numbers_are_refused_with_column_and_row(
+    text: str, customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    broken = customers.astype({"total_charges": object})
+    broken.loc[6, "total_charges"] = text
+    path = tmp_path / "infinito.csv"
+    broken.to_csv(path, index=False)
+    with pytest.raises(SchemaError) as caught:
+        list(validated_chunks(path, INFERENCE_COLUMNS))
+    message = str(caught.value)
+    assert "la columna total_charges tiene números infinitos" in message
+    # La fila 8 del archivo: la cabecera es la 1 y el índice 6 la 8.
+    assert "en la fila 8 del archivo" in message, message
+
+
+def test_a_huge_field_is_refused_before_pandas_reads_it(
+    customers: pd.DataFrame, tmp_path: Path
+) -> None:
+    import tracemalloc
+
+    path = tmp_path / "enorme.csv"
+    customers.to_csv(path, index=False)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("CUST-99999," + "9" * 30_000_000 + ",1,1,dsl,dsl,dsl,1\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(SchemaError, match="la línea 22 .* ocupa más de 4096 bytes"):
+            list(validated_chunks(path, INFERENCE_COLUMNS))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Se lee por bloques de 1 MB: la memoria no depende del tamaño del campo.
+    assert peak < 8_000_000, peak
+
+
+def test_a_quoted_field_across_lines_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "comillas.csv"
+    header = ",".join(INFERENCE_COLUMNS)
+    path.write_text(header + '\n"CUST-1\n' + "x\n" * 10 + '",1\n', encoding="utf-8")
+    with pytest.raises(SchemaError, match="la línea 2 .* comillas que no cierra"):
+        list(validated_chunks(path, INFERENCE_COLUMNS))

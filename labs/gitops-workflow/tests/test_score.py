@@ -18,7 +18,12 @@ import yaml
 from churn_lab.data import generate_inference_data
 from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
 from score import load_scoring_model, main, score_file
-from tests.helpers import assert_clean_failure, assert_main_fails, run_script
+from tests.helpers import (
+    assert_clean_failure,
+    assert_main_fails,
+    run_script,
+    terminate_when,
+)
 
 SCRIPT = "src/score.py"
 
@@ -336,3 +341,51 @@ def test_untampered_model_folder_loads(
     args = ["--model", str(mlflow_folder), "--input-path", str(input_csv)]
     assert main([*args, "--output-path", str(output)]) == 0
     assert len(pd.read_csv(output)) == 500
+
+
+def test_infinite_numbers_are_refused_not_scored(
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = customers.astype({"total_charges": object})
+    broken.loc[3, "total_charges"] = "1e309"
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    broken.to_csv(source, index=False)
+    args = ["--model", trained_model / "model.pkl", "--input-path", source]
+    assert_main_fails(
+        main,
+        [*args, "--output-path", output],
+        capsys,
+        "total_charges tiene números infinitos",
+        "fila 5",
+    )
+    assert not output.exists()
+
+
+def test_model_name_must_be_a_valid_name(
+    input_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--model-name", "x' OR name = 'y", "--input-path", input_csv]
+    assert_main_fails(main, args, capsys, "no es válido")
+
+
+def test_sigterm_leaves_no_temporary_file(trained_model: Path, tmp_path: Path) -> None:
+    from churn_lab.data import generate_customers
+
+    source = tmp_path / "grande.csv"
+    generate_customers(200_000, 5, with_target=False).to_csv(source, index=False)
+    output_dir = tmp_path / "salida"
+    output_dir.mkdir()
+
+    def scoring() -> bool:
+        return any(output_dir.glob(".*.tmp"))
+
+    args = [SCRIPT, "--model", trained_model / "model.pkl", "--input-path", source]
+    args += ["--output-path", output_dir / "out.csv", "--chunk-rows", "500"]
+    code, stderr, caught = terminate_when(args, scoring)
+    assert caught, "score.py terminó antes de poder detenerlo"
+    assert code == 1, stderr
+    assert "Detenido (SIGTERM)" in stderr and "Traceback" not in stderr
+    assert not list(output_dir.iterdir())

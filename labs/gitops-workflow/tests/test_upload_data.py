@@ -80,3 +80,21 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_invalid_asset_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local", "--asset-name", "../fuera"]) == 1
     assert "no es válido" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "1e309"])
+def test_rejects_infinite_numbers_with_column_and_row(
+    text: str, lab_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = generate_inference_data(5).astype({"monthly_charges": object})
+    broken.loc[2, "monthly_charges"] = text
+    path = lab_root / "infinito.csv"
+    broken.to_csv(path, index=False)
+    assert_main_fails(
+        main,
+        ["--local", "--file-path", path],
+        capsys,
+        "la columna monthly_charges tiene números infinitos",
+        "en la fila 4 del archivo",
+    )
+    assert not (lab_root / "mlartifacts").exists()

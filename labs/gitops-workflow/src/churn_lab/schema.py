@@ -11,6 +11,7 @@ la validación recibe un ``pandas.DataFrame`` ya leído.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,6 +134,10 @@ def _numeric_problems(column: str, values: pd.Series) -> list[str]:
     import pandas as pd
 
     numbers = pd.to_numeric(values, errors="coerce")
+    # pandas no convierte «1e309» (no cabe en un float); Python lo lee como inf.
+    for index, value in values[numbers.isna() & values.notna()].items():
+        with contextlib.suppress(ValueError, TypeError):
+            numbers[index] = float(str(value))
     not_numbers = values[numbers.isna() & values.notna()]
     if len(not_numbers):
         found = _examples(sorted({str(value) for value in not_numbers.unique()}))
@@ -143,11 +148,13 @@ def _numeric_problems(column: str, values: pd.Series) -> list[str]:
     # inf, -inf y los números que no caben en un float (1e309) no son datos.
     infinite = numbers[numbers.abs() == float("inf")]
     if len(infinite):
-        rows = _examples([str(_file_row(index)) for index in infinite.index])
+        rows = [str(_file_row(index)) for index in infinite.index]
+        shown = ", ".join(rows[:_MAX_EXAMPLES]) + (", …" if len(rows) > 5 else "")
         found = _examples(sorted({str(value) for value in values[infinite.index]}))
         return [
             f"la columna {column} tiene números infinitos o demasiado grandes "
-            f"({found}) en la fila {rows} del archivo"
+            f"({found}) en la {'fila' if len(rows) == 1 else 'filas'} {shown} "
+            "del archivo"
         ]
     problems = []
     low, high = NUMERIC_RANGES[column]
