@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from churn_lab.cli import (
     quantity,
     report_errors,
     seed_int,
+    wait_seconds,
 )
-from tests.helpers import LAB_ROOT, run_script
+from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
 
 
 def test_atomic_output_renames_on_success(tmp_path: Path) -> None:
@@ -174,3 +176,60 @@ def test_every_script_imports_lab_first() -> None:
             first != -1
         ), f"{script.name} debe importar primero: from _lab import LAB_ROOT"
         assert first < text.find("from churn_lab"), script.name
+
+
+def test_numbers_have_an_upper_bound() -> None:
+    assert positive_int("1e6") == 1_000_000
+    for text in ("1e30", "1" + "0" * 30, "1000001"):
+        with pytest.raises(argparse.ArgumentTypeError, match="como mucho 1 000 000"):
+            positive_int(text)
+    assert seed_int(str(2**32 - 1)) == 2**32 - 1
+    for text in ("1e38", str(2**32)):
+        with pytest.raises(argparse.ArgumentTypeError, match="4 294 967 295"):
+            seed_int(text)
+    for text in ("nan", "inf", "1e400", "2.5"):
+        with pytest.raises(argparse.ArgumentTypeError, match="no es un número entero"):
+            seed_int(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="como mucho 3600"):
+        wait_seconds("86400")
+
+
+# Cada opción numérica de cada script, con un valor enorme escrito de las dos
+# maneras: termina con un mensaje en español antes de hacer nada.
+NUMERIC_OPTIONS = [
+    ("scripts/train_model.py", "--n-samples"),
+    ("scripts/train_model.py", "--seed"),
+    ("scripts/compare_models.py", "--n-samples"),
+    ("scripts/compare_models.py", "--seed"),
+    ("scripts/create_inference_data.py", "--n-samples"),
+    ("scripts/create_inference_data.py", "--seed"),
+    ("src/score.py", "--chunk-rows"),
+    ("scripts/run_inference_pipeline.py", "--poll-seconds"),
+]
+BOUNDED_TYPES = {"positive_int", "seed_int", "wait_seconds"}
+
+
+def test_every_numeric_option_is_bounded() -> None:
+    found = set()
+    for path in [*LAB_ROOT.glob("scripts/*.py"), LAB_ROOT / "src" / "score.py"]:
+        text = path.read_text(encoding="utf-8")
+        for option, kind in re.findall(r'"(--[\w-]+)",\s*type=(\w+)', text):
+            assert kind in BOUNDED_TYPES | {"Path", "check_asset_name"}, option
+            if kind in BOUNDED_TYPES:
+                found.add((path.relative_to(LAB_ROOT).as_posix(), option))
+    assert found == set(NUMERIC_OPTIONS)
+
+
+@pytest.mark.parametrize(("script", "option"), NUMERIC_OPTIONS)
+def test_huge_numbers_end_in_a_spanish_message(
+    script: str, option: str, tmp_path: Path
+) -> None:
+    # Las rutas de salida, a una carpeta de la prueba: nada cae en el laboratorio.
+    outputs = {
+        "src/score.py": ["--output-path", tmp_path / "out.csv"],
+        "scripts/run_inference_pipeline.py": ["--output-path", tmp_path / "o.csv"],
+    }.get(script, ["--output-dir", tmp_path])
+    for value in ("1e38", "1" + "0" * 38):
+        result = run_script([script, option, value, *outputs])
+        assert_clean_failure(result, f"argumento {option}", "como mucho")
+    assert not list(tmp_path.iterdir())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
+from tests.helpers import LAB_ROOT, assert_clean_failure, run_script, terminate_when
 
 # Lo que un estudiante no copia a su repositorio (se genera al ejecutar).
 NOT_COPIED = (
@@ -141,3 +141,17 @@ def test_outside_a_repository(tmp_path: Path) -> None:
 def test_unknown_base_branch(repo: Path) -> None:
     result = compare(repo, "--base", "no-existe")
     assert_clean_failure(result, "no existe la rama o commit 'no-existe'", "--base")
+
+
+def test_sigterm_removes_the_temporary_worktree(repo: Path) -> None:
+    def training() -> bool:
+        return len(git(repo, "worktree", "list").splitlines()) > 1
+
+    code, stderr, caught = terminate_when(
+        ["scripts/compare_models.py"], training, cwd=repo, PYTHONPATH=str(repo / "src")
+    )
+    assert caught, "compare_models.py terminó antes de poder detenerlo"
+    assert code == 1, stderr
+    assert "Detenido (SIGTERM)" in stderr and "Traceback" not in stderr
+    assert len(git(repo, "worktree", "list").splitlines()) == 1
+    assert not git(repo, "worktree", "prune", "--dry-run", "--verbose").strip()

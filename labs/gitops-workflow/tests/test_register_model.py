@@ -153,3 +153,36 @@ def test_missing_metadata(
         capsys,
         "no se encontró el archivo de metadatos del modelo",
     )
+
+
+def test_parts_of_two_trainings_are_not_registered(
+    trained_model: Path, lab_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.train_model import main as train
+
+    mixed = lab_root / "artifacts"
+    shutil.copytree(trained_model, mixed)
+    other = lab_root / "otro"
+    assert train(["--output-dir", str(other), "--seed", "7", "--n-samples", "500"]) == 0
+    capsys.readouterr()
+    # Como si un entrenamiento se hubiera detenido después de escribir sus
+    # métricas: metrics.json es del otro, model.pkl y sus metadatos del primero.
+    shutil.copy(other / "metrics.json", mixed / "metrics.json")
+    assert_main_fails(
+        main,
+        ["--local", "--model-path", mixed / "model.pkl"],
+        capsys,
+        "metrics.json no es del mismo entrenamiento",
+        "python scripts/train_model.py",
+    )
+    assert not list((lab_root / "mlartifacts").rglob("MLmodel"))
+
+
+def test_model_name_like_a_filter_is_refused(
+    trained_model: Path, lab_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--local", "--model-path", trained_model / "model.pkl"]
+    assert_main_fails(
+        main, [*args, "--model-name", "x' OR name = 'y"], capsys, "no es válido"
+    )
+    assert not (lab_root / "mlflow.db").exists()

@@ -214,3 +214,14 @@ def test_failure_message_explains_refused_image_builds() -> None:
     assert "--image-build-compute" in message and "Azure for Students" in message
     plain = failure_message("job-1", "Failed", "https://x", "uno\nValueError: malo\n")
     assert "«ValueError: malo»" in plain
+
+
+@pytest.mark.usefixtures("lab_root")
+def test_model_name_like_a_filter_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from scripts.run_inference_pipeline import main
+
+    args = ["--local", "--model-name", "x' OR name = 'y"]
+    assert main([*args, "--output-path", str(tmp_path / "o.csv")]) == 1
+    assert "el nombre \"x' OR name = 'y\" no es válido" in capsys.readouterr().err

@@ -146,3 +146,19 @@ def test_prints_numbers_the_spanish_way(
     assert "Entrenamiento: 8000 filas · prueba: 2000 filas" in output
     accuracy = f"{metadata['metrics']['accuracy']:.4f}".replace(".", ",")
     assert f"Exactitud (accuracy):      {accuracy}" in output
+
+
+def test_outputs_are_one_set_listed_in_the_metadata(trained_model: Path) -> None:
+    from churn_lab.model import file_digest
+
+    metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
+    assert set(metadata["files"]) == {
+        "model.pkl",
+        "metrics.json",
+        "roc_curve.png",
+        "confusion_matrix.png",
+    }
+    for name, digest in metadata["files"].items():
+        assert file_digest(trained_model / name) == digest, name
+    # La carpeta temporal en la que se escribieron ya no está.
+    assert not list(trained_model.glob(".*"))
