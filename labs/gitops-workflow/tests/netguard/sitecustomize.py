@@ -51,8 +51,19 @@ def _check(address: Any) -> None:
         raise ConnectionRefusedError(f"red bloqueada en pruebas: {address}")
 
 
+def _is_address(host: Any) -> bool:
+    """True si ``host`` ya es una dirección IP: resolverla no consulta el DNS."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    try:
+        ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _check_name(host: Any) -> None:
-    if not _is_local(host):
+    if not _is_local(host) and not _is_address(host):
         raise socket.gaierror(
             socket.EAI_NONAME, f"DNS bloqueado en pruebas: {host!r} no es 127.0.0.1"
         )
