@@ -270,8 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--model-name",
-        type=check_asset_name,
         default=MODEL_NAME,
+        type=check_asset_name,
         help="nombre del modelo en el registro",
     )
     parser.add_argument(

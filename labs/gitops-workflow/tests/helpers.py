@@ -182,7 +182,10 @@ SIGTERM_DEADLINE_SECONDS = 240
 
 
 def terminate_when(
-    args: Sequence[str | Path], ready: Callable[[], bool], cwd: Path = LAB_ROOT, **env: str
+    args: Sequence[str | Path],
+    ready: Callable[[], bool],
+    cwd: Path = LAB_ROOT,
+    **env: str,
 ) -> tuple[int, str, bool]:
     """Ejecuta ``python <args>``, le manda SIGTERM cuando ``ready()`` y espera.
 

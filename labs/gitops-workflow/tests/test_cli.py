@@ -225,10 +225,9 @@ def test_huge_numbers_end_in_a_spanish_message(
     script: str, option: str, tmp_path: Path
 ) -> None:
     # Las rutas de salida, a una carpeta de la prueba: nada cae en el laboratorio.
-    outputs = {
-        "src/score.py": ["--output-path", tmp_path / "out.csv"],
-        "scripts/run_inference_pipeline.py": ["--output-path", tmp_path / "o.csv"],
-    }.get(script, ["--output-dir", tmp_path])
+    outputs: list[str | Path] = ["--output-dir", tmp_path]
+    if script in ("src/score.py", "scripts/run_inference_pipeline.py"):
+        outputs = ["--output-path", tmp_path / "out.csv"]
     for value in ("1e38", "1" + "0" * 38):
         result = run_script([script, option, value, *outputs])
         assert_clean_failure(result, f"argumento {option}", "como mucho")

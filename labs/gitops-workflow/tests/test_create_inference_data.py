@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-
-from churn_lab.schema import INFERENCE_COLUMNS
 import pytest
 
+from churn_lab.schema import INFERENCE_COLUMNS
 from tests.helpers import (
     LAB_ROOT,
     assert_clean_failure,
@@ -74,7 +73,8 @@ def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
     def writing() -> bool:
         return any(tmp_path.glob(".inference_input.csv.*.tmp"))
 
-    args = [SCRIPT, "--n-samples", "1000000", "--output-dir", tmp_path]
+    args: list[str | Path] = [SCRIPT, "--n-samples", "1000000"]
+    args += ["--output-dir", tmp_path]
     code, stderr, caught = terminate_when(args, writing)
     assert caught, "create_inference_data.py terminó antes de poder detenerlo"
     assert code == 1, stderr

@@ -245,7 +245,7 @@ def test_folder_with_two_csv_files(
 # --------------------------------------------------------------------------
 
 
-class _Payload:
+class _Payload:  # pylint: disable=too-few-public-methods
     """Un objeto que, al cargarse con pickle, ejecuta una orden del sistema."""
 
     def __init__(self, command: str) -> None:
@@ -319,7 +319,7 @@ def test_tampered_model_folder_is_refused_before_loading(
     marker = tmp_path / "marker"
     folder = _tampered(mlflow_folder, tmp_path / "model", case, marker)
     output = tmp_path / "out.csv"
-    common = ["--input-path", input_csv, "--output-path", output]
+    common: list[str | Path] = ["--input-path", input_csv, "--output-path", output]
     for model in (str(folder), folder.as_uri()):
         result = run_script([SCRIPT, "--model", model, *common])
         assert not marker.exists(), f"{case}: se ejecutó el código del modelo"
@@ -382,8 +382,9 @@ def test_sigterm_leaves_no_temporary_file(trained_model: Path, tmp_path: Path) -
     def scoring() -> bool:
         return any(output_dir.glob(".*.tmp"))
 
-    args = [SCRIPT, "--model", trained_model / "model.pkl", "--input-path", source]
-    args += ["--output-path", output_dir / "out.csv", "--chunk-rows", "500"]
+    args: list[str | Path] = [SCRIPT, "--model", trained_model / "model.pkl"]
+    args += ["--input-path", source, "--output-path", output_dir / "out.csv"]
+    args += ["--chunk-rows", "500"]
     code, stderr, caught = terminate_when(args, scoring)
     assert caught, "score.py terminó antes de poder detenerlo"
     assert code == 1, stderr

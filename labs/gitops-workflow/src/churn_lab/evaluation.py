@@ -16,8 +16,8 @@ comparar dos versiones del modelo, ``compare_models.py`` las mide en cambio
 con los **clientes de evaluación** (``evaluate_model_file``): otros 5000,
 generados con su propia semilla (``churn_lab.data.EVALUATION_SEED``) y sus
 propios ids, que ningún entrenamiento ve; así, entrenar también con las filas
-de prueba (cuya semilla y separación se conocen) no gana nada. 
-``register_model.py`` lo guarda en la ejecución de MLflow
+de prueba (cuya semilla y separación se conocen) no gana nada.
+``register_model.py`` guarda el de ``train_model.py`` en la ejecución de MLflow
 (``log_evaluation``), así que también se ve en ``mlflow ui`` y en Azure ML
 Studio.
 

@@ -147,28 +147,20 @@ def _read_mlmodel(folder: Path) -> dict[str, Any]:
         text = (folder / MLMODEL_FILENAME).read_text(encoding="utf-8")
         content = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        raise _refuse(folder, f"su archivo {MLMODEL_FILENAME} no se puede leer") from None
+        problem = f"su archivo {MLMODEL_FILENAME} no se puede leer"
+        raise _refuse(folder, problem) from None
     if not isinstance(content, dict) or not isinstance(content.get("flavors"), dict):
         raise _refuse(folder, f"su archivo {MLMODEL_FILENAME} no tiene «flavors»")
     return content
 
 
-def check_model_folder(folder: Path) -> Path:
-    """Revisa una carpeta de MLflow antes de cargarla; devuelve el archivo skops.
-
-    Lanza ``LabError`` (sin cargar ni importar nada de la carpeta) si su
-    ``MLmodel`` trae código (``code:``), si el modelo de scikit-learn no está
-    guardado con skops, o si declara de confianza tipos de skops fuera de
-    ``TRUSTED_SKOPS_TYPES``; también si el propio archivo skops usa otros.
-    """
-    import skops.io
-
-    folder = Path(folder)
-    flavors: dict[str, Any] = _read_mlmodel(folder)["flavors"]
+def _check_flavors(folder: Path, flavors: dict[str, Any]) -> dict[str, Any]:
+    """Sin código, scikit-learn con skops y solo tipos de la lista; da su flavor."""
     for name, flavor in flavors.items():
         if isinstance(flavor, dict) and flavor.get("code"):
             raise _refuse(
-                folder, f"trae código ({name}: code: {flavor['code']}) que se ejecutaría"
+                folder,
+                f"trae código ({name}: code: {flavor['code']}) que se ejecutaría",
             )
     sklearn = flavors.get("sklearn")
     if not isinstance(sklearn, dict):
@@ -187,16 +179,33 @@ def check_model_folder(folder: Path) -> Path:
     if unexpected:
         raise _refuse(
             folder,
-            f"declara de confianza tipos de skops que no están en la lista del "
+            "declara de confianza tipos de skops que no están en la lista del "
             f"laboratorio: {', '.join(unexpected)}",
         )
+    return sklearn
+
+
+def check_model_folder(folder: Path) -> Path:
+    """Revisa una carpeta de MLflow antes de cargarla; devuelve el archivo skops.
+
+    Lanza ``LabError`` (sin cargar ni importar nada de la carpeta) si su
+    ``MLmodel`` trae código (``code:``), si el modelo de scikit-learn no está
+    guardado con skops, o si declara de confianza tipos de skops fuera de
+    ``TRUSTED_SKOPS_TYPES``; también si el propio archivo skops usa otros.
+    """
+    import zipfile
+
+    import skops.io
+
+    folder = Path(folder)
+    sklearn = _check_flavors(folder, _read_mlmodel(folder)["flavors"])
     filename = str(sklearn.get("pickled_model", ""))
     model_file = folder / filename
     if not filename or Path(filename).name != filename or not model_file.is_file():
         raise _refuse(folder, f"no tiene el archivo del modelo ({filename!r})")
     try:
         needed = skops.io.get_untrusted_types(file=model_file)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
         raise _refuse(folder, f"su archivo {filename} está dañado ({error})") from None
     unexpected = sorted(set(needed) - set(TRUSTED_SKOPS_TYPES))
     if unexpected:
