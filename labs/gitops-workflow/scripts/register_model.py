@@ -226,6 +226,8 @@ def register_model(
 
     metadata = read_metadata(model_path)
     check_training_files(Path(model_path).parent, metadata)
+    # model.pkl es de joblib (pickle, ejecuta código al cargar): el tuyo, de
+    # train_model.py. En el registro se guarda con skops, que solo son datos.
     model = load_model(model_path)
     skops_types = trusted_types(model)  # antes de conectarse a MLflow
     quiet_mlflow_logs()

@@ -6,6 +6,9 @@ mes, recién llegado, fibra óptica con muchos tickets de soporte y pago con
 cheque electrónico). Si el modelo aprendió algo, sus probabilidades de abandono
 deben subir de arriba abajo en la tabla.
 
+``model.pkl`` es un archivo de joblib (pickle): cargarlo ejecuta el código que
+lleve dentro. Prueba solo el que entrenaste tú.
+
 Uso: python scripts/test_model.py [--model-path artifacts/model.pkl]
 """
 
@@ -109,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--model-path",
         type=Path,
         default=LAB_ROOT / DEFAULT_MODEL_PATH,
-        help="archivo del modelo entrenado (joblib)",
+        help="archivo del modelo que entrenaste tú (joblib: ejecuta código al cargar)",
     )
     args = parser.parse_args(argv)
     print(
