@@ -23,8 +23,12 @@ NODE_VERSION="24.22.3"
 NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
 # El Python que actions/setup-python encuentra en la caché de herramientas de
 # act: una copia del intérprete base (no un venv: uv pip install --system
-# instala en el intérprete base de un venv) con requirements.txt ya instalado.
+# instala en el intérprete base de un venv) con requirements.lock ya instalado.
 RUNNER_PYTHON="$VENV/act-runner-python"
+# La orden que escribe requirements.lock (la misma que dice su cabecera y
+# requirements.txt); tests/test_lock.py la repite sin red para ver que el lock
+# está al día.
+LOCK_COMMAND=(pip compile requirements.txt --universal --generate-hashes --python-version 3.10)
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -55,21 +59,22 @@ setup() {
   # Reinstala solo si cambiaron los requisitos desde la última instalación.
   local stamp="$VENV/.requirements.sha256"
   local wanted
-  wanted="$(cat "$LAB/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/requirements-runner.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  wanted="$(cat "$LAB/requirements.txt" "$LAB/requirements.lock" "$ROOT/requirements-dev.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
+    say "Instalando las dependencias fijadas (requirements.lock, con sus hashes, y requirements-dev.txt)"
     "$PY" -m pip install --quiet --upgrade pip
-    # Todo requirements.txt menos el propio laboratorio (-e .): instalarlo
-    # escribiría en labs/gitops-workflow/, y las pruebas, el benchmark y la demo
-    # usan el código de la carpeta en la que corren (scripts/_lab.py).
-    grep -v '^-e ' "$LAB/requirements.txt" > "$VENV/requirements-lab.txt"
-    "$PY" -m pip install --quiet -r "$VENV/requirements-lab.txt"
+    # Como un estudiante: el lock, cada paquete comprobado con su hash. El
+    # laboratorio no se instala: cada script y cada prueba usa el código de la
+    # carpeta en la que corre (scripts/_lab.py, pythonpath de pyproject.toml).
+    "$PY" -m pip install --quiet --require-hashes -r "$LAB/requirements.lock"
+    # Un .venv de antes, cuando requirements.txt instalaba el laboratorio (-e .).
     if "$PY" -m pip show --quiet gitops-lab >/dev/null 2>&1; then
       "$PY" -m pip uninstall --quiet --yes gitops-lab
     fi
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
     build_runner_python
+    warm_lock_cache
     echo "$wanted" > "$stamp"
   fi
   install_node
@@ -94,11 +99,26 @@ build_runner_python() {
     if [ -e "$library" ]; then cp -a "$library" "$RUNNER_PYTHON/lib/"; fi
   done
   "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
-  # requirements-lab.txt (lo escribe setup): todo menos el propio laboratorio
-  # (-e .), que cada flujo instala en su copia sin red (UV_OFFLINE,
-  # UV_NO_BUILD_ISOLATION).
+  # El lock, como en GitHub: el paso «Install dependencies» de cada flujo
+  # (pip install --require-hashes -r requirements.lock) lo encuentra instalado
+  # y, sin red (PIP_NO_INDEX), no descarga nada.
   "$VENV/bin/uv" pip install --quiet --system --python "$RUNNER_PYTHON/bin/python" \
-    -r "$ROOT/requirements-runner.txt" -r "$VENV/requirements-lab.txt"
+    --require-hashes -r "$LAB/requirements.lock"
+}
+
+# tests/test_lock.py regenera el lock sin red (uv pip compile --offline): aquí,
+# con red, uv guarda en su caché los índices y metadatos que necesita.
+warm_lock_cache() {
+  say "Comprobando requirements.lock con uv (y dejando su caché lista para las pruebas)"
+  local copy
+  copy="$(mktemp -d)"
+  cp "$LAB/requirements.txt" "$LAB/requirements.lock" "$copy/"
+  (cd "$copy" && UV_PYTHON_DOWNLOADS=never "$VENV/bin/uv" --quiet "${LOCK_COMMAND[@]}" \
+    --output-file requirements.lock)
+  if ! cmp -s "$copy/requirements.lock" "$LAB/requirements.lock"; then
+    echo "⚠️ requirements.lock no corresponde a requirements.txt: regenéralo (ver su cabecera)." >&2
+  fi
+  rm -rf "$copy"
 }
 
 install_node() {

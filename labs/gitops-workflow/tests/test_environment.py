@@ -139,11 +139,11 @@ def test_missing_libraries_say_activate_or_install() -> None:
         "source .venv/bin/activate",
         ".venv\\Scripts\\Activate.ps1",
         ".venv\\Scripts\\activate.bat",
-        "python -m pip install -r requirements.txt",
+        "python -m pip install --require-hashes -r requirements.lock",
     ):
         assert fix in outside
     inside = libraries_problem(["pandas"], in_venv=True)
-    assert inside is not None and "pip install -r requirements.txt" in inside
+    assert inside is not None and "pip install --require-hashes -r requirements.lock" in inside
     assert libraries_problem([], in_venv=False) is None
 
 
