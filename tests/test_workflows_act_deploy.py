@@ -158,7 +158,7 @@ def test_deploy_with_oidc_registers_the_model_without_a_client_secret(
     assert github.called("GET", "/idtoken")
     log = emulator.requests_log()
     assert any("/oauth2/v2.0/token" in line for line in log), log
-    assert any("churn-prediction-model" in line for line in log), log
+    assert any("/mlflow/model-versions/create" in line for line in log), log
     # El token de GitHub no aparece en el registro de la ejecución.
     assert github.oidc_token("api://AzureADTokenExchange").split(".")[0] + "." not in (
         run.log.split("Azure sign-in (OIDC)", 1)[1]
@@ -178,5 +178,6 @@ def test_a_token_without_the_environment_is_refused_by_entra_id(
     assert run.returncode != 0
     assert run.step_outcome("Azure sign-in (OIDC)") == "success"
     assert run.step_outcome("Register model") == "failure"
-    assert "AADSTS70021" in run.log
-    assert f"repo:{REPOSITORY}:ref:refs/heads/main" in run.log
+    assert "Azure no aceptó el token de GitHub (AADSTS70021)" in run.log, run.log
+    assert f"«repo:{REPOSITORY}:ref:refs/heads/main»" in run.log
+    assert "repo:<usuario>/<repositorio>:environment:azure" in run.log
