@@ -361,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("pipeline local", lambda: bench_pipeline(work, train_rows)),
             ("--help", lambda: bench_help(work, 1 if args.quick else 3)),
             ("python scripts/run_checks.py", lambda: bench_checks(work, checks)),
-            ("instalación desde requirements.lock", lambda: bench_install(work)),
+            ("instalación desde el lock", lambda: bench_install(work)),
         ]
         for name, step in steps:
             print(f"⏱️  Midiendo {name}…", flush=True)

@@ -339,7 +339,9 @@ def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
         assert step["if"].startswith("${{ !cancelled()"), name
         assert job["outputs"][name] == f"${{{{ steps.{name}.outcome }}}}"
     install = step_named(job["steps"], "install")
-    assert install["run"] == "python -m pip install --require-hashes -r requirements.lock"
+    assert (
+        install["run"] == "python -m pip install --require-hashes -r requirements.lock"
+    )
 
 
 def test_tests_job_runs_pytest_through_the_local_check() -> None:

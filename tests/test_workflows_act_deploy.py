@@ -45,7 +45,9 @@ MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 NEEDS_PYTHON = missing_runner_python("3.10")
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW = ROOT / "labs" / "gitops-workflow" / ".github" / "workflows" / "deploy_model.yml"
+WORKFLOW = (
+    ROOT / "labs" / "gitops-workflow" / ".github" / "workflows" / "deploy_model.yml"
+)
 
 
 def dispatch_event(ref: str) -> dict[str, object]:

@@ -74,7 +74,9 @@ def _login(emulator: AzureEmulator) -> None:
         if form.get("client_assertion_type") == identity.JWT_BEARER:
             problem = identity.assertion_problem(form.get("client_assertion", ""))
             if problem is not None:
-                return json_response(identity.token_error("invalid_client", problem), 401)
+                return json_response(
+                    identity.token_error("invalid_client", problem), 401
+                )
         elif (
             "invalid_secret" in emulator.faults
             or form.get("client_secret") != CLIENT_SECRET

@@ -57,9 +57,9 @@ RUNNER_PYTHON = Path(
 # El de Python 3.10 (deploy_model.yml, como el trabajo de Azure ML), si
 # ./dev.sh encontró uno.
 RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-3.10"))
-# Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
-# índice (todo está instalado en RUNNER_PYTHON) y el laboratorio (-e .)
-# instalado con el setuptools que ya está ahí.
+# Lo que los pasos con Python necesitan para no usar la red: pip (y uv) sin
+# índice: requirements.lock ya está instalado en RUNNER_PYTHON, y
+# «pip install --require-hashes -r requirements.lock» no descarga nada.
 OFFLINE_PYTHON_ENV = {
     "PIP_NO_INDEX": "1",
     "UV_OFFLINE": "1",
