@@ -241,7 +241,14 @@ def test_the_job_installs_exactly_the_lock_for_linux_python_3_10() -> None:
     """conda.yml fija todo lo que instala el trabajo, con las versiones del lock."""
     expected = job_closure(lock_entries(), SCORING_PACKAGES, JOB_PLATFORM)
     assert SCORING_PACKAGES <= expected.keys()
-    assert conda_pins() == expected
+    found = conda_pins()
+    changes = [
+        f"{name}: conda.yml {found.get(name, 'no lo tiene')}, el lock "
+        f"{expected.get(name, 'no lo instala en el trabajo')}"
+        for name in sorted(found.keys() | expected.keys())
+        if found.get(name) != expected.get(name)
+    ]
+    assert not changes, "Pon en conda.yml las versiones del lock: " + "; ".join(changes)
 
 
 def test_shared_pins_agree() -> None:
