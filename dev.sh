@@ -23,8 +23,12 @@ NODE_VERSION="24.22.3"
 NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
 # El Python que actions/setup-python encuentra en la caché de herramientas de
 # act: una copia del intérprete base (no un venv: uv pip install --system
-# instala en el intérprete base de un venv) con requirements.txt ya instalado.
+# instala en el intérprete base de un venv) con requirements.lock ya instalado.
 RUNNER_PYTHON="$VENV/act-runner-python"
+# La orden que escribe requirements.lock (la misma que dice su cabecera y
+# requirements.txt); tests/test_supply_chain.py la repite sin red para ver que el lock
+# está al día.
+LOCK_COMMAND=(pip compile requirements.txt --universal --generate-hashes --python-version 3.10)
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -55,50 +59,87 @@ setup() {
   # Reinstala solo si cambiaron los requisitos desde la última instalación.
   local stamp="$VENV/.requirements.sha256"
   local wanted
-  wanted="$(cat "$LAB/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/requirements-runner.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  wanted="$(cat "$LAB/requirements.txt" "$LAB/requirements.lock" "$ROOT/requirements-dev.txt" "$LAB/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    say "Instalando las dependencias fijadas (requirements.txt y requirements-dev.txt)"
+    say "Instalando las dependencias fijadas (requirements.lock, con sus hashes, y requirements-dev.txt)"
     "$PY" -m pip install --quiet --upgrade pip
-    # Todo requirements.txt menos el propio laboratorio (-e .): instalarlo
-    # escribiría en labs/gitops-workflow/, y las pruebas, el benchmark y la demo
-    # usan el código de la carpeta en la que corren (scripts/_lab.py).
-    grep -v '^-e ' "$LAB/requirements.txt" > "$VENV/requirements-lab.txt"
-    "$PY" -m pip install --quiet -r "$VENV/requirements-lab.txt"
+    # Como un estudiante: el lock, cada paquete comprobado con su hash. El
+    # laboratorio no se instala: cada script y cada prueba usa el código de la
+    # carpeta en la que corre (scripts/_lab.py, pythonpath de pyproject.toml).
+    "$PY" -m pip install --quiet --require-hashes -r "$LAB/requirements.lock"
+    # Un .venv de antes, cuando requirements.txt instalaba el laboratorio (-e .).
     if "$PY" -m pip show --quiet gitops-lab >/dev/null 2>&1; then
       "$PY" -m pip uninstall --quiet --yes gitops-lab
     fi
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
     build_runner_python
+    warm_lock_cache
     echo "$wanted" > "$stamp"
   fi
   install_node
 }
 
 build_runner_python() {
-  say "Preparando el Python del runner para act (.venv/act-runner-python)"
+  build_runner_python_from "$PY" "$RUNNER_PYTHON"
+  # deploy_model.yml pide Python 3.10 (el del trabajo de Azure ML): un segundo
+  # Python del runner, si este equipo tiene uno (si no, esa prueba lo dice).
+  local python310="" candidate
+  for candidate in "${PYTHON310:-}" \
+    "$(pyenv root 2>/dev/null)/versions/$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10\.' | tail -n 1)/bin/python3.10" \
+    "$(command -v python3.10 || true)"; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+      python310="$candidate"
+      break
+    fi
+  done
+  if [ -n "$python310" ]; then
+    build_runner_python_from "$python310" "$RUNNER_PYTHON-3.10"
+  else
+    echo "⚠️ Sin Python 3.10 (PYTHON310=/ruta/a/python3.10): la prueba del despliegue con act se saltará." >&2
+  fi
+}
+
+build_runner_python_from() {
+  local python="$1" runner="$2"
+  say "Preparando el Python del runner para act ($runner)"
   local base version
-  base="$("$PY" -c 'import sys; print(sys.base_prefix)')"
-  version="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  rm -rf "$RUNNER_PYTHON"
-  mkdir -p "$RUNNER_PYTHON/bin" "$RUNNER_PYTHON/lib"
-  cp "$base/bin/python$version" "$RUNNER_PYTHON/bin/"
-  ln -s "python$version" "$RUNNER_PYTHON/bin/python3"
-  ln -s "python$version" "$RUNNER_PYTHON/bin/python"
+  base="$("$python" -c 'import sys; print(sys.base_prefix)')"
+  version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  rm -rf "$runner"
+  mkdir -p "$runner/bin" "$runner/lib"
+  cp "$base/bin/python$version" "$runner/bin/"
+  ln -s "python$version" "$runner/bin/python3"
+  ln -s "python$version" "$runner/bin/python"
   (cd "$base/lib" && tar cf - --exclude="python$version/site-packages" \
     --exclude="python$version/dist-packages" --exclude="python$version/test" \
-    --exclude="__pycache__" "python$version") | (cd "$RUNNER_PYTHON/lib" && tar xf -)
-  mkdir -p "$RUNNER_PYTHON/lib/python$version/site-packages"
+    --exclude="__pycache__" "python$version") | (cd "$runner/lib" && tar xf -)
+  mkdir -p "$runner/lib/python$version/site-packages"
   # La biblioteca compartida, por si el intérprete la busca junto a sí mismo.
   for library in "$base"/lib/libpython*; do
-    if [ -e "$library" ]; then cp -a "$library" "$RUNNER_PYTHON/lib/"; fi
+    if [ -e "$library" ]; then cp -a "$library" "$runner/lib/"; fi
   done
-  "$RUNNER_PYTHON/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
-  # requirements-lab.txt (lo escribe setup): todo menos el propio laboratorio
-  # (-e .), que cada flujo instala en su copia sin red (UV_OFFLINE,
-  # UV_NO_BUILD_ISOLATION).
-  "$VENV/bin/uv" pip install --quiet --system --python "$RUNNER_PYTHON/bin/python" \
-    -r "$ROOT/requirements-runner.txt" -r "$VENV/requirements-lab.txt"
+  "$runner/bin/python" -m ensurepip --default-pip >/dev/null 2>&1
+  # El lock, como en GitHub: el paso «Install dependencies» de cada flujo
+  # (pip install --require-hashes -r requirements.lock) lo encuentra instalado
+  # y, sin red (PIP_NO_INDEX), no descarga nada.
+  "$VENV/bin/uv" pip install --quiet --system --python "$runner/bin/python" \
+    --require-hashes -r "$LAB/requirements.lock"
+}
+
+# tests/test_supply_chain.py regenera el lock sin red (uv pip compile --offline): aquí,
+# con red, uv guarda en su caché los índices y metadatos que necesita.
+warm_lock_cache() {
+  say "Comprobando requirements.lock con uv (y dejando su caché lista para las pruebas)"
+  local copy
+  copy="$(mktemp -d)"
+  cp "$LAB/requirements.txt" "$LAB/requirements.lock" "$copy/"
+  (cd "$copy" && UV_PYTHON_DOWNLOADS=never "$VENV/bin/uv" --quiet "${LOCK_COMMAND[@]}" \
+    --output-file requirements.lock)
+  if ! cmp -s "$copy/requirements.lock" "$LAB/requirements.lock"; then
+    echo "⚠️ requirements.lock no corresponde a requirements.txt: regenéralo (ver su cabecera)." >&2
+  fi
+  rm -rf "$copy"
 }
 
 install_node() {

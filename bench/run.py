@@ -252,6 +252,49 @@ def bench_checks(work: Path, checks: Sequence[str]) -> dict[str, float]:
     return {"run_checks_s": elapsed, "run_checks_cpu_s": _children_cpu() - cpu_before}
 
 
+def _folder_mb(folder: Path) -> float:
+    """Tamaño en MB de lo que hay en ``folder`` (sin seguir enlaces)."""
+    total = sum(
+        path.lstat().st_size for path in folder.rglob("*") if not path.is_symlink()
+    )
+    return total / 1e6
+
+
+def bench_install(work: Path) -> dict[str, float]:
+    """El entorno de un estudiante desde requirements.lock, con hashes, sin red.
+
+    uv instala desde su caché (``--offline``; ``./dev.sh setup`` la llena), solo
+    con wheels (``--no-build``), y compila los ``.pyc`` como pip
+    (``--compile-bytecode``): el tamaño es el de la ``.venv`` de un estudiante.
+    Lo que tarda pip al descargarlo todo depende de la red: no se mide aquí.
+    """
+    venv = work / ".venv-bench"
+    uv = Path(sys.executable).parent / "uv"
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run(
+        [uv, "venv", "--quiet", "--python", sys.executable, venv],
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python"]
+        + ["--require-hashes", "--no-build", "--compile-bytecode"]
+        + ["-r", work / "requirements.lock"],
+        env=env,
+        check=True,
+        timeout=900,
+    )
+    elapsed = time.perf_counter() - started
+    site = next(venv.glob("lib/python3.*/site-packages"))
+    return {
+        "install_offline_s": elapsed,
+        "venv_mb": _folder_mb(venv),
+        "pyarrow_mb": _folder_mb(site / "pyarrow"),
+    }
+
+
 def _children_cpu() -> float:
     """Segundos de CPU (usuario y sistema) de los subprocesos ya terminados."""
     import resource
@@ -318,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("pipeline local", lambda: bench_pipeline(work, train_rows)),
             ("--help", lambda: bench_help(work, 1 if args.quick else 3)),
             ("python scripts/run_checks.py", lambda: bench_checks(work, checks)),
+            ("instalación desde el lock", lambda: bench_install(work)),
         ]
         for name, step in steps:
             print(f"⏱️  Midiendo {name}…", flush=True)

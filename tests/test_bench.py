@@ -31,6 +31,9 @@ KEYS = {
     "help_s_max",
     "run_checks_s",
     "run_checks_cpu_s",
+    "install_offline_s",
+    "venv_mb",
+    "pyarrow_mb",
 }
 
 

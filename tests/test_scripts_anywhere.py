@@ -106,7 +106,7 @@ def test_without_the_environment_one_line_says_activate_or_install(
             for args in ([], ["--help"]):
                 result = run(python, lab / script, args, cwd, student_env(lab))
                 line = assert_one_spanish_line(result)
-                assert "python -m pip install -r requirements.txt" in line, name
+                assert "python -m pip install --require-hashes -r requirements.lock" in line, name
                 if name == "sistema":
                     assert "source .venv/bin/activate" in line
                     assert ".venv\\Scripts\\activate.bat" in line

@@ -268,6 +268,8 @@ def test_permissions_are_empty_on_top_and_granted_per_job() -> None:
             "reusable_create_release.yml:release",
         },
         "pull-requests": {"ci.yml:comment", "reusable_pr_comment.yml:comment"},
+        # El token OIDC para Azure (deploy_model.yml, solo desde main).
+        "id-token": {"deploy_model.yml:deploy"},
     }
 
 
@@ -337,14 +339,16 @@ def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
         assert step["if"].startswith("${{ !cancelled()"), name
         assert job["outputs"][name] == f"${{{{ steps.{name}.outcome }}}}"
     install = step_named(job["steps"], "install")
-    assert "-r requirements.txt" in install["run"]
+    assert (
+        install["run"] == "python -m pip install --require-hashes -r requirements.lock"
+    )
 
 
 def test_tests_job_runs_pytest_through_the_local_check() -> None:
     steps = load("ci.yml")["jobs"]["tests"]["steps"]
     runs = [step.get("run", "") for step in steps]
     assert runs[-1] == "python scripts/run_checks.py pytest --completo"
-    assert any("-r requirements.txt" in script for script in runs)
+    assert "python -m pip install --require-hashes -r requirements.lock" in runs
 
 
 def test_lint_outputs_are_declared_for_every_linter() -> None:
@@ -729,10 +733,11 @@ def test_version_on_a_repository_without_tags(
 # Despliegue del modelo (bonus)
 # --------------------------------------------------------------------------
 
+# Los que el despliegue necesita: con OIDC no hay AZURE_CLIENT_SECRET (solo
+# la alternativa con secreto lo usa).
 SECRETS = (
     "AZURE_TENANT_ID",
     "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
     "AZURE_SUBSCRIPTION_ID",
     "AZURE_RESOURCE_GROUP",
     "AZURE_ML_WORKSPACE_NAME",
@@ -753,7 +758,9 @@ def test_deploy_is_manual_with_the_model_name_as_input() -> None:
 
 def test_deploy_checks_secrets_first_and_passes_them_only_where_needed() -> None:
     steps = load("deploy_model.yml")["jobs"]["deploy"]["steps"]
-    first = steps[0]
+    assert steps[0]["name"] == "Check branch"
+    assert "secrets." not in str(steps[0])
+    first = steps[1]
     assert first["id"] == "secrets"
     expected_env = {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS}
     assert first["env"] == expected_env
@@ -764,9 +771,15 @@ def test_deploy_checks_secrets_first_and_passes_them_only_where_needed() -> None
     with_secrets = [
         step.get("id") for step in steps if "secrets." in str(step.get("env"))
     ]
-    assert with_secrets == ["secrets", "register"]
+    assert with_secrets == ["secrets", None, "register"]
+    oidc = step_named_by(steps, "Azure sign-in (OIDC)")
+    assert oidc["env"] == {"AZURE_CLIENT_SECRET": "${{ secrets.AZURE_CLIENT_SECRET }}"}
     register = step_named(steps, "register")
-    assert {**expected_env, "PYTHONUNBUFFERED": "1"} == register["env"]
+    assert {
+        **expected_env,
+        "AZURE_CLIENT_SECRET": "${{ secrets.AZURE_CLIENT_SECRET }}",
+        "PYTHONUNBUFFERED": "1",
+    } == register["env"]
 
 
 def test_deploy_trains_then_registers_and_summarizes() -> None:
@@ -834,20 +847,20 @@ def run_bash(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def test_deploy_secret_check_names_what_is_missing(tmp_path: Path) -> None:
-    first = load("deploy_model.yml")["jobs"]["deploy"]["steps"][0]
+    first = load("deploy_model.yml")["jobs"]["deploy"]["steps"][1]
     summary = tmp_path / "summary.md"
     env = {
         "PATH": os.environ["PATH"],
         "GITHUB_STEP_SUMMARY": str(summary),
         **{name: "valor-secreto" for name in SECRETS},
     }
-    env["AZURE_CLIENT_SECRET"] = ""
+    env["AZURE_CLIENT_ID"] = ""
     env["AZURE_ML_WORKSPACE_NAME"] = ""
     result = run_bash(first["run"], env)
     assert result.returncode == 1
     text = summary.read_text(encoding="utf-8")
     assert "Faltan secretos de Azure" in text
-    assert "`AZURE_CLIENT_SECRET`" in text
+    assert "`AZURE_CLIENT_ID`" in text
     assert "`AZURE_ML_WORKSPACE_NAME`" in text
     assert "AZURE_TENANT_ID" not in text
     assert "valor-secreto" not in text + result.stdout + result.stderr

@@ -17,6 +17,14 @@ from typing import Any
 
 AUTHORITY = "https://login.microsoftonline.com"
 TOKEN_SECONDS = 3599
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# The service principal's federated credential (Apéndice A of the tutorial):
+# GitHub's OIDC tokens for the student's repository, in environment «azure».
+FEDERATED_CREDENTIAL = {
+    "issuer": "https://token.actions.githubusercontent.com",
+    "subject": "repo:alumno/laboratorio:environment:azure",
+    "audience": "api://AzureADTokenExchange",
+}
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -88,3 +96,40 @@ def token_error(code: str, description: str) -> dict[str, Any]:
         "trace_id": str(uuid.uuid4()),
         "correlation_id": str(uuid.uuid4()),
     }
+
+
+def _claims(assertion: str) -> dict[str, Any]:
+    try:
+        payload = assertion.split(".")[1]
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        claims = json.loads(raw)
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def assertion_problem(assertion: str) -> str | None:
+    """Why Entra ID refuses this client assertion (a GitHub OIDC token), or None.
+
+    The token is matched against the federated credential by issuer, subject
+    and audience, exactly (AADSTS70021), and must be within its valid time
+    (AADSTS700024). The signature is not checked: the fake's tokens are unsigned.
+    """
+    claims = _claims(assertion)
+    audience = claims.get("aud")
+    presented = {
+        "issuer": claims.get("iss"),
+        "subject": claims.get("sub"),
+        "audience": audience[0] if isinstance(audience, list) else audience,
+    }
+    if presented != FEDERATED_CREDENTIAL:
+        return (
+            "AADSTS70021: No matching federated identity record found for presented "
+            f"assertion. Assertion Issuer: '{presented['issuer']}'. Assertion "
+            f"Subject: '{presented['subject']}'. Assertion Audience: "
+            f"'{presented['audience']}'."
+        )
+    now = time.time()
+    if not claims.get("nbf", now) - 300 <= now <= claims.get("exp", 0) + 300:
+        return "AADSTS700024: Client assertion is not within its valid time range."
+    return None

@@ -69,7 +69,15 @@ def _login(emulator: AzureEmulator) -> None:
     @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
     def token(request: Request, tenant: str) -> Response:
         form = request.form
-        if (
+        # Workload identity federation (the deploy workflow's OIDC path): the
+        # GitHub token comes as a client assertion instead of the secret.
+        if form.get("client_assertion_type") == identity.JWT_BEARER:
+            problem = identity.assertion_problem(form.get("client_assertion", ""))
+            if problem is not None:
+                return json_response(
+                    identity.token_error("invalid_client", problem), 401
+                )
+        elif (
             "invalid_secret" in emulator.faults
             or form.get("client_secret") != CLIENT_SECRET
         ):

@@ -54,9 +54,12 @@ NODE_HOME = Path(
 RUNNER_PYTHON = Path(
     os.environ.get("ACT_RUNNER_PYTHON", ROOT / ".venv" / "act-runner-python")
 )
-# Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
-# índice (todo está instalado en RUNNER_PYTHON) y el laboratorio (-e .)
-# instalado con el setuptools que ya está ahí.
+# El de Python 3.10 (deploy_model.yml, como el trabajo de Azure ML), si
+# ./dev.sh encontró uno.
+RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-3.10"))
+# Lo que los pasos con Python necesitan para no usar la red: pip (y uv) sin
+# índice: requirements.lock ya está instalado en RUNNER_PYTHON, y
+# «pip install --require-hashes -r requirements.lock» no descarga nada.
 OFFLINE_PYTHON_ENV = {
     "PIP_NO_INDEX": "1",
     "UV_OFFLINE": "1",
@@ -118,9 +121,9 @@ def missing_requirements() -> str | None:
     return None
 
 
-def runner_python_version() -> str | None:
-    """La versión (3.11.7) del Python del runner, o None si no está."""
-    python = RUNNER_PYTHON / "bin" / "python"
+def runner_python_version(home: Path = RUNNER_PYTHON) -> str | None:
+    """La versión (3.11.7) de un Python del runner, o None si no está."""
+    python = home / "bin" / "python"
     if not python.exists():
         return None
     result = subprocess.run(
@@ -135,7 +138,10 @@ def runner_python_version() -> str | None:
 
 def missing_runner_python(wanted: str) -> str | None:
     """Por qué setup-python no encontraría Python ``wanted`` sin red, o None."""
-    version = runner_python_version()
+    versions = [runner_python_version(home) for home in RUNNER_PYTHONS]
+    if any(found and found.startswith(wanted + ".") for found in versions):
+        return None
+    version = versions[0]
     if version is None:
         return f"falta el Python del runner en {RUNNER_PYTHON}: ejecuta ./dev.sh setup"
     if not version.startswith(wanted + "."):

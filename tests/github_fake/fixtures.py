@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from github_fake.act import (
     REPOSITORY,
-    RUNNER_PYTHON,
+    RUNNER_PYTHONS,
     ActEnvironment,
     StudentRepo,
     runner_python_version,
@@ -36,9 +36,10 @@ def fixture_act_environment(
 ) -> ActEnvironment:
     """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
     environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
-    version = runner_python_version()
-    if version is not None:
-        environment.prepare_python(version, RUNNER_PYTHON)
+    for home in RUNNER_PYTHONS:
+        version = runner_python_version(home)
+        if version is not None:
+            environment.prepare_python(version, home)
     return environment
 
 

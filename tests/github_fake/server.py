@@ -10,7 +10,11 @@ de la API de GitHub:
 - releases con sus archivos (``/releases``, ``/releases/tags/{tag}``, la
   subida a ``upload_url``, ``/releases/generate-notes``);
 - comentarios de un pull request (``/issues/{n}/comments``,
-  ``/issues/comments/{id}``).
+  ``/issues/comments/{id}``);
+- el token OIDC de un trabajo (``/idtoken``: lo que un paso pide a
+  ``$ACTIONS_ID_TOKEN_REQUEST_URL`` con ``$ACTIONS_ID_TOKEN_REQUEST_TOKEN``),
+  con los claims de GitHub (``iss``, ``sub``, ``aud``); el ``sub`` depende del
+  environment del trabajo o de su rama, como en GitHub.
 
 Anota cada llamada (método, ruta, cuerpo JSON) y guarda el estado en memoria.
 Reproduce también lo que hace fallar a los flujos en GitHub: un token de solo
@@ -21,10 +25,12 @@ Lo que no conoce lo contesta con 404 y queda anotado.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +42,11 @@ TOKEN = "ghs_token_de_prueba"
 READ_ONLY_TOKEN = "ghs_token_de_solo_lectura"
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 FORBIDDEN = "Resource not accessible by integration"
+# GitHub da el token OIDC solo a los trabajos con «permissions: id-token: write»,
+# a través de estas dos variables del runner (act no las pone: las pasa la prueba).
+OIDC_REQUEST_TOKEN = "token_de_peticion_oidc"
+OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+OIDC_SECONDS = 300
 
 
 def rev_parse(repo: Path, ref: str) -> str | None:
@@ -172,6 +183,9 @@ class FakeGitHub:
         self.comments: dict[int, list[dict[str, Any]]] = {}
         # Cuántas veces más falla POST /releases (simula una caída de GitHub).
         self.fail_release_creation = 0
+        # El trabajo que pide el token OIDC: su environment (o None) y su rama.
+        self.oidc_environment: str | None = None
+        self.oidc_ref = "refs/heads/main"
         self._next_id = 1000
         self._lock = threading.Lock()
         self._server = FakeServer(self)
@@ -248,8 +262,38 @@ class FakeGitHub:
             self.calls.append(Call(method, path, query, recorded, status))
         return status, payload
 
+    def oidc_token(self, audience: str) -> str:
+        """El JWT que GitHub firmaría para el trabajo (aquí sin firma)."""
+        owner = self.repository.split("/")[0]
+        if self.oidc_environment is not None:
+            subject = f"repo:{self.repository}:environment:{self.oidc_environment}"
+        else:
+            subject = f"repo:{self.repository}:ref:{self.oidc_ref}"
+        now = int(time.time())
+        claims = {
+            "iss": OIDC_ISSUER,
+            "sub": subject,
+            "aud": audience or f"https://github.com/{owner}",
+            "repository": self.repository,
+            "ref": self.oidc_ref,
+            "environment": self.oidc_environment,
+            "iat": now,
+            "nbf": now,
+            "exp": now + OIDC_SECONDS,
+        }
+        parts = [{"alg": "RS256", "typ": "JWT"}, claims]
+        encoded = [
+            base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+            for part in parts
+        ]
+        return ".".join([*encoded, "firma-de-prueba"])
+
     def _route(self, request: Request) -> tuple[int, Any]:
         method, path, query, body, token = request
+        if path == "/idtoken" and method == "GET":
+            if token != OIDC_REQUEST_TOKEN:
+                raise ApiError(401, "Bad credentials")
+            return 200, {"value": self.oidc_token(query.get("audience", [""])[0])}
         if token not in (TOKEN, READ_ONLY_TOKEN):
             raise ApiError(401, "Bad credentials")
         if method != "GET" and token == READ_ONLY_TOKEN:

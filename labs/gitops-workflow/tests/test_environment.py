@@ -1,16 +1,21 @@
-"""Las versiones de requirements.txt y conda.yml coinciden.
+"""Las versiones de requirements.txt, requirements.lock y conda.yml coinciden.
 
 Un modelo guardado con una versión de scikit-learn puede no cargar con otra:
 el trabajo de Azure ML (conda.yml) debe usar las mismas versiones con las que
-se entrena en local (requirements.txt).
+se entrena en local (requirements.txt). requirements.lock fija, con su hash,
+cada paquete que se instala: si no corresponde a requirements.txt (alguien
+cambió una versión y no lo regeneró), estas pruebas fallan y dicen qué paquete.
+Todo sin red: se lee el lock, incluidas sus anotaciones ``# via``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from packaging.markers import Marker
 
 from churn_lab.environment import (
     REQUIRED_MODULES,
@@ -70,6 +75,180 @@ def disagreements(local: dict[str, str], azure: dict[str, str]) -> list[str]:
         for name in sorted(local.keys() & azure.keys())
         if local[name] != azure[name]
     ]
+
+
+LOCK = LAB_ROOT / "requirements.lock"
+# La orden que escribe el lock: la dicen la cabecera de requirements.txt y la
+# del propio lock (la pone uv).
+LOCK_COMMAND = (
+    "uv pip compile requirements.txt --universal --generate-hashes "
+    "--python-version 3.10 --output-file requirements.lock"
+)
+ROOT_MARK = "-r requirements.txt"
+# Donde corre el trabajo de Azure ML: Linux x86_64, Python 3.10 (conda.yml).
+JOB_PLATFORM = {
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "python_version": "3.10",
+    "python_full_version": "3.10.18",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "os_name": "posix",
+}
+ENTRY = re.compile(r"^([A-Za-z0-9_.\-]+)==(\S+?)(?:\s*;\s*(.*?))?\s*\\?$")
+
+
+@dataclass
+class LockEntry:
+    """Un paquete del lock: versión, marcador, hashes y quién lo pide."""
+
+    name: str
+    version: str
+    marker: str | None
+    hashes: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)
+
+    def applies(self, platform: dict[str, str]) -> bool:
+        """Si este paquete se instala en ``platform`` (su marcador)."""
+        return self.marker is None or Marker(self.marker).evaluate(platform)
+
+
+def lock_entries(path: Path = LOCK) -> list[LockEntry]:
+    """Los paquetes de requirements.lock, en el orden del archivo."""
+    entries: list[LockEntry] = []
+    in_via = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        match = ENTRY.match(line)
+        if match:
+            name, version, marker = match.groups()
+            entries.append(LockEntry(_normalise(name), version, marker or None))
+            in_via = False
+        elif stripped.startswith("--hash=") and entries:
+            entries[-1].hashes.append(stripped.split("=", 1)[1].rstrip(" \\"))
+        elif stripped.startswith("# via") and entries:
+            rest = stripped[len("# via") :].strip()
+            entries[-1].via.extend([rest] if rest else [])
+            in_via = not rest
+        elif in_via and stripped.startswith("#   "):
+            entries[-1].via.append(stripped[len("#   ") :].strip())
+    return entries
+
+
+def requirement_lines(path: Path = LAB_ROOT / "requirements.txt") -> list[str]:
+    """Las líneas de requirements.txt que piden un paquete (sin comentarios)."""
+    lines = [
+        line.split("#", 1)[0].strip() for line in path.read_text("utf-8").split("\n")
+    ]
+    return [line for line in lines if line]
+
+
+def _reachable(entries: list[LockEntry], start: set[str]) -> set[str]:
+    """``start`` y lo que piden, según las anotaciones ``# via`` del lock."""
+    found = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for entry in entries:
+            parents = {_normalise(name) for name in entry.via if name != ROOT_MARK}
+            if entry.name not in found and parents & found:
+                found.add(entry.name)
+                changed = True
+    return found
+
+
+def lock_problems(requirements: list[str], entries: list[LockEntry]) -> list[str]:
+    """Qué tiene el lock que no corresponde a requirements.txt (vacío: al día)."""
+    wanted = pins(requirements)
+    roots = {entry.name for entry in entries if ROOT_MARK in entry.via}
+    problems = [
+        f"{name}=={version} está en requirements.txt pero el lock tiene "
+        f"{', '.join(sorted(locked)) or 'nada'}"
+        for name, version in sorted(wanted.items())
+        if version
+        not in (locked := {entry.version for entry in entries if entry.name == name})
+        or name not in roots
+    ]
+    problems += [
+        f"{name} está en el lock pero ya no en requirements.txt"
+        for name in sorted(roots - wanted.keys())
+    ]
+    reachable = _reachable(entries, roots & wanted.keys())
+    problems += [
+        f"{entry.name} está en el lock pero nada lo pide"
+        for entry in entries
+        if entry.name not in reachable
+    ]
+    problems += [
+        f"{entry.name}=={entry.version} no tiene hash sha256"
+        for entry in entries
+        if not entry.hashes
+        or not all(
+            re.fullmatch(r"sha256:[0-9a-f]{64}", value) for value in entry.hashes
+        )
+    ]
+    return problems
+
+
+def job_closure(
+    entries: list[LockEntry], roots: set[str], platform: dict[str, str]
+) -> dict[str, str]:
+    """Lo que instalan ``roots`` en ``platform`` según el lock: nombre -> versión."""
+    here = [entry for entry in entries if entry.applies(platform)]
+    names = _reachable(here, roots)
+    return {entry.name: entry.version for entry in here if entry.name in names}
+
+
+def test_the_lock_matches_requirements() -> None:
+    """Falla si se cambió requirements.txt sin regenerar el lock (ver su cabecera)."""
+    assert not lock_problems(requirement_lines(), lock_entries())
+
+
+def test_a_stale_lock_is_detected(tmp_path: Path) -> None:
+    requirements = [
+        line.replace("scikit-learn==1.7.2", "scikit-learn==1.8.0")
+        for line in requirement_lines()
+        if not line.startswith("pre-commit==")
+    ] + ["rich==14.0.0"]
+    problems = lock_problems(requirements, lock_entries())
+    assert (
+        "scikit-learn==1.8.0 está en requirements.txt pero el lock tiene 1.7.2"
+        in problems
+    )
+    assert "pre-commit está en el lock pero ya no en requirements.txt" in problems
+    assert "rich==14.0.0 está en requirements.txt pero el lock tiene nada" in problems
+    assert "identify está en el lock pero nada lo pide" in problems
+    unhashed = tmp_path / "requirements.lock"
+    unhashed.write_text(
+        re.sub(r" \\\n\s+--hash=\S+", "", LOCK.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+    assert "numpy==2.2.6 no tiene hash sha256" in lock_problems(
+        requirement_lines(), lock_entries(unhashed)
+    )
+
+
+def test_the_lock_says_how_it_was_made() -> None:
+    header = LOCK.read_text(encoding="utf-8").splitlines()[1]
+    assert header == f"#    {LOCK_COMMAND}"
+    requirements = (LAB_ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert LOCK_COMMAND in requirements
+    assert "pip install --require-hashes -r requirements.lock" in requirements
+
+
+def test_the_job_installs_exactly_the_lock_for_linux_python_3_10() -> None:
+    """conda.yml fija todo lo que instala el trabajo, con las versiones del lock."""
+    expected = job_closure(lock_entries(), SCORING_PACKAGES, JOB_PLATFORM)
+    assert SCORING_PACKAGES <= expected.keys()
+    found = conda_pins()
+    changes = [
+        f"{name}: conda.yml {found.get(name, 'no lo tiene')}, el lock "
+        f"{expected.get(name, 'no lo instala en el trabajo')}"
+        for name in sorted(found.keys() | expected.keys())
+        if found.get(name) != expected.get(name)
+    ]
+    assert not changes, "Pon en conda.yml las versiones del lock: " + "; ".join(changes)
 
 
 def test_shared_pins_agree() -> None:
@@ -139,11 +318,14 @@ def test_missing_libraries_say_activate_or_install() -> None:
         "source .venv/bin/activate",
         ".venv\\Scripts\\Activate.ps1",
         ".venv\\Scripts\\activate.bat",
-        "python -m pip install -r requirements.txt",
+        "python -m pip install --require-hashes -r requirements.lock",
     ):
         assert fix in outside
     inside = libraries_problem(["pandas"], in_venv=True)
-    assert inside is not None and "pip install -r requirements.txt" in inside
+    assert (
+        inside is not None
+        and "pip install --require-hashes -r requirements.lock" in inside
+    )
     assert libraries_problem([], in_venv=False) is None
 
 

@@ -111,6 +111,17 @@ def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
             "va el valor del secreto",
         ),
         (
+            ClientAuthenticationError(
+                "WorkloadIdentityCredential.get_token failed: AADSTS70021: No "
+                "matching federated identity record found for presented "
+                "assertion. Assertion Issuer: "
+                "'https://token.actions.githubusercontent.com'. Assertion Subject: "
+                "'repo:ana/lab:ref:refs/heads/main'. Assertion Audience: "
+                "'api://AzureADTokenExchange'."
+            ),
+            "coincide con el sujeto «repo:ana/lab:ref:refs/heads/main»",
+        ),
+        (
             ResourceNotFoundError("(ResourceGroupNotFound) Resource group 'rg' ..."),
             "no se encontró el grupo de recursos",
         ),

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Versiones de Python admitidas (primera y última, ambas incluidas): las que
-# instalan todas las versiones fijadas de requirements.txt desde paquetes ya
+# instalan todas las versiones fijadas de requirements.lock desde paquetes ya
 # compilados (wheels). numpy 2.2.6 no tiene wheel para Python 3.14.
 OLDEST_PYTHON = (3, 10)
 NEWEST_PYTHON = (3, 13)
@@ -41,7 +41,7 @@ ACTIVATE = (
     "source .venv/bin/activate; Windows PowerShell: .venv\\Scripts\\Activate.ps1; "
     "cmd: .venv\\Scripts\\activate.bat)"
 )
-INSTALL = "python -m pip install -r requirements.txt"
+INSTALL = "python -m pip install --require-hashes -r requirements.lock"
 
 
 def supported_range() -> str:

@@ -306,6 +306,18 @@ def _login_message(lowered: str) -> str:
             "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
             "con: az ad sp credential reset --id <appId>"
         )
+    if "aadsts70021" in lowered:
+        # OIDC (deploy_model.yml): el token de GitHub no coincide con ninguna
+        # credencial federada; Entra ID dice qué sujeto recibió.
+        subject = re.search(r"assertion subject: '([^']*)'", lowered)
+        return (
+            "Azure no aceptó el token de GitHub (AADSTS70021): ninguna credencial "
+            "federada del service principal coincide con el sujeto "
+            f"«{subject.group(1) if subject else '?'}». Créala con el sujeto "
+            "repo:<usuario>/<repositorio>:environment:azure (el trabajo usa el "
+            "environment azure), emisor https://token.actions.githubusercontent.com "
+            "y audiencia api://AzureADTokenExchange (tutorial, Apéndice A)."
+        )
     if "expired" in lowered or "aadsts700082" in lowered or "aadsts70043" in lowered:
         return (
             "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
