@@ -106,7 +106,8 @@ def api_url(environ: Mapping[str, str] | None = None) -> str:
     return (environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
 
 
-def _clock(epoch: float) -> str:
+def clock_text(epoch: float) -> str:
+    """Una hora epoch como texto: «14:05:09 UTC»."""
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%H:%M:%S UTC")
 
 
@@ -115,7 +116,7 @@ def announce_wait(until: float, reason: str) -> None:
     import sys
 
     print(
-        f"⏳ {reason}: esperando hasta las {_clock(until)} para seguir…",
+        f"⏳ {reason}: esperando hasta las {clock_text(until)} para seguir…",
         file=sys.stderr,
         flush=True,
     )
@@ -216,7 +217,7 @@ class GitHubClient:  # pylint: disable=too-many-instance-attributes
         seconds = until - time.time()
         if seconds > MAX_RATE_LIMIT_WAIT:
             raise GitHubUnavailable(
-                f"{reason}; se renueva a las {_clock(until)}. Vuelve a "
+                f"{reason}; se renueva a las {clock_text(until)}. Vuelve a "
                 "intentarlo entonces (con un token, el límite es más alto)."
             )
         self.stats.add("rate_limit_waits")
