@@ -176,8 +176,8 @@ class ProgressBar:
             return
         width = 30
         filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} repositorios")
+        line = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r[{line}] {self.done}/{self.total} repositorios")
         self.stream.flush()
 
     def advance(self) -> None:
@@ -239,7 +239,13 @@ def render_csv(rows: Sequence[Row]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["repositorio", "estudiante", *[key for key, _ in PARTS], "hechas", "observaciones"]
+        [
+            "repositorio",
+            "estudiante",
+            *[key for key, _ in PARTS],
+            "hechas",
+            "observaciones",
+        ]
     )
     for row in rows:
         parts = row.progress.parts if row.progress else []
@@ -263,10 +269,13 @@ def _cell(row: Row, index: int) -> str:
 
 def render_html(rows: Sequence[Row]) -> str:
     """La página del informe: una fila por estudiante y los totales por parte."""
-    head = "".join(f"<th>{html.escape(title.split(':')[0])}</th>" for _, title in PARTS)
+    head = "".join(
+        f"<th>{html.escape(title.split(':', maxsplit=1)[0])}</th>" for _, title in PARTS
+    )
     body = []
     for row in rows:
-        link = f"https://github.com/{row.progress.repository if row.progress else row.repository}"
+        name = row.progress.repository if row.progress else row.repository
+        link = f"https://github.com/{name}"
         cells = "".join(_cell(row, index) for index in range(len(PARTS)))
         done = sum(
             part.state == DONE for part in (row.progress.parts if row.progress else [])
@@ -276,11 +285,15 @@ def render_html(rows: Sequence[Row]) -> str:
             f"</td><td>{html.escape(row.student)}</td>{cells}<td>{done}</td>"
             f"<td>{html.escape(row.note())}</td></tr>"
         )
-    totals = "".join(
-        f"<td>{sum(1 for row in rows if row.progress and row.progress.parts[index].state == DONE)}"
-        f"/{len(rows)}</td>"
+    done_per_part = [
+        sum(
+            1
+            for row in rows
+            if row.progress and row.progress.parts[index].state == DONE
+        )
         for index in range(len(PARTS))
-    )
+    ]
+    totals = "".join(f"<td>{count}/{len(rows)}</td>" for count in done_per_part)
     legend = "✅ hecha · ❌ falta · ⏳ en marcha o sin comprobar · – sin datos"
     return f"""<!DOCTYPE html>
 <html lang="es">
@@ -325,10 +338,10 @@ def write_outputs(folder: Path, files: dict[str, str]) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            handle, temporary_name = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            temporaries.append((Path(temporary_name), folder / name))
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
-            temporaries.append((Path(temporary), folder / name))
         for temporary, final in temporaries:
             os.replace(temporary, final)
     except OSError as error:
@@ -375,7 +388,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cache",
         type=Path,
-        help="carpeta de la caché de respuestas (por defecto, .cache dentro de --salida)",
+        help="carpeta de la caché de respuestas (por defecto, .cache en --salida)",
     )
     parser.add_argument(
         "--hilos",
@@ -390,7 +403,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
             "--prefix PREFIJO (uno de los dos)."
         )
     if args.org and not args.prefix:
-        raise LabError("con --org indica también --prefix (el de la tarea de Classroom).")
+        raise LabError(
+            "con --org indica también --prefix (el de la tarea de Classroom)."
+        )
     return args
 
 
@@ -398,7 +413,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Lee la lista, consulta GitHub, escribe el CSV y el HTML."""
     args = parse_arguments(argv)
-    client = GitHubClient(token=find_token(), cache_dir=args.cache or args.salida / ".cache")
+    client = GitHubClient(
+        token=find_token(), cache_dir=args.cache or args.salida / ".cache"
+    )
     try:
         if args.org:
             repositories = classroom_repositories(client, args.org, args.prefix)
@@ -412,12 +429,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "repositorios públicos y el límite es de 60 peticiones por hora.",
             file=sys.stderr,
         )
-    bar = ProgressBar(len(repositories))
-    client.on_wait = lambda until, reason: bar.message(
+    progress_bar = ProgressBar(len(repositories))
+    client.on_wait = lambda until, reason: progress_bar.message(
         f"⏳ {reason}: esperando hasta las {clock_text(until)}…"
     )
-    rows = build_rows(client, repositories, args.prefix, args.hilos, bar.advance)
-    bar.finish()
+    rows = build_rows(
+        client, repositories, args.prefix, args.hilos, progress_bar.advance
+    )
+    progress_bar.finish()
     written = write_outputs(
         args.salida, {CSV_NAME: render_csv(rows), HTML_NAME: render_html(rows)}
     )
@@ -427,7 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"   {path}")
     print(
         f"🌐 {stats.requests} peticiones a GitHub ({stats.not_modified} sin cambios, "
-        f"304), {stats.retries} reintentos, {stats.rate_limit_waits} esperas por el límite."
+        f"304), {stats.retries} reintentos, {stats.rate_limit_waits} esperas por el "
+        "límite."
     )
     return 0
 

@@ -101,7 +101,9 @@ def _pull(repo: str, number: int, title: str, merged: bool) -> dict[str, Any]:
     }
 
 
-def _run(repo: str, run_id: int, workflow: str, conclusion: str, **extra: Any):
+def _run(
+    repo: str, run_id: int, workflow: str, conclusion: str, **extra: Any
+) -> dict[str, Any]:
     return {
         "id": run_id,
         "name": workflow,
@@ -136,21 +138,32 @@ class FakeRepo:  # pylint: disable=too-many-instance-attributes
         """El repositorio con lo que deja ese estado."""
         repo = cls(full_name, state, repo_id)
         name = full_name
-        title = "Update train_model.py" if state == "titulo_no_convencional" else (
-            "feat: mi primer cambio"
+        title = (
+            "Update train_model.py"
+            if state == "titulo_no_convencional"
+            else ("feat: mi primer cambio")
         )
         if state != "sin_pr":
             merged = state != "pr_abierto"
             repo.pulls = [_pull(name, 1, title, merged)]
             repo.runs.append(
-                _run(name, 10, "ci.yml", "success", event="pull_request",
-                     head_sha=f"{1:040d}", pull_requests=[{"number": 1}])
+                _run(
+                    name,
+                    10,
+                    "ci.yml",
+                    "success",
+                    event="pull_request",
+                    head_sha=f"{1:040d}",
+                    pull_requests=[{"number": 1}],
+                )
             )
             marker = "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados de CI"
             repo.comments[1] = [{"id": 5, "body": marker}]
         if state in ("cd_fallo", "tag_sin_release", "completo", "renombrado"):
             failed = state == "cd_fallo"
-            repo.runs.insert(0, _run(name, 11, "cd.yml", "failure" if failed else "success"))
+            repo.runs.insert(
+                0, _run(name, 11, "cd.yml", "failure" if failed else "success")
+            )
         if state in ("tag_sin_release", "completo", "renombrado"):
             repo.tags = ["v0.1.0"]
         if state in ("completo", "renombrado"):
@@ -164,14 +177,16 @@ class FakeRepo:  # pylint: disable=too-many-instance-attributes
             ]
             repo.runs.insert(
                 0,
-                _run(name, 12, "deploy_model.yml", "success", event="workflow_dispatch"),
+                _run(
+                    name, 12, "deploy_model.yml", "success", event="workflow_dispatch"
+                ),
             )
             repo.evidence = dict(EVIDENCE)
         return repo
 
 
 @dataclass
-class Faults:
+class Faults:  # pylint: disable=too-many-instance-attributes
     """Fallos a mitad de la pasada; cada contador baja con cada uso."""
 
     # Tras cuántas peticiones más (no 304) se agota el límite, y cuánto dura.
@@ -218,7 +233,7 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
-class ClassroomGitHub:
+class ClassroomGitHub:  # pylint: disable=too-many-instance-attributes
     """La API falsa de la clase; se usa como context manager."""
 
     def __init__(self, states: dict[str, str], public: bool = True) -> None:
@@ -303,10 +318,14 @@ class ClassroomGitHub:
     def _fault(self, path: str) -> tuple[int, Any, dict[str, str]] | None:
         faults, now = self.faults, time.time()
         if now < self.limit_until:
-            return 403, {"message": "API rate limit exceeded"}, {
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": str(int(self.limit_until) + 1),
-            }
+            return (
+                403,
+                {"message": "API rate limit exceeded"},
+                {
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": str(int(self.limit_until) + 1),
+                },
+            )
         if faults.rate_limit_after is not None:
             faults.rate_limit_after -= 1
             if faults.rate_limit_after < 0:
@@ -315,16 +334,22 @@ class ClassroomGitHub:
                 return self._fault(path)
         if faults.secondary > 0:
             faults.secondary -= 1
-            return 429, {"message": "You have exceeded a secondary rate limit"}, {
-                "Retry-After": "1"
-            }
+            return (
+                429,
+                {"message": "You have exceeded a secondary rate limit"},
+                {"Retry-After": "1"},
+            )
         if faults.bad_gateway > 0 and re.fullmatch(faults.bad_gateway_pattern, path):
             faults.bad_gateway -= 1
             return 502, {"message": "Server Error"}, {}
         return None
 
     def _answer(
-        self, path: str, query: dict[str, list[str]], token: str, headers: dict[str, str]
+        self,
+        path: str,
+        query: dict[str, list[str]],
+        token: str,
+        headers: dict[str, str],
     ) -> tuple[int, Any, dict[str, str]]:
         if token and token != TOKEN:
             return 401, {"message": "Bad credentials"}, {}
@@ -332,9 +357,13 @@ class ClassroomGitHub:
         extra = {"Content-Type": "application/json; charset=utf-8"}
         if status == 301:
             return status, body, {"Location": f"{self.url}{body['url']}"}
-        etag = '"' + hashlib.sha256(
-            json.dumps([path, query, body, version], sort_keys=True).encode()
-        ).hexdigest()[:32] + '"'
+        etag = (
+            '"'
+            + hashlib.sha256(
+                json.dumps([path, query, body, version], sort_keys=True).encode()
+            ).hexdigest()[:32]
+            + '"'
+        )
         if status in (200, 404, 409):
             extra["ETag"] = etag
         if headers.get("If-None-Match") == etag:
@@ -373,9 +402,10 @@ class ClassroomGitHub:
         if renamed:
             target = self.repos[renamed.lower()]
             return 301, {"url": f"/repositories/{target.repo_id}" + rest}, 0
-        repo = self._repo(owner, name, token)
-        if repo is None:
+        found = self._repo(owner, name, token)
+        if found is None:
             return not_found
+        repo = found
         if not rest:
             return 200, self._repo_json(repo), repo.version
         if repo.state == "vacio":
@@ -384,20 +414,23 @@ class ClassroomGitHub:
             return 200, [], 0
         return self._repo_route(repo, rest)
 
-    def _org_repos(
-        self, org: str, query: dict[str, list[str]]
-    ) -> tuple[int, Any, int]:
+    def _org_repos(self, org: str, query: dict[str, list[str]]) -> tuple[int, Any, int]:
         per_page = int(query.get("per_page", ["30"])[0])
         page = int(query.get("page", ["1"])[0])
         names = sorted(
-            repo.full_name for repo in self.repos.values()
+            repo.full_name
+            for repo in self.repos.values()
             if repo.full_name.lower().startswith(f"{org.lower()}/")
         )
         chosen = names[(page - 1) * per_page : page * per_page]
-        return 200, [
-            {"full_name": name, "name": name.split("/")[1], "private": False}
-            for name in chosen
-        ], 0
+        return (
+            200,
+            [
+                {"full_name": name, "name": name.split("/")[1], "private": False}
+                for name in chosen
+            ],
+            0,
+        )
 
     def _repo_json(self, repo: FakeRepo) -> dict[str, Any]:
         owner, name = repo.full_name.split("/")
@@ -421,16 +454,23 @@ class ClassroomGitHub:
             if repo.evidence is None:
                 return 404, {"message": "Not Found"}, version
             text = json.dumps(repo.evidence).encode()
-            return 200, {
-                "name": "progreso.json",
-                "encoding": "base64",
-                "content": b64encode(text).decode(),
-                "html_url": f"https://github.com/{repo.full_name}/blob/main/"
-                "evidence/progreso.json",
-            }, version
+            return (
+                200,
+                {
+                    "name": "progreso.json",
+                    "encoding": "base64",
+                    "content": b64encode(text).decode(),
+                    "html_url": f"https://github.com/{repo.full_name}/blob/main/"
+                    "evidence/progreso.json",
+                },
+                version,
+            )
         routes: dict[str, Any] = {
             "/pulls": repo.pulls,
-            "/actions/runs": {"total_count": len(repo.runs), "workflow_runs": repo.runs},
+            "/actions/runs": {
+                "total_count": len(repo.runs),
+                "workflow_runs": repo.runs,
+            },
             "/tags": [{"name": tag} for tag in repo.tags],
             "/releases": repo.releases,
         }

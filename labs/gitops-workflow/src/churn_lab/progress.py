@@ -85,8 +85,16 @@ class Progress:
     repository: str = ""
 
     def first_not_done(self) -> PartResult | None:
-        """La primera parte que no está hecha, o None si están todas."""
-        return next((part for part in self.parts if part.state != DONE), None)
+        """La primera parte que falta (❌); si no hay, la primera en marcha (⏳).
+
+        Mientras CI se ejecuta, o si GitHub no respondió, el siguiente paso es
+        la primera parte que sí se sabe que falta.
+        """
+        for wanted in (MISSING, PENDING):
+            found = [part for part in self.parts if part.state == wanted]
+            if found:
+                return found[0]
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         """El progreso como diccionario (para JSON)."""
