@@ -264,7 +264,12 @@ def test_exigir_fails_for_autograding(
 def test_evidence_file_has_no_secret_token_or_path(
     tmp_path: Path, classroom: ClassroomGitHub
 ) -> None:
-    """--evidencia en un laboratorio con el pipeline local hecho y un config.json."""
+    """--evidencia tras entrenar y registrar en el almacén local, con un config.json.
+
+    Las predicciones y el trabajo (Parte 6) no se hicieron: la evidencia solo
+    anota lo que se vio. El recorrido entero con Azure ML está en
+    test_progress_azure.py.
+    """
     lab = copy_lab(tmp_path / "gitops-lab")
     subscription = "9b7c0f3e-1111-2222-3333-444455556666"
     (lab / "config.json").write_text(
@@ -278,13 +283,9 @@ def test_evidence_file_has_no_secret_token_or_path(
         encoding="utf-8",
     )
     env = {"GITHUB_API_URL": classroom.url, "GITHUB_TOKEN": TOKEN}
-    # El pipeline sin Azure de las Partes 3 a 6, como en el tutorial.
     for script, extra in (
-        ("scripts/train_model.py", []),
-        ("scripts/create_inference_data.py", []),
+        ("scripts/train_model.py", ["--n-samples", "500"]),
         ("scripts/register_model.py", ["--local"]),
-        ("scripts/upload_data.py", ["--local"]),
-        ("scripts/run_inference_pipeline.py", ["--local"]),
     ):
         done = run([script, *extra], lab, env)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -304,8 +305,8 @@ def test_evidence_file_has_no_secret_token_or_path(
     evidence = json.loads(text)
     assert evidence["workspace"] == "local"
     assert evidence["model"]["name"] == "churn-prediction-model"
-    assert evidence["predictions"]["rows"] == 500
-    assert evidence["job"]["status"] == "Completed"
+    assert evidence["training"]["date"] and "predictions" not in evidence
+    assert "job" not in evidence
     for forbidden in (
         subscription,
         "rg-personal-ana",
@@ -316,8 +317,9 @@ def test_evidence_file_has_no_secret_token_or_path(
         assert forbidden not in text
     assert_no_token(result.stdout, result.stderr)
     lines = lines_by_part(result.stdout)
-    for key in ("parte3", "parte4", "parte5", "parte6"):
+    for key in ("parte3", "parte4", "parte5"):
         assert lines[key].startswith("✅"), lines[key]
+    assert lines["parte6"].startswith("❌")
 
 
 # --------------------------------------------------------------------------

@@ -707,17 +707,18 @@ def _part4(
         return _result("parte4", DONE, f"conectado al workspace {azure.workspace}")
     if local and local.store_exists:
         return _result("parte4", DONE, "almacén local de MLflow (mlflow.db)")
-    workspace = (evidence or {}).get("workspace")
-    if workspace:
-        return _result(
-            "parte4", DONE, f"workspace {workspace}{_evidence_note('evidence')}"
-        )
+    # Lo que responde Azure ahora pesa más que lo anotado en la evidencia.
     if azure_problem:
         return _result(
             "parte4",
             MISSING,
             f"no se pudo usar el workspace: {azure_problem}",
             "python scripts/verify_azure_connection.py (Parte 4)",
+        )
+    workspace = (evidence or {}).get("workspace")
+    if workspace:
+        return _result(
+            "parte4", DONE, f"workspace {workspace}{_evidence_note('evidence')}"
         )
     return _result(
         "parte4",
@@ -733,7 +734,8 @@ def _part5(
 ) -> PartResult:
     if azure and azure.models:
         latest = azure.models[-1]
-        tags = ", ".join(f"{key}={value}" for key, value in latest["tags"].items())
+        shown = list(latest["tags"].items())[:3]  # el linaje: commit, versión…
+        tags = ", ".join(f"{key}={value}" for key, value in shown)
         lineage = f" (etiquetas: {tags})" if tags else ""
         return _result(
             "parte5",
