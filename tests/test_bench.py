@@ -31,6 +31,11 @@ KEYS = {
     "help_s_max",
     "run_checks_s",
     "run_checks_cpu_s",
+    "report_first_s",
+    "report_first_calls",
+    "report_second_s",
+    "report_second_calls",
+    "report_second_304_share",
 }
 
 
