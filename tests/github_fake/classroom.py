@@ -118,6 +118,15 @@ def _run(
     }
 
 
+def _release(repo: str, release_id: int, tag: str) -> dict[str, Any]:
+    return {
+        "id": release_id,
+        "tag_name": tag,
+        "html_url": f"https://github.com/{repo}/releases/tag/{tag}",
+        "assets": [{"name": f"gitops-lab-{tag}.zip", "size": 1234}],
+    }
+
+
 @dataclass
 class FakeRepo:  # pylint: disable=too-many-instance-attributes
     """Un repositorio de la clase en la API falsa."""
@@ -138,6 +147,12 @@ class FakeRepo:  # pylint: disable=too-many-instance-attributes
         """El repositorio con lo que deja ese estado."""
         repo = cls(full_name, state, repo_id)
         name = full_name
+        if state == "vacio":
+            return repo
+        # La Parte 1: el primer push a main ya crea v0.0.1 con su release.
+        repo.runs.append(_run(name, 9, "cd.yml", "success"))
+        repo.tags = ["v0.0.1"]
+        repo.releases = [_release(name, 6, "v0.0.1")]
         title = (
             "Update train_model.py"
             if state == "titulo_no_convencional"
@@ -165,16 +180,9 @@ class FakeRepo:  # pylint: disable=too-many-instance-attributes
                 0, _run(name, 11, "cd.yml", "failure" if failed else "success")
             )
         if state in ("tag_sin_release", "completo", "renombrado"):
-            repo.tags = ["v0.1.0"]
+            repo.tags.insert(0, "v0.1.0")
         if state in ("completo", "renombrado"):
-            repo.releases = [
-                {
-                    "id": 7,
-                    "tag_name": "v0.1.0",
-                    "html_url": f"https://github.com/{name}/releases/tag/v0.1.0",
-                    "assets": [{"name": "gitops-lab-v0.1.0.zip", "size": 1234}],
-                }
-            ]
+            repo.releases.insert(0, _release(name, 7, "v0.1.0"))
             repo.runs.insert(
                 0,
                 _run(

@@ -324,6 +324,21 @@ def test_part2_missing_names_the_next_action(
     assert evidence in result.evidence and action in result.next_action
 
 
+def test_part1_release_v0_0_1_does_not_count_for_part2() -> None:
+    """El primer push (Parte 1) ya crea v0.0.1; la Parte 2 pide v0.1.0 o más."""
+    release = {
+        "tag_name": "v0.0.1",
+        "html_url": f"https://github.com/{REPO}/releases/tag/v0.0.1",
+        "assets": [{"name": "gitops-lab-v0.0.1.zip"}],
+    }
+    facts = github_facts(tags=["v0.0.1"], releases=[release])
+    result = part(None, "parte2", facts)
+    assert result.state == MISSING and "v0.1.0" in result.evidence
+    facts = github_facts(tags=["v0.0.1", "v0.10.0"], releases=[dict(release)])
+    facts.releases[0].update(tag_name="v0.10.0", assets=[{"name": "x.zip"}])
+    assert part(None, "parte2", facts).state == DONE
+
+
 def test_part2_pending_while_ci_runs() -> None:
     facts = github_facts(runs=[run("ci.yml", "", "pull_request", head_sha="a" * 40)])
     assert part(None, "parte2", facts).state == PENDING

@@ -61,7 +61,10 @@ CONVENTIONAL_TITLE = re.compile(
     r"^(feat|fix|docs|style|refactor|perf|test|build|ci|chore|revert)"
     r"(\([\w./-]+\))?!?: \S"
 )
-VERSION_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+VERSION_TAG = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
+# La Parte 1 ya deja v0.0.1 (el primer push a main); la Parte 2, con un
+# «feat:», sube a v0.1.0 o más.
+PART2_VERSION = (0, 1, 0)
 
 
 @dataclass
@@ -578,7 +581,12 @@ def _ci_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult | None:
 
 
 def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
-    tags = [tag for tag in github.tags if VERSION_TAG.match(tag)]
+    versions = {tag: tag_version(tag) or (0,) for tag in github.tags}
+    tags = sorted(
+        (tag for tag, version in versions.items() if version >= PART2_VERSION),
+        key=versions.__getitem__,
+        reverse=True,
+    )
     releases = {str(item.get("tag_name")): item for item in github.releases}
     for tag in tags:
         release = releases.get(tag)
@@ -622,7 +630,7 @@ def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
     elif state == MISSING:
         evidence = "la última ejecución de CD falló"
     else:
-        evidence = "CD terminó sin crear ninguna versión vX.Y.Z"
+        evidence = "CD terminó sin crear la versión v0.1.0 (o una mayor)"
     return _result(
         "parte2",
         PENDING if state == PENDING else MISSING,
@@ -631,6 +639,12 @@ def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
         "versión no es la esperada»",
         str(runs[0].get("html_url", "")),
     )
+
+
+def tag_version(tag: str) -> tuple[int, ...] | None:
+    """``(0, 1, 0)`` para ``v0.1.0``; None si no es una versión vX.Y.Z."""
+    match = VERSION_TAG.match(tag)
+    return tuple(int(number) for number in match.groups()) if match else None
 
 
 def _github_part2(github: GitHubFacts) -> PartResult:
