@@ -30,7 +30,7 @@ from github_fake.act import (
     push_event,
 )
 from github_fake.classroom import TOKEN, ClassroomGitHub, FakeRepo
-from github_fake.fixtures import (  # noqa: F401 (fixtures de pytest)
+from github_fake.fixtures import (  # noqa: F401  pylint: disable=unused-import
     fixture_act_environment,
     fixture_github,
     fixture_student,
