@@ -176,7 +176,7 @@ def test_part1_missing_without_origin(tmp_path: Path) -> None:
 def test_part3_done_with_the_trained_model(tmp_path: Path) -> None:
     add_model(tmp_path)
     result = part(gather_local(tmp_path), "parte3")
-    assert result.state == DONE and "accuracy 0.831" in result.evidence
+    assert result.state == DONE and "accuracy 0,831" in result.evidence
 
 
 def test_part3_missing_without_model(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from churn_lab.cli import format_number
 from churn_lab.github_api import GitHubClient, GitHubUnavailable
 
 DONE, MISSING, PENDING = "✅", "❌", "⏳"
@@ -703,7 +704,11 @@ def _part3(local: LocalFacts | None, evidence: dict[str, Any] | None) -> PartRes
             "python scripts/train_model.py (Parte 3)",
         )
     accuracy = metrics.get("accuracy")
-    score = f", accuracy {accuracy:.3f}" if isinstance(accuracy, float) else ""
+    score = (
+        f", accuracy {format_number(accuracy, 3)}"
+        if isinstance(accuracy, float)
+        else ""
+    )
     return _result(
         "parte3",
         DONE,
