@@ -89,6 +89,12 @@ def check_progress(
     else:
         client = GitHubClient(token=find_token())
         github = check_github(client, repository, unchecked)
+        if github is not None and github.problem and not client.authenticated:
+            unchecked.append(
+                "GitHub: sin token solo se ven los repositorios públicos; si el "
+                "tuyo es privado, inicia sesión con gh auth login (o define "
+                "GITHUB_TOKEN) y vuelve a ejecutar"
+            )
     azure, problem = (None, "")
     if config_path is None:
         unchecked.append("Azure ML: no se consultó (--sin-azure)")

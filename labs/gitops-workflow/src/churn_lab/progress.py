@@ -830,6 +830,24 @@ def _unverified(key: str, reason: str) -> PartResult:
     )
 
 
+def _repository_parts(
+    local: LocalFacts | None, github: GitHubFacts | None
+) -> tuple[PartResult, PartResult, PartResult]:
+    """Partes 1, 2 y Extra: de GitHub si respondió; si no, la 1 desde git local."""
+    if github is not None and not github.problem:
+        return _github_part1(github), _github_part2(github), _github_extra(github)
+    if github is not None:  # el repositorio falta, es privado o está vacío
+        part1 = _github_part1(github)
+        missing = [
+            _result(key, MISSING, "sin repositorio en GitHub", part1.next_action)
+            for key in ("parte2", "extra")
+        ]
+        return part1, missing[0], missing[1]
+    reason = "sin datos de GitHub"
+    part1 = _local_part1(local) if local else _unverified("parte1", reason)
+    return part1, _unverified("parte2", reason), _unverified("extra", reason)
+
+
 def evaluate(
     local: LocalFacts | None,
     github: GitHubFacts | None,
@@ -839,27 +857,7 @@ def evaluate(
 ) -> Progress:
     """Una línea por parte a partir de los hechos que se pudieron reunir."""
     unchecked = list(unchecked)
-    reason = "sin datos de GitHub"
-    if github is not None and not github.problem:
-        part1, part2, extra = (
-            _github_part1(github),
-            _github_part2(github),
-            _github_extra(github),
-        )
-    else:
-        part1 = (
-            _github_part1(github)
-            if github
-            else _local_part1(local) if local else _unverified("parte1", reason)
-        )
-        part2, extra = _unverified("parte2", reason), _unverified("extra", reason)
-        if github is not None:
-            part2 = _result(
-                "parte2", MISSING, "sin repositorio en GitHub", part1.next_action
-            )
-            extra = _result(
-                "extra", MISSING, "sin repositorio en GitHub", part1.next_action
-            )
+    part1, part2, extra = _repository_parts(local, github)
     evidence = (local.evidence if local else None) or (
         github.evidence if github else None
     )
