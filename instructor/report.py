@@ -234,6 +234,14 @@ def build_rows(
 # --------------------------------------------------------------------------
 
 
+def spreadsheet_safe(text: str) -> str:
+    """``text`` sin fórmulas: una hoja de cálculo ejecutaría «=…» como fórmula.
+
+    Las observaciones llevan títulos de pull requests, que escribe el estudiante.
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def render_csv(rows: Sequence[Row]) -> str:
     """El CSV del libro de notas: 1 si la parte está hecha, 0 si no."""
     buffer = io.StringIO()
@@ -250,7 +258,8 @@ def render_csv(rows: Sequence[Row]) -> str:
     for row in rows:
         parts = row.progress.parts if row.progress else []
         cells = [1 if part.state == DONE else 0 for part in parts] or [0] * len(PARTS)
-        writer.writerow([row.repository, row.student, *cells, sum(cells), row.note()])
+        note = spreadsheet_safe(row.note())
+        writer.writerow([row.repository, row.student, *cells, sum(cells), note])
     return buffer.getvalue()
 
 

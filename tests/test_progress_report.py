@@ -546,6 +546,14 @@ def test_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert names == [".cache", "progreso.html"]
 
 
+def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
+    """Un título de pull request «=HYPERLINK(…)» llega como texto al libro de notas."""
+    module = load_report()
+    row = module.Row("a/b", "ana", None, '=HYPERLINK("http://x","nota")')
+    text = module.render_csv([row])
+    assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
+
+
 def test_report_reuses_the_labs_checks() -> None:
     """Una sola copia de las comprobaciones: el informe las importa del laboratorio."""
     text = REPORT.read_text(encoding="utf-8")
