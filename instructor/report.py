@@ -389,7 +389,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     source.add_argument("--org", help="organización de GitHub Classroom")
     source.add_argument(
-        "--prefix", default="", help="prefijo de los repositorios de la tarea"
+        "--prefix",
+        help="prefijo de los repositorios de la tarea (y del nombre del estudiante)",
     )
     parser.add_argument(
         "--salida", type=Path, default=Path("informe"), help="carpeta del informe"
@@ -406,6 +407,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="repositorios consultados a la vez",
     )
     args = parser.parse_args(argv)
+    args.prefix = args.prefix or ""
     if bool(args.repos) == bool(args.org):
         raise LabError(
             "indica los repositorios con --repos ARCHIVO o con --org ORGANIZACIÓN "
