@@ -54,6 +54,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "pipeline_s": ("<=", 20),
     "help_s_max": ("<=", 1),
     "run_checks_s": ("<=", 60),
+    "report_first_s": ("<=", 60),
+    "report_second_304_share": (">=", 0.95),
 }
 
 
@@ -293,6 +295,52 @@ def bench_install(work: Path) -> dict[str, float]:
         "venv_mb": _folder_mb(venv),
         "pyarrow_mb": _folder_mb(site / "pyarrow"),
     }
+def bench_class_report(folder: Path, count: int) -> dict[str, float]:
+    """El informe del profesor sobre ``count`` repositorios, dos pasadas seguidas.
+
+    Contra la API de GitHub falsa de la clase (``tests/github_fake/
+    classroom.py``): cuántas peticiones recibe GitHub y cuánto tarda cada
+    pasada. La segunda, con la caché de ETag de la primera, debería recibir
+    casi solo respuestas 304 (que GitHub no cuenta en el límite).
+    """
+    from github_fake.classroom import TOKEN, ClassroomGitHub, generated_states
+
+    states = generated_states(count)
+    repos = folder / "repos.txt"
+    repos.write_text("\n".join(states) + "\n", encoding="utf-8")
+    results: dict[str, float] = {"report_repos": count}
+    with ClassroomGitHub(states) as fake:
+        env = {
+            **os.environ,
+            "GITHUB_API_URL": fake.url,
+            "GITHUB_TOKEN": TOKEN,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        command = [
+            sys.executable,
+            str(ROOT / "instructor" / "report.py"),
+            "--repos",
+            str(repos),
+            "--salida",
+            str(folder / "informe"),
+        ]
+        for run_name in ("first", "second"):
+            fake.reset_counts()
+            started = time.perf_counter()
+            result = subprocess.run(
+                command, env=env, capture_output=True, text=True, check=False
+            )
+            elapsed = time.perf_counter() - started
+            if result.returncode != 0:
+                raise SystemExit(f"❌ Falló el informe:\n{result.stderr}")
+            calls = sum(fake.statuses.values())
+            results[f"report_{run_name}_s"] = elapsed
+            results[f"report_{run_name}_calls"] = calls
+            results[f"report_{run_name}_counted"] = calls - fake.statuses[304]
+    results["report_second_304_share"] = 1 - (
+        results["report_second_counted"] / results["report_second_calls"]
+    )
+    return results
 
 
 def _children_cpu() -> float:
@@ -362,6 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("--help", lambda: bench_help(work, 1 if args.quick else 3)),
             ("python scripts/run_checks.py", lambda: bench_checks(work, checks)),
             ("instalación desde el lock", lambda: bench_install(work)),
+            (
+                "informe del profesor",
+                lambda: bench_class_report(Path(folder), 20 if args.quick else 200),
+            ),
         ]
         for name, step in steps:
             print(f"⏱️  Midiendo {name}…", flush=True)

@@ -25,7 +25,11 @@ os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 # de cada módulo (el emulador de Azure, las copias del laboratorio) se creen
 # una sola vez. Los escenarios de act van juntos y de uno en uno: comparten el
 # Python del runner, en el que cada flujo instala el laboratorio.
-_ACT_MODULES = ("test_workflows_act.py", "test_workflows_act_model.py")
+_ACT_MODULES = (
+    "test_workflows_act.py",
+    "test_workflows_act_model.py",
+    "test_progress_act.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

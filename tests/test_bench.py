@@ -34,6 +34,11 @@ KEYS = {
     "install_offline_s",
     "venv_mb",
     "pyarrow_mb",
+    "report_first_s",
+    "report_first_calls",
+    "report_second_s",
+    "report_second_calls",
+    "report_second_304_share",
 }
 
 
