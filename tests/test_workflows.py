@@ -277,7 +277,7 @@ def test_checkouts_do_not_keep_credentials() -> None:
         for _, _, step in all_steps()
         if step.get("uses", "").startswith("actions/checkout@")
     ]
-    assert len(checkouts) == 6
+    assert len(checkouts) == 7
     for step in checkouts:
         assert step["with"]["persist-credentials"] is False
 
@@ -308,7 +308,13 @@ def test_scripts_never_expand_expressions_and_no_check_is_softened() -> None:
 
 def test_ci_triggers_on_pull_requests_and_cancels_superseded_runs() -> None:
     workflow = load("ci.yml")
-    assert triggers(workflow) == {"pull_request": {"branches": ["main", "develop"]}}
+    # edited: cambiar el título del pull request vuelve a revisar los mensajes.
+    assert triggers(workflow) == {
+        "pull_request": {
+            "branches": ["main", "develop"],
+            "types": ["opened", "synchronize", "reopened", "edited"],
+        }
+    }
     assert workflow["concurrency"]["cancel-in-progress"] is True
     assert "pull_request.number" in workflow["concurrency"]["group"]
 
@@ -356,19 +362,28 @@ def test_lint_outputs_are_declared_for_every_linter() -> None:
 
 def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
     comment = load("ci.yml")["jobs"]["comment"]
-    assert comment["needs"] == ["lint", "tests", "model"]
+    assert comment["needs"] == ["lint", "tests", "model", "version"]
     assert comment["if"] == "${{ !cancelled() }}"
     expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
     expected["tests"] = "${{ needs.tests.result }}"
     expected["model-result"] = "${{ needs.model.result }}"
     expected["model"] = "${{ needs.model.outputs.section }}"
+    expected["version-result"] = "${{ needs.version.result }}"
+    expected["version"] = "${{ needs.version.outputs.section }}"
     assert comment["with"] == expected
 
 
 def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
     workflow = load("reusable_pr_comment.yml")
     inputs = triggers(workflow)["workflow_call"]["inputs"]
-    assert set(inputs) == {*LINTERS, "tests", "model-result", "model"}
+    assert set(inputs) == {
+        *LINTERS,
+        "tests",
+        "model-result",
+        "model",
+        "version-result",
+        "version",
+    }
     steps = workflow["jobs"]["comment"]["steps"]
     table = step_named(steps, "table")
     rows = [line.strip() for line in table["run"].splitlines()]
@@ -380,12 +395,14 @@ def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
         ("MyPy (tipos)", "MYPY"),
         ("Pruebas (pytest)", "TESTS"),
         ("Modelo (puerta de calidad)", "MODEL_RESULT"),
+        ("Mensajes de commit (Conventional Commits)", "VERSION_RESULT"),
     ]:
         assert rows.count(f'row "{label}" "${variable}"') == 1
     # La fila del modelo, solo si quien llama da su resultado.
     assert 'if [ -n "$MODEL_RESULT" ]; then' in rows
-    # La sección «Modelo» la añade otro paso (tests/test_workflows_model.py).
-    for name in set(inputs) - {"model"}:
+    assert 'if [ -n "$VERSION_RESULT" ]; then' in rows
+    # Las secciones «Modelo» y «Versión» las añaden otros pasos.
+    for name in set(inputs) - {"model", "version"}:
         variable = name.upper().replace("-", "_")
         assert table["env"][variable] == f"${{{{ inputs.{name} }}}}"
     assert "RUN_URL" in table["env"] and "$RUN_URL" in table["run"]
@@ -675,6 +692,25 @@ def test_a_pattern_without_slashes_is_matched_literally() -> None:
 )
 def test_commit_message_bumps(subject: str, body: str, expected: str) -> None:
     assert bump([(subject, body)]) == expected
+    # La regla del laboratorio (la que anuncia CI) da lo mismo que la acción.
+    conventional = load_conventional()
+    assert conventional.bump_of(conventional.Commit(subject, body)) == expected
+
+
+def load_conventional() -> ModuleType:
+    """Importa src/churn_lab/conventional.py del laboratorio (solo biblioteca estándar)."""
+    spec = importlib.util.spec_from_file_location(
+        "conventional", LAB / "src" / "churn_lab" / "conventional.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_semantic_version_step_gets_the_inputs_of_the_lab_rule() -> None:
+    assert semver_settings() == load_conventional().SEMANTIC_VERSION_INPUTS
 
 
 def git_commits(repo: Path) -> list[tuple[str, str]]:
@@ -883,7 +919,12 @@ def test_pre_commit_runs_the_pinned_formatters_and_flake8() -> None:
     # requirements.txt, sin descargar otra copia de cada herramienta.
     assert repo["repo"] == "local"
     hooks = {hook["id"]: hook for hook in repo["hooks"]}
-    assert list(hooks) == ["black", "isort", "flake8"]
+    assert list(hooks) == ["black", "isort", "flake8", "conventional-commit"]
+    message = hooks.pop("conventional-commit")
+    assert message["stages"] == ["commit-msg"]
+    assert message["language"] == "system"
+    assert config["default_stages"] == ["pre-commit"]
+    assert config["default_install_hook_types"] == ["pre-commit", "commit-msg"]
     pins = pinned_requirements()
     for name, hook in hooks.items():
         assert hook["entry"] == f"python -m {name}"
@@ -926,3 +967,55 @@ def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     for hook in ("Black (formato)", "isort (orden de imports)", "Flake8 (estilo)"):
         assert re.search(re.escape(hook) + r"\.+Failed", result.stdout), result.stdout
+
+
+def test_commit_msg_hook_stops_a_non_conventional_commit_offline(
+    tmp_path: Path,
+) -> None:
+    # Como en la Parte 2: el laboratorio en un repositorio, pre-commit install
+    # con el entorno activo (su Python primero en el PATH) y sin red.
+    repo = copy_lab(tmp_path / "repo")
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Alumna\n\temail = alumna@example.com\n", encoding="utf-8"
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_CONFIG_GLOBAL": str(gitconfig),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "PIP_NO_INDEX": "1",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+    install = run([tool("pre-commit"), "install"], repo)
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert "commit-msg" in install.stdout
+    assert (repo / ".git" / "hooks" / "commit-msg").exists()
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        (repo / "NOTAS.txt").write_text(message, encoding="utf-8")
+        subprocess.run(["git", "add", "NOTAS.txt"], cwd=repo, check=True, timeout=30)
+        return subprocess.run(
+            ["git", "commit", "--quiet", "-m", message],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=120,
+        )
+
+    refused = commit("Update train_model.py")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    assert re.search(r"Mensaje de commit \(Conventional Commits\)\.+Failed", output)
+    assert "no empieza con un tipo seguido de dos puntos" in output
+    assert "«fix: Update train_model.py» si corrige un error" in output
+    assert run(["git", "rev-list", "--all"], repo).stdout == ""
+    accepted = commit("feat: añade mis notas")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    log = run(["git", "log", "--format=%s"], repo).stdout.strip()
+    assert log == "feat: añade mis notas"
