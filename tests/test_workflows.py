@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from github_fake.act import NOT_COPIED
+from lab_copy import copy_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -319,21 +320,33 @@ def test_ci_triggers_on_pull_requests_and_cancels_superseded_runs() -> None:
     assert "pull_request.number" in workflow["concurrency"]["group"]
 
 
-def load_run_checks() -> ModuleType:
-    """Importa scripts/run_checks.py del laboratorio."""
+def load_run_checks(lab: Path) -> ModuleType:
+    """Importa scripts/run_checks.py de una copia del laboratorio.
+
+    De una copia: importar desde labs/gitops-workflow/ escribiría allí
+    ``__pycache__``.
+    """
     spec = importlib.util.spec_from_file_location(
-        "run_checks", LAB / "scripts" / "run_checks.py"
+        "run_checks", lab / "scripts" / "run_checks.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    # dataclasses busca el módulo en sys.modules al crear la clase.
+    # dataclasses busca el módulo en sys.modules al crear la clase; _lab.py,
+    # lo primero que importa el script, está en su carpeta.
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(lab / "scripts"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(lab / "scripts"))
     return module
 
 
-def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
-    assert tuple(load_run_checks().CHECKS) == (*LINTERS, "pytest")
+def test_lint_job_runs_the_same_commands_as_the_local_check(tmp_path: Path) -> None:
+    assert tuple(load_run_checks(copy_lab(tmp_path / "lab")).CHECKS) == (
+        *LINTERS,
+        "pytest",
+    )
     job = load("reusable_lint.yml")["jobs"]["lint"]
     commands = [step["run"] for step in job["steps"] if "run_checks.py" in str(step)]
     assert commands == [f"python scripts/run_checks.py {name}" for name in LINTERS]
