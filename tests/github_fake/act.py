@@ -173,9 +173,14 @@ class StudentRepo:
 
     ``work`` es donde el estudiante hace commits; ``bare`` hace de GitHub
     (``https://github.com/alumno/laboratorio`` apunta ahí por ``insteadOf``).
+    Con ``source`` (el repositorio del estudiante de la sesión,
+    ``tests/student_repo.py``), ``work`` es un clon suyo: el laboratorio con
+    el primer commit de la Parte 1 en ``main``, aún sin push. Sin él, una
+    copia del laboratorio con ``git init`` y sin commits.
     """
 
     root: Path
+    source: Path | None = None
     work: Path = field(init=False)
     bare: Path = field(init=False)
     gitconfig: Path = field(init=False)
@@ -198,6 +203,10 @@ class StudentRepo:
             check=True,
             timeout=60,
         )
+        if self.source is not None:
+            git(self.root, "clone", "--quiet", str(self.source), str(self.work))
+            self.git("remote", "set-url", "origin", f"{remote}.git")
+            return
         shutil.copytree(LAB, self.work, ignore=shutil.ignore_patterns(*NOT_COPIED))
         self.git("init", "--quiet", "-b", "main")
         self.git("remote", "add", "origin", f"{remote}.git")
