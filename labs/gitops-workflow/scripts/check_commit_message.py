@@ -147,7 +147,7 @@ def release_after_merge(
             f"Al fusionar en {base_name}: no se publica versión (CD publica solo "
             f"desde {RELEASE_BRANCH})."
         )
-    changed = git(["diff", "--name-only", f"{base}...{head}"], root).split()
+    changed = git(["diff", "--name-only", f"{base}...{head}"], root).splitlines()
     tag = last_version_tag(root, [base, head])
     last = parse_tag(tag) if tag else None
     since = f"desde {tag}" if tag else "sin etiquetas, desde 0.0.0"
