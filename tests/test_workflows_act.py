@@ -368,7 +368,8 @@ def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
     run = act_environment.run(student, github, "pull_request", event, "ci.yml")
     print(f"CI del primer pull request: {run.seconds:.1f} s")
     assert run.returncode == 0, run.log
-    for job in ("CI/Pruebas", "CI/Modelo", "CI/Versión", "CI/Comentario"):
+    # Todos los trabajos, también los de los flujos reutilizables.
+    for job in ("Lint/", "CI/Pruebas", "CI/Modelo", "CI/Versión", "Comentario/"):
         assert job_succeeded(run, job), job
     # actions/checkout descargó el commit de prueba de la fusión, a profundidad 1.
     merge = event["pull_request"]["merge_commit_sha"]
