@@ -365,6 +365,23 @@ def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
 
     # Parte 2: la rama, el cambio, el pull request y CI entero, como en GitHub.
     event = open_tutorial_pull_request(student, github, 1, FIRST_TITLE)
+    # Las referencias que GitHub crea para el pull request: la rama y la
+    # fusión de prueba, con la base y la rama como padres.
+    pull = event["pull_request"]
+    assert github.ref_sha("refs/pull/1/head") == pull["head"]["sha"]
+    parents = student.git(
+        "--git-dir",
+        str(student.bare),
+        "rev-list",
+        "--parents",
+        "-n1",
+        "refs/pull/1/merge",
+    ).split()
+    assert parents == [
+        pull["merge_commit_sha"],
+        pull["base"]["sha"],
+        pull["head"]["sha"],
+    ]
     run = act_environment.run(student, github, "pull_request", event, "ci.yml")
     print(f"CI del primer pull request: {run.seconds:.1f} s")
     assert run.returncode == 0, run.log

@@ -197,7 +197,7 @@ def markdown(checked: Sequence[Checked], release: Release | None) -> str:
         lines += [
             "",
             f"⚠️ Corrige los mensajes con ❌: CD calcula la versión con ellos. "
-            f"La regla: {RULE}.",
+            f"La regla de Conventional Commits: {RULE}.",
         ]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -298,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"\n❌ {len(failed)} mensaje(s) no siguen Conventional Commits: "
             "corrígelos como dice cada línea.\n"
-            f"   La regla: {RULE}.\n"
+            f"   La regla de Conventional Commits: {RULE}.\n"
             "   La versión: feat sube la menor, «!» o un pie «BREAKING CHANGE:» "
             "la mayor, y los demás tipos el parche."
         )

@@ -68,7 +68,7 @@ _TITLE = re.compile(
 _AUTOMATIC = re.compile(r'^(Merge |Revert "|fixup! |squash! |amend! )')
 
 RULE = (
-    "Conventional Commits: «tipo: descripción» o «tipo(ámbito): descripción», "
+    "«tipo: descripción» o «tipo(ámbito): descripción», "
     "con el tipo en minúsculas (" + ", ".join(TYPES) + "), un espacio después "
     "de los dos puntos y «!» antes de ellos si el cambio es incompatible"
 )
