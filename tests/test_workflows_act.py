@@ -391,8 +391,10 @@ def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
     # actions/checkout descargó el commit de prueba de la fusión, a profundidad 1.
     merge = event["pull_request"]["merge_commit_sha"]
     assert f"--depth=1 origin +{merge}:refs/remotes/pull/1/merge" in run.log
-    # Las pruebas del laboratorio, todas (también las lentas).
-    [tests_summary] = re.findall(r"=+ (\d+ passed[^=]*) in [\d.]+s", run.log)[-1:]
+    # Las pruebas del laboratorio, todas (también las lentas); sin los
+    # colores de la salida de pytest.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", run.log)
+    [tests_summary] = re.findall(r"=+ (\d+ passed[^=]*) in [\d.]+s", plain)[-1:]
     assert "deselected" not in tests_summary and "skipped" not in tests_summary
     assert "failed" not in tests_summary and "error" not in tests_summary
 
