@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from github_fake.act import NOT_COPIED
-from lab_copy import copy_lab
+from student_repo import StudentRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -899,37 +899,36 @@ def test_pre_commit_runs_the_pinned_formatters_and_flake8() -> None:
     assert list(hooks) == ["black", "isort", "flake8"]
     pins = pinned_requirements()
     for name, hook in hooks.items():
-        assert hook["entry"] == f"python -m {name}"
+        # Por scripts/_hook.py: sin el entorno activado, dice que lo actives.
+        assert hook["entry"] == f"python scripts/_hook.py {name}"
         assert hook["language"] == "system"
         assert hook["types"] == ["python"]
         assert name in pins
     assert "pre-commit" in pins
 
 
-def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in (".pre-commit-config.yaml", "pyproject.toml", ".flake8"):
-        shutil.copy(LAB / name, repo)
+def test_pre_commit_blocks_a_badly_formatted_commit(
+    tmp_path: Path, student_repo: StudentRepo
+) -> None:
+    # En el repositorio del estudiante, con su .venv activado.
+    student = student_repo.clone(tmp_path / "repo")
+    repo = student.root
     (repo / "good.py").write_text('"""Bien."""\n\nVALUE = 1\n', encoding="utf-8")
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, timeout=30)
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-    }
+    env = student.env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
 
-    def pre_commit() -> subprocess.CompletedProcess[str]:
+    def pre_commit(
+        run_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Añade todo a git y ejecuta los hooks sobre todos los archivos."""
         subprocess.run(["git", "add", "--all"], cwd=repo, check=True, timeout=30)
         return subprocess.run(
-            [tool("pre-commit"), "run", "--all-files"],
+            [str(repo / ".venv" / "bin" / "pre-commit"), "run", "--all-files"],
             cwd=repo,
-            env=env,
+            env=run_env or env,
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=300,
         )
 
     result = pre_commit()
@@ -939,3 +938,19 @@ def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     for hook in ("Black (formato)", "isort (orden de imports)", "Flake8 (estilo)"):
         assert re.search(re.escape(hook) + r"\.+Failed", result.stdout), result.stdout
+    # Sin el entorno activado, «python» es el del sistema (sin las bibliotecas):
+    # el hook dice que actives el entorno, no «No module named black».
+    system = tmp_path / "sistema"
+    system.mkdir()
+    base = getattr(sys, "_base_executable", sys.executable)
+    (system / "python").write_text(f'#!/bin/sh\nexec "{base}" -s "$@"\n', "utf-8")
+    (system / "python").chmod(0o755)
+    inactive = {
+        **{key: value for key, value in env.items() if key != "VIRTUAL_ENV"},
+        "PATH": os.pathsep.join([str(system), os.environ["PATH"]]),
+    }
+    result = pre_commit(inactive)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "No module named" not in result.stdout, result.stdout
+    assert "el entorno virtual no está activo" in result.stdout, result.stdout
+    assert "source .venv/bin/activate" in result.stdout, result.stdout
