@@ -60,10 +60,11 @@ def student_repo(tmp_path_factory: pytest.TempPathFactory) -> StudentRepo:
     El laboratorio en la raíz, un commit en ``main`` y ``.venv`` dentro con
     ``requirements.txt`` instalado (ver ``tests/student_repo.py``). Uno por
     sesión, compartido por los procesos de pytest-xdist; su ``.venv`` se
-    guarda entre sesiones en ``.venv/student-repo/``. Es de solo lectura: para
+    copia de una plantilla que se guarda entre sesiones en
+    ``.venv/student-repo/``. Es de solo lectura: para
     cambiar archivos o ramas, ``student_repo.clone(tmp_path / "repo")``.
     """
-    session = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(
-        tmp_path_factory.getbasetemp()
-    )
-    return session_repo(ROOT / ".venv" / "student-repo", session)
+    basetemp = tmp_path_factory.getbasetemp()
+    # Con pytest-xdist, cada proceso tiene su carpeta dentro de la de la sesión.
+    session_dir = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    return session_repo(ROOT / ".venv" / "student-repo", session_dir)

@@ -11,16 +11,18 @@ del proyecto parten de eso, no de una copia suelta del laboratorio:
         ``python -m venv .venv`` y
         ``.venv/bin/python -m pip install -r requirements.txt``.
 
-    session_repo(cache, session_key) -> StudentRepo
+    session_repo(cache, session_dir) -> StudentRepo
         El de la sesión de pruebas (la fixture ``student_repo`` de
-        ``tests/conftest.py``). El entorno virtual se guarda entre sesiones en
-        ``cache`` (``.venv/student-repo/<hash de requirements.txt,
-        pyproject.toml y el Python>/``): en cada sesión se vuelven a copiar los
-        archivos del laboratorio, se rehace el repositorio (un solo commit en
-        ``main``) y se vuelve a ejecutar el ``pip install -r requirements.txt``
-        del tutorial, que solo reinstala el laboratorio (``-e .``). Un candado
-        de archivo hace que los procesos de pytest-xdist de una misma sesión
-        lo preparen una sola vez y lo compartan.
+        ``tests/conftest.py``), en ``session_dir``. El ``.venv`` instalado se
+        guarda entre sesiones en ``cache`` (``.venv/student-repo/<hash de
+        requirements.txt, pyproject.toml y el Python>/``, solo lectura); en
+        cada sesión se copian los archivos del laboratorio, se hace el
+        repositorio (un commit en ``main``), se copia allí ese ``.venv`` (como
+        en ``clone``) y se vuelve a ejecutar el ``pip install -r
+        requirements.txt`` del tutorial, que reinstala el laboratorio
+        (``-e .``) desde este repositorio. Un candado de archivo hace que los
+        procesos de pytest-xdist de una sesión lo preparen una sola vez.
+        Cuánto tardó queda en ``<session_dir>/student-repo/ready``.
 
     StudentRepo.clone(destination) -> StudentRepo
         Una copia independiente (árbol, ``.git`` y ``.venv`` dentro), para las
@@ -273,43 +275,58 @@ def _base_python(python: str) -> str:
 
 
 def session_repo(
-    cache: Path, session_key: str, python: str = sys.executable
+    cache: Path, session_dir: Path, python: str = sys.executable
 ) -> StudentRepo:
     """El repositorio de esta sesión, preparado una vez entre todos los procesos.
 
-    ``cache`` guarda el repositorio y su ``.venv`` entre sesiones; si cambian
-    los requisitos (o el Python), se empieza de cero en otra carpeta.
-    ``session_key`` identifica la sesión: el primer proceso que llega lo
-    rehace y los demás lo encuentran hecho.
+    El ``.venv`` se instala una sola vez en ``cache`` (una plantilla por cada
+    ``requirements.txt``, ``pyproject.toml`` y Python; no se toca después) y
+    cada sesión lo copia con enlaces duros a su repositorio, en
+    ``session_dir`` (la carpeta temporal de la sesión, común a sus procesos),
+    y vuelve a ejecutar el ``pip install -r requirements.txt`` del tutorial,
+    que solo reinstala el laboratorio (``-e .``) desde ese repositorio. Dos
+    sesiones a la vez no se pisan.
     """
-    folder = cache / _venv_key(python)
-    repo = StudentRepo(folder / "gitops-lab")
-    stamp = folder / "session"
-    with file_lock(folder / ".build.lock"):
-        if stamp.is_file() and stamp.read_text(encoding="utf-8") == session_key:
+    repo = StudentRepo(session_dir / "student-repo" / "gitops-lab")
+    stamp = repo.root.parent / "ready"
+    with file_lock(session_dir / "student-repo.lock"):
+        if stamp.is_file():
             return repo
         started = time.perf_counter()
-        venv_ready = (folder / "venv-ready").is_file() and repo.python.is_file()
-        if repo.root.exists():
-            for item in repo.root.iterdir():
-                if item.name == ".venv" and venv_ready:
-                    continue
-                if item.is_dir() and not item.is_symlink():
-                    shutil.rmtree(item)
-                else:
-                    item.unlink()
+        template, cold = venv_template(cache, python)
         copy_lab_files(repo.root)
         make_repository(repo.root)
-        if not venv_ready:
-            make_venv(repo.root, _base_python(python))
+        relocate_venv(template.root / ".venv", repo.root / ".venv")
         install_requirements(repo.root)
-        (folder / "venv-ready").write_text("", encoding="utf-8")
         seconds = time.perf_counter() - started
-        (folder / "build-seconds").write_text(
-            f"{'warm' if venv_ready else 'cold'} {seconds:.1f}\n", encoding="utf-8"
+        stamp.write_text(
+            f"{'cold' if cold else 'warm'} {seconds:.1f} s\n", encoding="utf-8"
         )
-        stamp.write_text(session_key, encoding="utf-8")
     return repo
+
+
+def venv_template(
+    cache: Path, python: str = sys.executable
+) -> tuple[StudentRepo, bool]:
+    """El repositorio plantilla con ``.venv`` ya instalado; y si hubo que hacerlo.
+
+    Se hace una vez por cada combinación de requisitos y Python (la carpeta
+    lleva su hash) y después solo se lee. Las plantillas de otros requisitos
+    se borran.
+    """
+    key = _venv_key(python)
+    folder = cache / key
+    ready = folder / "ready"
+    with file_lock(cache / f"{key}.lock"):
+        if ready.is_file():
+            return StudentRepo(folder / "gitops-lab"), False
+        shutil.rmtree(folder, ignore_errors=True)
+        repo = build(folder / "gitops-lab", python)
+        ready.write_text("", encoding="utf-8")
+    for old in cache.iterdir():
+        if old.is_dir() and old.name != key:
+            shutil.rmtree(old, ignore_errors=True)
+    return repo, True
 
 
 def relocate_venv(source: Path, destination: Path) -> None:

@@ -6,6 +6,8 @@ en commit en su rama, y en el checkout que hace GitHub para un pull request
 (``actions/checkout``: profundidad 1, HEAD separado en el commit de fusión,
 sin rama ``main`` local, la base solo como ``origin/main``). En cada caso,
 la suite entera del laboratorio (``run_checks.py … --completo``), sin recortar.
+Con el cambio aún sin commit (la Parte 2, paso 4, al pie de la letra) lo
+prueba ``test_tutorial.py::test_part_two_change``.
 """
 
 from __future__ import annotations
@@ -66,17 +68,6 @@ def fixture_committed(
     repo.git("add", "scripts/train_model.py")
     repo.git("commit", "--quiet", "-m", "feat: muestra el autor del laboratorio")
     return repo
-
-
-def test_run_checks_with_the_change_not_yet_committed(
-    student_repo: StudentRepo, tmp_path: Path
-) -> None:
-    """Parte 2, paso 4, al pie de la letra: ``python scripts/run_checks.py``."""
-    repo = student_repo.clone(tmp_path / "gitops-lab")
-    apply_change(repo.root, part_two_change())
-    result = repo.run(["scripts/run_checks.py"])
-    assert_all_passed(result.stdout, result.returncode)
-    assert repo.git("status", "--porcelain") == " M scripts/train_model.py\n"
 
 
 def test_whole_suite_in_the_repository_after_the_commit(

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from github_fake.act import NOT_COPIED
-from lab_copy import copy_lab
+from student_repo import StudentRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -940,37 +940,36 @@ def test_pre_commit_runs_the_pinned_formatters_and_flake8() -> None:
     assert config["default_install_hook_types"] == ["pre-commit", "commit-msg"]
     pins = pinned_requirements()
     for name, hook in hooks.items():
-        assert hook["entry"] == f"python -m {name}"
+        # Por scripts/_hook.py: sin el entorno activado, dice que lo actives.
+        assert hook["entry"] == f"python scripts/_hook.py {name}"
         assert hook["language"] == "system"
         assert hook["types"] == ["python"]
         assert name in pins
     assert "pre-commit" in pins
 
 
-def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in (".pre-commit-config.yaml", "pyproject.toml", ".flake8"):
-        shutil.copy(LAB / name, repo)
+def test_pre_commit_blocks_a_badly_formatted_commit(
+    tmp_path: Path, student_repo: StudentRepo
+) -> None:
+    # En el repositorio del estudiante, con su .venv activado.
+    student = student_repo.clone(tmp_path / "repo")
+    repo = student.root
     (repo / "good.py").write_text('"""Bien."""\n\nVALUE = 1\n', encoding="utf-8")
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, timeout=30)
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-    }
+    env = student.env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
 
-    def pre_commit() -> subprocess.CompletedProcess[str]:
+    def pre_commit(
+        run_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Añade todo a git y ejecuta los hooks sobre todos los archivos."""
         subprocess.run(["git", "add", "--all"], cwd=repo, check=True, timeout=30)
         return subprocess.run(
-            [tool("pre-commit"), "run", "--all-files"],
+            [str(repo / ".venv" / "bin" / "pre-commit"), "run", "--all-files"],
             cwd=repo,
-            env=env,
+            env=run_env or env,
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=300,
         )
 
     result = pre_commit()
@@ -980,36 +979,53 @@ def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     for hook in ("Black (formato)", "isort (orden de imports)", "Flake8 (estilo)"):
         assert re.search(re.escape(hook) + r"\.+Failed", result.stdout), result.stdout
+    # Sin el entorno activado, «python» es el del sistema (sin las bibliotecas):
+    # el hook dice que actives el entorno, no «No module named black».
+    system = tmp_path / "sistema"
+    system.mkdir()
+    base = getattr(sys, "_base_executable", sys.executable)
+    (system / "python").write_text(f'#!/bin/sh\nexec "{base}" -s "$@"\n', "utf-8")
+    (system / "python").chmod(0o755)
+    inactive = {
+        **{key: value for key, value in env.items() if key != "VIRTUAL_ENV"},
+        "PATH": os.pathsep.join([str(system), os.environ["PATH"]]),
+    }
+    result = pre_commit(inactive)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "No module named" not in result.stdout, result.stdout
+    assert "el entorno virtual no está activo" in result.stdout, result.stdout
+    assert "source .venv/bin/activate" in result.stdout, result.stdout
 
 
 def test_commit_msg_hook_stops_a_non_conventional_commit_offline(
-    tmp_path: Path,
+    tmp_path: Path, student_repo: StudentRepo
 ) -> None:
-    # Como en la Parte 2: el laboratorio en un repositorio, pre-commit install
-    # con el entorno activo (su Python primero en el PATH) y sin red.
-    repo = copy_lab(tmp_path / "repo")
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text(
-        "[user]\n\tname = Alumna\n\temail = alumna@example.com\n", encoding="utf-8"
+    # Como en la Parte 2: el repositorio del estudiante, su .venv activado,
+    # pre-commit install y un commit sin red.
+    student = student_repo.clone(tmp_path / "repo")
+    repo = student.root
+    env = student.env(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        PIP_NO_INDEX="1",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
     )
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "GIT_CONFIG_GLOBAL": str(gitconfig),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "PIP_NO_INDEX": "1",
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-        "HTTP_PROXY": "http://127.0.0.1:9",
-    }
-    install = run([tool("pre-commit"), "install"], repo)
+    install = subprocess.run(
+        [str(repo / ".venv" / "bin" / "pre-commit"), "install"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
-    assert "commit-msg" in install.stdout
-    assert (repo / ".git" / "hooks" / "commit-msg").exists()
+    assert "pre-commit installed at .git/hooks/commit-msg" in install.stdout
+    before = student.git("rev-parse", "HEAD").strip()
 
     def commit(message: str) -> subprocess.CompletedProcess[str]:
         (repo / "NOTAS.txt").write_text(message, encoding="utf-8")
-        subprocess.run(["git", "add", "NOTAS.txt"], cwd=repo, check=True, timeout=30)
+        student.git("add", "NOTAS.txt")
         return subprocess.run(
             ["git", "commit", "--quiet", "-m", message],
             cwd=repo,
@@ -1018,7 +1034,7 @@ def test_commit_msg_hook_stops_a_non_conventional_commit_offline(
             text=True,
             encoding="utf-8",
             check=False,
-            timeout=120,
+            timeout=300,
         )
 
     refused = commit("Update train_model.py")
@@ -1027,8 +1043,7 @@ def test_commit_msg_hook_stops_a_non_conventional_commit_offline(
     assert re.search(r"Mensaje de commit \(Conventional Commits\)\.+Failed", output)
     assert "no empieza con un tipo seguido de dos puntos" in output
     assert "«fix: Update train_model.py» si corrige un error" in output
-    assert run(["git", "rev-list", "--all"], repo).stdout == ""
+    assert student.git("rev-parse", "HEAD").strip() == before
     accepted = commit("feat: añade mis notas")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
-    log = run(["git", "log", "--format=%s"], repo).stdout.strip()
-    assert log == "feat: añade mis notas"
+    assert student.git("log", "-1", "--format=%s").strip() == "feat: añade mis notas"
