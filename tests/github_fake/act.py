@@ -63,6 +63,9 @@ OFFLINE_CONFIG = {
     ".config/pip/pip.conf": "[global]\nno-index = true\n",
     ".config/uv/uv.toml": "offline = true\nno-build-isolation = true\n",
 }
+# Antes iban como variables de entorno de los pasos; queda vacío para quien
+# aún lo pase (``env={**OFFLINE_PYTHON_ENV, ...}``): no añade nada.
+OFFLINE_PYTHON_ENV: dict[str, str] = {}
 # Las variables de un runner de GitHub (ubuntu-latest) que los pasos pueden
 # usar; nada de este equipo ni de la configuración de las pruebas
 # (PYTHONDONTWRITEBYTECODE, PYTEST_ADDOPTS, VIRTUAL_ENV, el .venv del proyecto
