@@ -4,8 +4,8 @@
 #   ./dev.sh setup   crea .venv e instala las versiones fijadas del laboratorio
 #   ./dev.sh demo    setup + el pipeline local completo (entrenar, probar, registrar,
 #                    generar datos, subirlos e inferir, todo con --local)
-#   ./dev.sh test    setup + los cinco linters y todas las pruebas del laboratorio (en
-#                    una copia) + las pruebas del proyecto
+#   ./dev.sh test    setup + las pruebas del proyecto, que incluyen los cinco linters y
+#                    todas las pruebas del laboratorio en el repositorio de un estudiante
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
 # Necesita un Python de las versiones que admite el laboratorio (python3, o el
@@ -190,18 +190,12 @@ demo() {
 }
 
 run_tests() {
-  local status=0 work
-  # En una copia, como la de un estudiante: las cachés de las herramientas, los
-  # modelos y el almacén de MLflow de las pruebas no caen en el laboratorio.
-  work="$(mktemp -d)"
-  # shellcheck disable=SC2064  # la carpeta se fija ahora: $work es local
-  trap "rm -rf '$work'" EXIT
-  "$PY" "$ROOT/tests/lab_copy.py" "$work/gitops-workflow" >/dev/null
-  say "Chequeos del laboratorio, en una copia (Black, isort, Flake8, Pylint, MyPy y todas las pruebas)"
-  (cd "$work/gitops-workflow" && "$PY" scripts/run_checks.py --completo) || status=1
-  say "Pruebas del proyecto (flujos de GitHub Actions, tutorial, benchmark)"
-  (cd "$ROOT" && "$PY" -m pytest tests) || status=1
-  return "$status"
+  # Las pruebas del proyecto incluyen los chequeos del laboratorio enteros
+  # (python scripts/run_checks.py --completo: Black, isort, Flake8, Pylint,
+  # MyPy y todas sus pruebas) en el repositorio de un estudiante, con .venv
+  # dentro, y en el checkout de un pull request (tests/test_student_repo.py).
+  say "Pruebas del proyecto (el laboratorio en el repositorio de un estudiante, flujos de GitHub Actions, tutorial, benchmark)"
+  (cd "$ROOT" && "$PY" -m pytest tests)
 }
 
 if [ -x "$PY" ]; then

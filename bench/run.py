@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,8 +28,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-# pylint: disable-next=wrong-import-position
+# pylint: disable=wrong-import-position
 from lab_copy import SCRIPTS, copy_lab  # noqa: E402
+from student_repo import session_repo  # noqa: E402
+
+# pylint: enable=wrong-import-position
 
 
 # La «línea base»: lo mínimo que da el mismo archivo de salida que score.py
@@ -232,26 +236,41 @@ def bench_help(work: Path, repeats: int = 3) -> dict[str, float]:
     return {"help_s_max": slowest}
 
 
-def bench_checks(work: Path, checks: Sequence[str]) -> dict[str, float]:
-    """``python scripts/run_checks.py`` en la copia, con las cachés ya calientes.
+def bench_checks(folder: Path, checks: Sequence[str]) -> dict[str, Any]:
+    """``python scripts/run_checks.py`` en el repositorio de un estudiante.
 
+    El de las Partes 1 y 2 del tutorial (``tests/student_repo.py``: git, el
+    laboratorio en la raíz, ``.venv`` dentro), con el Python de su ``.venv``.
     La primera vuelta llena las cachés (MyPy, pytest), como le pasa al
-    estudiante la primera vez; se mide la segunda, la de cada push.
+    estudiante la primera vez; se mide la segunda, la de cada push. También
+    cuánto tardó cada herramienta (la tabla del propio run_checks.py) y la
+    carga de la máquina durante la medición.
     """
-    command = [sys.executable, "scripts/run_checks.py", *checks]
-    env = lab_env(work)
-    subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
+    repo = session_repo(ROOT / ".venv" / "student-repo", folder)
+    command = ["scripts/run_checks.py", *checks]
+    repo.run(command)
     cpu_before = _children_cpu()
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=work, env=env, capture_output=True, text=True, check=False
-    )
+    result = repo.run(command)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"❌ Falló run_checks.py:\n{result.stdout}{result.stderr}")
+        raise SystemExit(f"❌ Falló run_checks.py:\n{result.stdout}")
+    # La tabla del resumen: «pylint       ✅ correcto  21,6 s».
+    breakdown = {
+        name: float(seconds.replace(",", "."))
+        for name, seconds in re.findall(
+            r"^(\w+) +✅ correcto +([\d,]+) s$", result.stdout, re.M
+        )
+    }
     # El tiempo de CPU no depende de cuánto más corre en la máquina: con los
     # núcleos libres, el tiempo real queda entre cpu / núcleos y cpu.
-    return {"run_checks_s": elapsed, "run_checks_cpu_s": _children_cpu() - cpu_before}
+    return {
+        "run_checks_s": elapsed,
+        "run_checks_cpu_s": _children_cpu() - cpu_before,
+        "run_checks_load": max(load_before, os.getloadavg()[0]),
+        "run_checks_tools_s": breakdown,
+    }
 
 
 def _folder_mb(folder: Path) -> float:
@@ -295,6 +314,8 @@ def bench_install(work: Path) -> dict[str, float]:
         "venv_mb": _folder_mb(venv),
         "pyarrow_mb": _folder_mb(site / "pyarrow"),
     }
+
+
 def bench_class_report(folder: Path, count: int) -> dict[str, float]:
     """El informe del profesor sobre ``count`` repositorios, dos pasadas seguidas.
 
@@ -408,7 +429,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("puntuación", lambda: bench_scoring(work, small, large)),
             ("pipeline local", lambda: bench_pipeline(work, train_rows)),
             ("--help", lambda: bench_help(work, 1 if args.quick else 3)),
-            ("python scripts/run_checks.py", lambda: bench_checks(work, checks)),
+            (
+                "python scripts/run_checks.py",
+                lambda: bench_checks(Path(folder), checks),
+            ),
             ("instalación desde el lock", lambda: bench_install(work)),
             (
                 "informe del profesor",

@@ -1,23 +1,26 @@
-"""Las pruebas del proyecto no escriben en el laboratorio.
+"""Fixtures de toda la sesión: el repositorio del estudiante y el laboratorio intacto.
 
-Trabajan en copias (``tests/lab_copy.py``); para que ni siquiera Python deje
-``__pycache__`` al importar un script del laboratorio, aquí se apaga la
-escritura de bytecode en este proceso y en los que lance. Al final de la
-sesión se comprueba que ningún archivo de ``labs/gitops-workflow/`` apareció,
-cambió o desapareció.
+Las pruebas no escriben en el laboratorio: trabajan en copias
+(``tests/lab_copy.py``) o en el repositorio de un estudiante
+(``tests/student_repo.py``), e importan el código de la copia, nunca el de
+``labs/gitops-workflow/``. Python escribe ``__pycache__`` como en la
+computadora de un estudiante o en un runner de GitHub (aquí no se apaga):
+si una prueba importara del laboratorio, la comprobación del final de la
+sesión lo vería, porque falla si algún archivo de ``labs/gitops-workflow/``
+apareció, cambió o desapareció.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from lab_copy import lab_state
+from student_repo import StudentRepo, session_repo
 
-sys.dont_write_bytecode = True
-os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # Las pruebas corren en dos procesos (pytest-xdist, «-n 2 --dist loadgroup» en
@@ -52,3 +55,20 @@ def lab_left_untouched() -> Iterator[None]:
         if before.get(name) != after.get(name)
     )
     assert not changed, f"las pruebas tocaron el laboratorio: {changed[:20]}"
+
+
+@pytest.fixture(scope="session")
+def student_repo(tmp_path_factory: pytest.TempPathFactory) -> StudentRepo:
+    """El repositorio de un estudiante tras las Partes 1 y 2 del tutorial.
+
+    El laboratorio en la raíz, un commit en ``main`` y ``.venv`` dentro con
+    ``requirements.txt`` instalado (ver ``tests/student_repo.py``). Uno por
+    sesión, compartido por los procesos de pytest-xdist; su ``.venv`` se
+    copia de una plantilla que se guarda entre sesiones en
+    ``.venv/student-repo/``. Es de solo lectura: para
+    cambiar archivos o ramas, ``student_repo.clone(tmp_path / "repo")``.
+    """
+    basetemp = tmp_path_factory.getbasetemp()
+    # Con pytest-xdist, cada proceso tiene su carpeta dentro de la de la sesión.
+    session_dir = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    return session_repo(ROOT / ".venv" / "student-repo", session_dir)

@@ -58,12 +58,16 @@ def copy_lab(destination: Path) -> Path:
     return destination
 
 
-def lab_state(lab: Path = LAB) -> dict[str, tuple[int, int]]:
-    """Cada archivo del laboratorio con su tamaño y su fecha de modificación."""
+def lab_state(lab: Path = LAB, bytecode: bool = True) -> dict[str, tuple[int, int]]:
+    """Cada archivo del laboratorio con su tamaño y su fecha de modificación.
+
+    Con ``bytecode=False`` no cuenta ``__pycache__``: lo escribe Python al
+    importar (en una copia, donde los scripts sí se importan), no un script.
+    """
     return {
         str(path.relative_to(lab)): (path.stat().st_size, path.stat().st_mtime_ns)
         for path in sorted(lab.rglob("*"))
-        if path.is_file()
+        if path.is_file() and (bytecode or "__pycache__" not in path.parts)
     }
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 from github_fake.act import (
-    OFFLINE_PYTHON_ENV,
     REPOSITORY,
     ActEnvironment,
     StudentRepo,
@@ -112,7 +111,6 @@ def test_progress_workflow_reports_the_release_that_cd_created(
             event,
             "progress.yml",
             token=TOKEN,
-            env=OFFLINE_PYTHON_ENV,
         )
         assert run.returncode == 0, run.log[-3000:]
         summary = run.summary()

@@ -4,10 +4,13 @@
   y solo usa opciones que su ``--help`` ofrece;
 - cada enlace del índice lleva a un encabezado que existe;
 - la salida mostrada tras ``<!-- salida: COMANDO -->`` aparece, en orden, en
-  la salida real de ese comando en una copia limpia del laboratorio (se
-  enmascara lo que cambia: tiempos, fechas, rutas temporales e identificadores);
-- el cambio de la Parte 2 pasa ``python scripts/run_checks.py`` en una copia
-  nueva del laboratorio, y el ejemplo que falla, falla.
+  la salida real de ese comando en el repositorio de un estudiante
+  (``tests/student_repo.py``; se enmascara lo que cambia: tiempos, fechas,
+  rutas temporales e identificadores), y si no omite líneas con «…», las
+  muestra todas;
+- el cambio de la Parte 2 pasa ``python scripts/run_checks.py`` en el
+  repositorio del estudiante, sin commit (el paso 4), y el ejemplo que falla,
+  falla.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from lab_copy import LAB, copy_lab
+from lab_copy import LAB
+from student_repo import StudentRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = LAB / "README.md"
@@ -100,8 +104,9 @@ def run_in_copy(
 ) -> subprocess.CompletedProcess[str]:
     """Ejecuta ``python args`` en una copia del laboratorio, con su propio src.
 
-    La salida de error va mezclada con la normal, en el orden en que se ve en
-    la terminal.
+    Con el Python de su ``.venv`` si lo tiene (el repositorio de un
+    estudiante). La salida de error va mezclada con la normal, en el orden en
+    que se ve en la terminal.
     """
     env = lab_env()
     env.update(extra_env)
@@ -110,8 +115,10 @@ def run_in_copy(
     env["PYTHONPATH"] = os.pathsep.join(
         [str(copy / "tests" / "netguard"), str(copy / "src")]
     )
+    venv_python = copy / ".venv" / "bin" / "python"
+    python = str(venv_python) if venv_python.is_file() else sys.executable
     return subprocess.run(
-        [sys.executable, *args],
+        [python, *args],
         cwd=copy,
         env=env,
         stdout=subprocess.PIPE,
@@ -240,8 +247,10 @@ def test_matcher_needs_order_and_allows_ellipsis() -> None:
 
 
 @pytest.fixture(scope="module", name="lab_copy")
-def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_lab(tmp_path_factory.mktemp("alumno") / "mi-repo")
+def fixture_lab_copy(
+    student_repo: StudentRepo, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return student_repo.clone(tmp_path_factory.mktemp("alumno") / "mi-repo").root
 
 
 def test_shown_outputs_match_real_runs(lab_copy: Path) -> None:
@@ -251,10 +260,15 @@ def test_shown_outputs_match_real_runs(lab_copy: Path) -> None:
         command = shlex.split(block.group("command"))
         assert command[0] in ("python", "python3")
         real = run_in_copy(lab_copy, command[1:]).stdout
-        missing = shown_lines_appear_in_order(dedented(block), real)
+        shown = dedented(block)
+        missing = shown_lines_appear_in_order(shown, real)
         assert (
             not missing
         ), f"{block.group('command')}:\n{missing}\n--- real ---\n{real}"
+        # Sin una línea «…», la salida mostrada es la salida entera.
+        if ELLIPSIS not in [line.strip() for line in shown.splitlines()]:
+            not_shown = shown_lines_appear_in_order(real, shown)
+            assert not not_shown, f"{block.group('command')}: falta {not_shown}"
 
 
 def apply_change(lab_root: Path, body: str) -> Path:
@@ -276,35 +290,32 @@ def apply_change(lab_root: Path, body: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["cambio", "error"])
-def test_part_two_change(kind: str, tmp_path: Path) -> None:
+def test_part_two_change(kind: str, tmp_path: Path, student_repo: StudentRepo) -> None:
     changes = {
         match.group("kind"): dedented(match)
         for match in CHANGE_MARK.finditer(tutorial_text())
     }
     assert set(changes) == {"cambio", "error"}
-    copy = tmp_path / "mi-repo"
-    copy_lab(copy)
-    apply_change(copy, changes[kind])
-    # El cambio pasa el chequeo completo; el error, los linters. ./dev.sh test
-    # ya corre todas las pruebas del laboratorio: aquí pytest solo corre las de
-    # train_model.py, el archivo que cambia (la tabla es la misma).
+    # Parte 2, paso 4, al pie de la letra: en el repositorio del estudiante,
+    # con el cambio aún sin commit y el .venv activado.
+    repo = student_repo.clone(tmp_path / "mi-repo")
+    apply_change(repo.root, changes[kind])
+    # El cambio pasa el chequeo completo; el error, los linters.
     checks = [] if kind == "cambio" else ["black", "isort", "flake8", "pylint", "mypy"]
-    result = run_in_copy(
-        copy,
-        ["scripts/run_checks.py", *checks],
-        PYTEST_ADDOPTS="tests/test_train_model.py",
-    )
+    result = repo.run(["scripts/run_checks.py", *checks], COLUMNS="100")
     output = result.stdout
     assert result.returncode == (0 if kind == "cambio" else 1), output
     if kind == "cambio":
-        # Solo las pruebas de train_model.py, no las del laboratorio entero.
-        collected = run_in_copy(
-            copy,
-            ["-m", "pytest", "--collect-only", "-q", "-n", "0"]
-            + ["-m", "not slow", "tests/test_train_model.py"],
+        # Todas las pruebas rápidas del laboratorio, ninguna saltada ni fallida.
+        collected = repo.run(
+            ["-m", "pytest", "--collect-only", "-q", "-n", "0", "-m", "not slow"]
         ).stdout
-        expected = int(re.findall(r"(\d+) tests? collected", collected)[-1])
+        expected = int(
+            re.findall(r"(\d+)(?:/\d+)? tests? (?:collected|selected)", collected)[-1]
+        )
         assert re.findall(r"(\d+) passed", output)[-1] == str(expected), output
+        assert "skipped" not in output and "failed" not in output, output
+        assert repo.git("status", "--porcelain") == " M scripts/train_model.py\n"
     shown = {
         match.group("kind"): dedented(match)
         for match in CHANGE_OUTPUT_MARK.finditer(tutorial_text())

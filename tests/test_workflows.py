@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from github_fake.act import NOT_COPIED
+from student_repo import StudentRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "gitops-workflow"
@@ -317,26 +318,44 @@ def test_scripts_never_expand_expressions_and_no_check_is_softened() -> None:
 
 def test_ci_triggers_on_pull_requests_and_cancels_superseded_runs() -> None:
     workflow = load("ci.yml")
-    assert triggers(workflow) == {"pull_request": {"branches": ["main", "develop"]}}
+    # edited: cambiar el título del pull request vuelve a revisar los mensajes.
+    assert triggers(workflow) == {
+        "pull_request": {
+            "branches": ["main", "develop"],
+            "types": ["opened", "synchronize", "reopened", "edited"],
+        }
+    }
     assert workflow["concurrency"]["cancel-in-progress"] is True
     assert "pull_request.number" in workflow["concurrency"]["group"]
 
 
-def load_run_checks() -> ModuleType:
-    """Importa scripts/run_checks.py del laboratorio."""
+def load_run_checks(lab: Path) -> ModuleType:
+    """Importa scripts/run_checks.py de una copia del laboratorio.
+
+    De una copia: importar desde labs/gitops-workflow/ escribiría allí
+    ``__pycache__``.
+    """
     spec = importlib.util.spec_from_file_location(
-        "run_checks", LAB / "scripts" / "run_checks.py"
+        "run_checks", lab / "scripts" / "run_checks.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    # dataclasses busca el módulo en sys.modules al crear la clase.
+    # dataclasses busca el módulo en sys.modules al crear la clase; _lab.py,
+    # lo primero que importa el script, está en su carpeta.
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(lab / "scripts"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(lab / "scripts"))
     return module
 
 
-def test_lint_job_runs_the_same_commands_as_the_local_check() -> None:
-    assert tuple(load_run_checks().CHECKS) == (*LINTERS, "pytest")
+def test_lint_job_runs_the_same_commands_as_the_local_check(tmp_path: Path) -> None:
+    assert tuple(load_run_checks(copy_lab(tmp_path / "lab")).CHECKS) == (
+        *LINTERS,
+        "pytest",
+    )
     job = load("reusable_lint.yml")["jobs"]["lint"]
     commands = [step["run"] for step in job["steps"] if "run_checks.py" in str(step)]
     assert commands == [f"python scripts/run_checks.py {name}" for name in LINTERS]
@@ -367,19 +386,28 @@ def test_lint_outputs_are_declared_for_every_linter() -> None:
 
 def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
     comment = load("ci.yml")["jobs"]["comment"]
-    assert comment["needs"] == ["lint", "tests", "model"]
+    assert comment["needs"] == ["lint", "tests", "model", "version"]
     assert comment["if"] == "${{ !cancelled() }}"
     expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
     expected["tests"] = "${{ needs.tests.result }}"
     expected["model-result"] = "${{ needs.model.result }}"
     expected["model"] = "${{ needs.model.outputs.section }}"
+    expected["version-result"] = "${{ needs.version.result }}"
+    expected["version"] = "${{ needs.version.outputs.section }}"
     assert comment["with"] == expected
 
 
 def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
     workflow = load("reusable_pr_comment.yml")
     inputs = triggers(workflow)["workflow_call"]["inputs"]
-    assert set(inputs) == {*LINTERS, "tests", "model-result", "model"}
+    assert set(inputs) == {
+        *LINTERS,
+        "tests",
+        "model-result",
+        "model",
+        "version-result",
+        "version",
+    }
     steps = workflow["jobs"]["comment"]["steps"]
     table = step_named(steps, "table")
     rows = [line.strip() for line in table["run"].splitlines()]
@@ -391,12 +419,14 @@ def test_pr_comment_table_has_a_row_per_linter_and_the_tests() -> None:
         ("MyPy (tipos)", "MYPY"),
         ("Pruebas (pytest)", "TESTS"),
         ("Modelo (puerta de calidad)", "MODEL_RESULT"),
+        ("Mensajes de commit (Conventional Commits)", "VERSION_RESULT"),
     ]:
         assert rows.count(f'row "{label}" "${variable}"') == 1
     # La fila del modelo, solo si quien llama da su resultado.
     assert 'if [ -n "$MODEL_RESULT" ]; then' in rows
-    # La sección «Modelo» la añade otro paso (tests/test_workflows_model.py).
-    for name in set(inputs) - {"model"}:
+    assert 'if [ -n "$VERSION_RESULT" ]; then' in rows
+    # Las secciones «Modelo» y «Versión» las añaden otros pasos.
+    for name in set(inputs) - {"model", "version"}:
         variable = name.upper().replace("-", "_")
         assert table["env"][variable] == f"${{{{ inputs.{name} }}}}"
     assert "RUN_URL" in table["env"] and "$RUN_URL" in table["run"]
@@ -686,6 +716,25 @@ def test_a_pattern_without_slashes_is_matched_literally() -> None:
 )
 def test_commit_message_bumps(subject: str, body: str, expected: str) -> None:
     assert bump([(subject, body)]) == expected
+    # La regla del laboratorio (la que anuncia CI) da lo mismo que la acción.
+    conventional = load_conventional()
+    assert conventional.bump_of(conventional.Commit(subject, body)) == expected
+
+
+def load_conventional() -> ModuleType:
+    """Importa src/churn_lab/conventional.py del laboratorio (solo biblioteca estándar)."""
+    spec = importlib.util.spec_from_file_location(
+        "conventional", LAB / "src" / "churn_lab" / "conventional.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_semantic_version_step_gets_the_inputs_of_the_lab_rule() -> None:
+    assert semver_settings() == load_conventional().SEMANTIC_VERSION_INPUTS
 
 
 def git_commits(repo: Path) -> list[tuple[str, str]]:
@@ -903,40 +952,44 @@ def test_pre_commit_runs_the_pinned_formatters_and_flake8() -> None:
     # requirements.txt, sin descargar otra copia de cada herramienta.
     assert repo["repo"] == "local"
     hooks = {hook["id"]: hook for hook in repo["hooks"]}
-    assert list(hooks) == ["black", "isort", "flake8"]
+    assert list(hooks) == ["black", "isort", "flake8", "conventional-commit"]
+    message = hooks.pop("conventional-commit")
+    assert message["stages"] == ["commit-msg"]
+    assert message["language"] == "system"
+    assert config["default_stages"] == ["pre-commit"]
+    assert config["default_install_hook_types"] == ["pre-commit", "commit-msg"]
     pins = pinned_requirements()
     for name, hook in hooks.items():
-        assert hook["entry"] == f"python -m {name}"
+        # Por scripts/_hook.py: sin el entorno activado, dice que lo actives.
+        assert hook["entry"] == f"python scripts/_hook.py {name}"
         assert hook["language"] == "system"
         assert hook["types"] == ["python"]
         assert name in pins
     assert "pre-commit" in pins
 
 
-def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in (".pre-commit-config.yaml", "pyproject.toml", ".flake8"):
-        shutil.copy(LAB / name, repo)
+def test_pre_commit_blocks_a_badly_formatted_commit(
+    tmp_path: Path, student_repo: StudentRepo
+) -> None:
+    # En el repositorio del estudiante, con su .venv activado.
+    student = student_repo.clone(tmp_path / "repo")
+    repo = student.root
     (repo / "good.py").write_text('"""Bien."""\n\nVALUE = 1\n', encoding="utf-8")
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, timeout=30)
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-    }
+    env = student.env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
 
-    def pre_commit() -> subprocess.CompletedProcess[str]:
+    def pre_commit(
+        run_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Añade todo a git y ejecuta los hooks sobre todos los archivos."""
         subprocess.run(["git", "add", "--all"], cwd=repo, check=True, timeout=30)
         return subprocess.run(
-            [tool("pre-commit"), "run", "--all-files"],
+            [str(repo / ".venv" / "bin" / "pre-commit"), "run", "--all-files"],
             cwd=repo,
-            env=env,
+            env=run_env or env,
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=300,
         )
 
     result = pre_commit()
@@ -946,3 +999,71 @@ def test_pre_commit_blocks_a_badly_formatted_commit(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     for hook in ("Black (formato)", "isort (orden de imports)", "Flake8 (estilo)"):
         assert re.search(re.escape(hook) + r"\.+Failed", result.stdout), result.stdout
+    # Sin el entorno activado, «python» es el del sistema (sin las bibliotecas):
+    # el hook dice que actives el entorno, no «No module named black».
+    system = tmp_path / "sistema"
+    system.mkdir()
+    base = getattr(sys, "_base_executable", sys.executable)
+    (system / "python").write_text(f'#!/bin/sh\nexec "{base}" -s "$@"\n', "utf-8")
+    (system / "python").chmod(0o755)
+    inactive = {
+        **{key: value for key, value in env.items() if key != "VIRTUAL_ENV"},
+        "PATH": os.pathsep.join([str(system), os.environ["PATH"]]),
+    }
+    result = pre_commit(inactive)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "No module named" not in result.stdout, result.stdout
+    assert "el entorno virtual no está activo" in result.stdout, result.stdout
+    assert "source .venv/bin/activate" in result.stdout, result.stdout
+
+
+def test_commit_msg_hook_stops_a_non_conventional_commit_offline(
+    tmp_path: Path, student_repo: StudentRepo
+) -> None:
+    # Como en la Parte 2: el repositorio del estudiante, su .venv activado,
+    # pre-commit install y un commit sin red.
+    student = student_repo.clone(tmp_path / "repo")
+    repo = student.root
+    env = student.env(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        PIP_NO_INDEX="1",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+    )
+    install = subprocess.run(
+        [str(repo / ".venv" / "bin" / "pre-commit"), "install"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert "pre-commit installed at .git/hooks/commit-msg" in install.stdout
+    before = student.git("rev-parse", "HEAD").strip()
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        (repo / "NOTAS.txt").write_text(message, encoding="utf-8")
+        student.git("add", "NOTAS.txt")
+        return subprocess.run(
+            ["git", "commit", "--quiet", "-m", message],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=300,
+        )
+
+    refused = commit("Update train_model.py")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    assert re.search(r"Mensaje de commit \(Conventional Commits\)\.+Failed", output)
+    assert "no empieza con un tipo seguido de dos puntos" in output
+    assert "«fix: Update train_model.py» si corrige un error" in output
+    assert student.git("rev-parse", "HEAD").strip() == before
+    accepted = commit("feat: añade mis notas")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert student.git("log", "-1", "--format=%s").strip() == "feat: añade mis notas"

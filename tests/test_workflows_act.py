@@ -14,13 +14,14 @@ Sin act, Node 24 o la carpeta de acciones fijadas
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from github_fake.act import (
-    OFFLINE_PYTHON_ENV,
     REPOSITORY,
     ActEnvironment,
     ActRun,
@@ -37,6 +38,7 @@ from github_fake.fixtures import (  # noqa: F401 (fixtures de pytest)
     fixture_student,
 )
 from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
+from test_tutorial import CHANGE_MARK, dedented, tutorial_text
 from test_workflows import SECRETS
 
 MISSING = missing_requirements()
@@ -265,76 +267,318 @@ GOOD_CHANGE = (
 )
 # Lo que Black y Flake8 rechazan (el ejemplo que falla de la Parte 2).
 BAD_CHANGE = "import os,sys\nTHRESHOLD = {'valor':0.5}\n"
-# Las pruebas del laboratorio se ejecutan enteras en ./dev.sh test; bajo act
-# basta una parte para ver el paso de pytest funcionar (y tarda segundos).
-CI_ENV = {**OFFLINE_PYTHON_ENV, "PYTEST_ADDOPTS": "-n 0 tests/test_schema.py"}
+MODEL_ROW = "Modelo (puerta de calidad)"
+VERSION_ROW = "Mensajes de commit (Conventional Commits)"
+
+
+def job_succeeded(run: ActRun, job: str) -> bool:
+    """Si el trabajo terminó bien (act alinea los nombres: «[CI/Modelo  ]»)."""
+    lines = [line for line in run.log.splitlines() if line.startswith(f"[{job}")]
+    return any("Job succeeded" in line for line in lines)
 
 
 def comment_caller(root: Path, results: dict[str, str]) -> str:
     """Un flujo que llama al del comentario con los resultados dados."""
-    inputs = {name: results.get(name, "") for name in ROWS}
+    extra = ("version-result", "version")
+    inputs = {name: results.get(name, "") for name in (*ROWS, *extra)}
     permissions = {"pull-requests": "write"}
     return caller_workflow(
         root / "comentario.yml", "reusable_pr_comment.yml", inputs, permissions
     )
 
 
-@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
-def test_ci_posts_the_table_then_updates_it_in_place_when_black_and_flake8_fail(
-    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
-) -> None:
-    base, head = student.open_pull_request({"scripts/threshold.py": GOOD_CHANGE})
-    event = pull_request_event(1, head, base)
-    run = act_environment.run(
-        student, github, "pull_request", event, "ci.yml", env=CI_ENV
-    )
-    print(f"CI en verde: {run.seconds:.1f} s")
-    assert run.returncode == 0, run.log
-    [comment] = github.comments[1]
-    for label in ROWS.values():
-        assert f"| {label} | ✅ Correcto |" in comment["body"]
-    assert "✅ Todos los chequeos pasaron." in comment["body"]
-    assert "## 🔍 Resultados de CI" in run.summary()
-    assert len(github.called("POST", r".*/issues/1/comments")) == 1
+# La Parte 2 del tutorial: la rama, el mensaje del commit y el título del PR.
+BRANCH = "feat/mi-firma"
+FIRST_TITLE = "feat: muestra el autor del laboratorio al entrenar"
 
-    # Segundo push al mismo pull request, con un cambio que Black y Flake8
-    # rechazan.
-    head = student.commit("feat: otro umbral", {"scripts/threshold.py": BAD_CHANGE})
-    student.push("cambio")
-    event = pull_request_event(1, head, base)
-    failed = act_environment.run(
-        student, github, "pull_request", event, "ci.yml", env=CI_ENV
+
+def tutorial_change(work: Path) -> dict[str, str]:
+    """scripts/train_model.py con el cambio de la Parte 2 (el bloque del tutorial)."""
+    [block] = [
+        dedented(match)
+        for match in CHANGE_MARK.finditer(tutorial_text())
+        if match.group("kind") == "cambio"
+    ]
+    anchor, *new_lines = block.rstrip("\n").split("\n")
+    source = (work / "scripts" / "train_model.py").read_text(encoding="utf-8")
+    assert source.count(anchor + "\n") == 1, anchor
+    changed = source.replace(anchor + "\n", "\n".join([anchor, *new_lines]) + "\n")
+    return {"scripts/train_model.py": changed}
+
+
+def open_tutorial_pull_request(
+    student: StudentRepo, github: FakeGitHub, number: int, title: str
+) -> dict[str, Any]:
+    """La rama de la Parte 2 con su commit, su push y el pull request hacia main.
+
+    Devuelve el evento ``pull_request`` con el commit de prueba de la fusión
+    que crea GitHub (``refs/pull/N/merge``).
+    """
+    base = student.git("rev-parse", "main")
+    student.git("switch", "--quiet", "-c", BRANCH)
+    head = student.commit(FIRST_TITLE, tutorial_change(student.work))
+    student.push(BRANCH)
+    merge = github.update_pull_request_refs(number, BRANCH)
+    return pull_request_event(
+        number, head, base, title=title, head_ref=BRANCH, merge_sha=merge
     )
-    print(f"CI con Black y Flake8 en rojo: {failed.seconds:.1f} s")
-    assert failed.returncode != 0
-    results = {name: failed.step_outcome(step) for name, step in STEPS.items()}
+
+
+def merge_pull_request(student: StudentRepo, event: dict[str, Any]) -> None:
+    """«Merge pull request» (Create a merge commit), como lo escribe GitHub."""
+    pull = event["pull_request"]
+    student.git("switch", "--quiet", "main")
+    student.git(
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        f"Merge pull request #{pull['number']} from {REPOSITORY.split('/')[0]}/"
+        f"{pull['head']['ref']}",
+        "-m",
+        pull["title"],
+        pull["head"]["sha"],
+    )
+
+
+def announced_version(text: str) -> str:
+    """La versión de la línea «Al fusionar: vX.Y.Z (…)» de un comentario."""
+    found = re.findall(r"\*\*Al fusionar: (v\d+\.\d+\.\d+) \(", text)
+    assert len(found) == 1, text
+    return found[0]
+
+
+@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
+def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
+    student: StudentRepo,
+    github: FakeGitHub,
+    run_cd: RunCd,
+    act_environment: ActEnvironment,
+) -> None:
+    # Parte 1: el push del primer commit (el del repositorio de la sesión);
+    # CD publica v0.0.1.
+    assert (
+        student.git("log", "--format=%s") == "chore: contenido inicial del laboratorio"
+    )
+    assert run_cd().returncode == 0
+    assert [r.data["tag_name"] for r in github.releases] == ["v0.0.1"]
+
+    # Parte 2: la rama, el cambio, el pull request y CI entero, como en GitHub.
+    event = open_tutorial_pull_request(student, github, 1, FIRST_TITLE)
+    # Las referencias que GitHub crea para el pull request: la rama y la
+    # fusión de prueba, con la base y la rama como padres.
+    pull = event["pull_request"]
+    assert github.ref_sha("refs/pull/1/head") == pull["head"]["sha"]
+    parents = student.git(
+        "--git-dir",
+        str(student.bare),
+        "rev-list",
+        "--parents",
+        "-n1",
+        "refs/pull/1/merge",
+    ).split()
+    assert parents == [
+        pull["merge_commit_sha"],
+        pull["base"]["sha"],
+        pull["head"]["sha"],
+    ]
+    run = act_environment.run(student, github, "pull_request", event, "ci.yml")
+    print(f"CI del primer pull request: {run.seconds:.1f} s")
+    assert run.returncode == 0, run.log
+    # Todos los trabajos, también los de los flujos reutilizables.
+    for job in ("Lint/", "CI/Pruebas", "CI/Modelo", "CI/Versión", "Comentario/"):
+        assert job_succeeded(run, job), job
+    # actions/checkout descargó el commit de prueba de la fusión, a profundidad 1.
+    merge = event["pull_request"]["merge_commit_sha"]
+    assert f"--depth=1 origin +{merge}:refs/remotes/pull/1/merge" in run.log
+    # Las pruebas del laboratorio, todas (también las lentas); sin los
+    # colores de la salida de pytest.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", run.log)
+    [tests_summary] = re.findall(r"=+ (\d+ passed[^=]*) in [\d.]+s", plain)[-1:]
+    assert "deselected" not in tests_summary and "skipped" not in tests_summary
+    assert "failed" not in tests_summary and "error" not in tests_summary
+
+    [comment] = github.comments[1]
+    body = comment["body"]
+    for label in [*ROWS.values(), MODEL_ROW, VERSION_ROW]:
+        assert f"| {label} | ✅ Correcto |" in body, body
+    assert "✅ Todos los chequeos pasaron." in body
+    assert f"| Título del pull request: `{FIRST_TITLE}` | ✅ sigue la regla |" in body
+    assert "**Al fusionar: v0.1.0 (feat)**" in body
+    assert "- versión menor (funcionalidad nueva) desde v0.0.1" in body
+    assert "## 🏷️ Versión" in run.summary()
+
+    # «Merge pull request»: CD publica exactamente la versión anunciada.
+    merge_pull_request(student, event)
+    released = run_cd()
+    assert released.returncode == 0, released.log
+    print(f"CD tras la fusión: {released.seconds:.1f} s")
+    assert [r.data["tag_name"] for r in github.releases] == [
+        "v0.0.1",
+        announced_version(body),
+    ]
+
+
+def version_section(run: ActRun) -> str:
+    """La sección «Versión» que el trabajo Versión dejó en su resumen."""
+    summary = run.summary()
+    assert "## 🏷️ Versión" in summary, run.log
+    return summary[summary.index("## 🏷️ Versión") :].strip() + "\n"
+
+
+@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
+@pytest.mark.parametrize(
+    ("title", "result", "expected"),
+    [
+        (
+            "Feat: muestra el autor",
+            "❌ No sigue la regla «tipo: descripción» de Conventional Commits: "
+            "el tipo «Feat» va en minúsculas. Arreglo: escribe «feat: muestra el "
+            "autor» (botón Edit junto al título del pull request).",
+            "v0.1.0",
+        ),
+        ("feat!: muestra el autor al entrenar", "✅ sigue la regla", "v1.0.0"),
+    ],
+    ids=["mayuscula", "incompatible"],
+)
+def test_pull_request_title_is_checked_and_cd_releases_the_announced_version(
+    act_environment: ActEnvironment,
+    student: StudentRepo,
+    github: FakeGitHub,
+    run_cd: RunCd,
+    title: str,
+    result: str,
+    expected: str,
+) -> None:
+    # Lo que dejó la Parte 1: main con su primer commit y la etiqueta v0.0.1.
+    student.push()
+    student.git("tag", "-a", "v0.0.1", "-m", "Versión v0.0.1")
+    student.git("push", "--quiet", "origin", "v0.0.1")
+    event = open_tutorial_pull_request(student, github, 2, title)
+
+    # El trabajo Versión de ci.yml, tal cual; después, el comentario con su
+    # resultado y su sección (GitHub lo publica aunque el trabajo falle).
+    run = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", job="version"
+    )
+    print(f"Versión ({title}): {run.seconds:.1f} s")
+    ok = result.startswith("✅")
+    assert (run.returncode == 0) is ok, run.log
+    section = version_section(run)
+    assert f"| Título del pull request: `{title}` | {result} |" in section, section
+    assert f"**Al fusionar: {expected} (" in section
+    # Solo el trabajo Versión corrió aquí: las demás filas dicen ⚠️.
+    results = {"version-result": "success" if ok else "failure", "version": section}
+    commented = act_environment.run(
+        student, github, "pull_request", event, comment_caller(student.root, results)
+    )
+    assert commented.returncode == 0, commented.log
+    [comment] = github.comments[2]
+    icon = "✅ Correcto" if ok else "❌ Falló"
+    assert f"| {VERSION_ROW} | {icon} |" in comment["body"]
+    assert section.strip() in comment["body"]
+
+    merge_pull_request(student, event)
+    released = run_cd()
+    assert released.returncode == 0, released.log
+    assert [r.data["tag_name"] for r in github.releases] == [
+        announced_version(comment["body"])
+    ]
+    assert announced_version(comment["body"]) == expected
+
+
+@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
+def test_a_wrong_title_then_a_lint_failure_update_the_comment_in_place(
+    act_environment: ActEnvironment,
+    student: StudentRepo,
+    github: FakeGitHub,
+    run_cd: RunCd,
+) -> None:
+    student.push()
+    event = open_tutorial_pull_request(student, github, 3, "Update train_model.py")
+
+    # Un título que no sigue la regla: ❌ con la regla y el arreglo.
+    run = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", job="version"
+    )
+    print(f"Versión con un título no convencional: {run.seconds:.1f} s")
+    assert run.returncode != 0
+    assert run.step_outcome("Check commit messages") == "failure"
+    section = version_section(run)
+    assert (
+        "| Título del pull request: `Update train_model.py` | ❌ No sigue la regla "
+        "«tipo: descripción» de Conventional Commits: no empieza con un tipo "
+        "seguido de dos puntos. Arreglo: pon el tipo delante: «feat: Update "
+        "train_model.py» si añade algo, «fix: Update train_model.py» si corrige "
+        "un error (botón Edit junto al título del pull request). |"
+    ) in section
+    # Los commits cuentan igual: la versión se anuncia, y también la de
+    # «Squash and merge», donde solo contaría este título.
+    assert "**Al fusionar: v0.1.0 (feat)**" in section
+    assert "Con «Squash and merge» solo cuenta el título: v0.0.1 (parche)." in section
+    results = {"version-result": "failure", "version": section}
+    caller = comment_caller(student.root, results)
+    assert (
+        act_environment.run(student, github, "pull_request", event, caller).returncode
+        == 0
+    )
+    [comment] = github.comments[3]
+    assert f"| {VERSION_ROW} | ❌ Falló |" in comment["body"]
+    assert "❌ Algún chequeo falló" in comment["body"]
+
+    # La estudiante corrige el título (evento edited) y hace push de un
+    # cambio que Black y Flake8 rechazan: el mismo comentario se actualiza.
+    student.git("switch", "--quiet", BRANCH)
+    head = student.commit("fix: umbral", {"scripts/threshold.py": BAD_CHANGE})
+    student.push(BRANCH)
+    merge = github.update_pull_request_refs(3, BRANCH)
+    event = pull_request_event(
+        3,
+        head,
+        event["pull_request"]["base"]["sha"],
+        title=FIRST_TITLE,
+        head_ref=BRANCH,
+        merge_sha=merge,
+    )
+    event["action"] = "edited"
+    lint = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", job="lint"
+    )
+    print(f"Lint con Black y Flake8 en rojo: {lint.seconds:.1f} s")
+    assert lint.returncode != 0
+    results = {name: lint.step_outcome(step) for name, step in STEPS.items()}
     assert results["black"] == "failure" and results["flake8"] == "failure"
     assert results["isort"] == "failure"  # «import os,sys» tampoco está ordenado
-    # act se detiene en el lint que falló, antes del trabajo de las pruebas;
-    # GitHub las ejecutaría igual: aquí, solo ese trabajo.
-    tests = act_environment.run(
-        student, github, "pull_request", event, "ci.yml", env=CI_ENV, job="tests"
+    assert results["pylint"] == "failure"  # el módulo nuevo no tiene docstring
+    version = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", job="version"
     )
-    results["tests"] = tests.job_result("CI/Pruebas")
-    assert results["tests"] == "success", tests.log
-
-    # GitHub seguiría con el comentario (if: !cancelled()) y estos
-    # resultados: se ejecuta ese flujo con ellos.
+    assert version.returncode == 0, version.log
+    section = version_section(version)
+    # Las pruebas no se ejecutaron aquí: su fila lo dice (⚠️).
+    results |= {"version-result": "success", "version": section}
     caller = comment_caller(student.root, results)
-    commented = act_environment.run(student, github, "pull_request", event, caller)
-    assert commented.returncode == 0, commented.log
-    [updated] = github.comments[1]  # el mismo comentario, no uno nuevo
+    assert (
+        act_environment.run(student, github, "pull_request", event, caller).returncode
+        == 0
+    )
+    [updated] = github.comments[3]  # el mismo comentario, no uno nuevo
     assert updated["id"] == comment["id"]
     assert len(github.called("PATCH", rf".*/issues/comments/{comment['id']}")) == 1
-    assert len(github.called("POST", r".*/issues/1/comments")) == 1
-    assert "| Black (formato) | ❌ Falló |" in updated["body"]
-    assert "| Flake8 (estilo) | ❌ Falló |" in updated["body"]
-    assert "❌ Algún chequeo falló" in updated["body"]
-    for name, label in ROWS.items():
-        icon = {"success": "✅ Correcto", "failure": "❌ Falló"}.get(
-            results[name], "⚠️ No se ejecutó"
-        )
-        assert f"| {label} | {icon} |" in updated["body"]
+    assert len(github.called("POST", r".*/issues/3/comments")) == 1
+    body = updated["body"]
+    assert "| Black (formato) | ❌ Falló |" in body
+    assert "| Flake8 (estilo) | ❌ Falló |" in body
+    assert "| Pruebas (pytest) | ⚠️ No se ejecutó |" in body
+    assert f"| {VERSION_ROW} | ✅ Correcto |" in body
+    assert f"| Título del pull request: `{FIRST_TITLE}` | ✅ sigue la regla |" in body
+    assert "| Commit " in body and "`fix: umbral` | ✅ sigue la regla |" in body
+    assert "❌ Algún chequeo falló" in body
+
+    merge_pull_request(student, event)
+    released = run_cd()
+    assert released.returncode == 0, released.log
+    assert [r.data["tag_name"] for r in github.releases] == [announced_version(body)]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 import yaml
 from github_fake.act import (
-    OFFLINE_PYTHON_ENV,
     REPOSITORY,
     ActEnvironment,
     ActRun,
@@ -111,7 +110,6 @@ def run_oidc_deploy(
     student.push()
     ready = emulator.ready
     env = {
-        **OFFLINE_PYTHON_ENV,
         "HTTPS_PROXY": ready["proxy_url"],
         "https_proxy": ready["proxy_url"],
         "SSL_CERT_FILE": ready["ca_path"],

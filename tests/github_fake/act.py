@@ -57,14 +57,21 @@ RUNNER_PYTHON = Path(
 # El de Python 3.10 (deploy_model.yml, como el trabajo de Azure ML), si
 # ./dev.sh encontró uno.
 RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-3.10"))
-# Lo que los pasos con Python necesitan para no usar la red: pip (y uv) sin
+# Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
 # índice: requirements.lock ya está instalado en RUNNER_PYTHON, y
-# «pip install --require-hashes -r requirements.lock» no descarga nada.
-OFFLINE_PYTHON_ENV = {
-    "PIP_NO_INDEX": "1",
-    "UV_OFFLINE": "1",
-    "UV_NO_BUILD_ISOLATION": "1",
+# «pip install --require-hashes -r requirements.lock» no descarga nada. Va en la configuración de pip
+# y de uv del HOME de cada ejecución, como la de la imagen de un runner: los
+# pasos no ven ninguna variable que un runner de GitHub no tenga.
+OFFLINE_CONFIG = {
+    ".config/pip/pip.conf": "[global]\nno-index = true\n",
+    ".config/uv/uv.toml": "offline = true\nno-build-isolation = true\n",
 }
+# Las variables de un runner de GitHub (ubuntu-latest) que los pasos pueden
+# usar; nada de este equipo ni de la configuración de las pruebas
+# (PYTHONDONTWRITEBYTECODE, PYTEST_ADDOPTS, VIRTUAL_ENV, el .venv del proyecto
+# en el PATH, PIP_FIND_LINKS...).
+RUNNER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+RUNNER_ENV = {"LANG": "C.UTF-8", "CI": "true", "DEBIAN_FRONTEND": "noninteractive"}
 REPOSITORY = "alumno/laboratorio"
 # Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado.
 ACT_TIMEOUT = 900
@@ -172,9 +179,14 @@ class StudentRepo:
 
     ``work`` es donde el estudiante hace commits; ``bare`` hace de GitHub
     (``https://github.com/alumno/laboratorio`` apunta ahí por ``insteadOf``).
+    Con ``source`` (el repositorio del estudiante de la sesión,
+    ``tests/student_repo.py``), ``work`` es un clon suyo: el laboratorio con
+    el primer commit de la Parte 1 en ``main``, aún sin push. Sin él, una
+    copia del laboratorio con ``git init`` y sin commits.
     """
 
     root: Path
+    source: Path | None = None
     work: Path = field(init=False)
     bare: Path = field(init=False)
     gitconfig: Path = field(init=False)
@@ -197,6 +209,10 @@ class StudentRepo:
             check=True,
             timeout=60,
         )
+        if self.source is not None:
+            git(self.root, "clone", "--quiet", str(self.source), str(self.work))
+            self.git("remote", "set-url", "origin", f"{remote}.git")
+            return
         shutil.copytree(LAB, self.work, ignore=shutil.ignore_patterns(*NOT_COPIED))
         self.git("init", "--quiet", "-b", "main")
         self.git("remote", "add", "origin", f"{remote}.git")
@@ -269,14 +285,23 @@ def push_event(repo: StudentRepo, before: str, after: str) -> dict[str, Any]:
     }
 
 
-def pull_request_event(
+def pull_request_event(  # pylint: disable=too-many-arguments
     number: int,
     head_sha: str,
     base_sha: str,
     head_repo: str = REPOSITORY,
     author: str = "alumno",
+    *,
+    title: str = "feat: cambio del estudiante",
+    head_ref: str = "cambio",
+    merge_sha: str | None = None,
 ) -> dict[str, Any]:
-    """El evento ``pull_request`` (``synchronize``) hacia main."""
+    """El evento ``pull_request`` (``synchronize``) hacia main.
+
+    ``merge_sha`` es el commit de prueba de la fusión
+    (:meth:`FakeGitHub.update_pull_request_refs`): con él, act ejecuta ese
+    commit, como GitHub.
+    """
     owner, name = REPOSITORY.split("/")
     repository = {
         "full_name": REPOSITORY,
@@ -289,10 +314,11 @@ def pull_request_event(
         "number": number,
         "pull_request": {
             "number": number,
-            "title": "feat: cambio del estudiante",
+            "title": title,
             "user": {"login": author},
+            "merge_commit_sha": merge_sha,
             "head": {
-                "ref": "cambio",
+                "ref": head_ref,
                 "sha": head_sha,
                 "repo": {"full_name": head_repo},
             },
@@ -324,7 +350,10 @@ def caller_workflow(
         "    permissions:",
         *(f"      {scope}: {level}" for scope, level in permissions.items()),
         "    with:",
-        *(f"      {name}: {json.dumps(value)}" for name, value in inputs.items()),
+        *(
+            f"      {name}: {json.dumps(value, ensure_ascii=False)}"
+            for name, value in inputs.items()
+        ),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return str(path)
@@ -438,7 +467,10 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     event_path = run_dir / "event.json"
     event_path.write_text(json.dumps(event), encoding="utf-8")
     home = run_dir / "home"
-    home.mkdir()
+    for name, text in OFFLINE_CONFIG.items():
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(text, encoding="utf-8")
+    cwd = checkout_for(repo, event, run_dir)
     args = [
         str(environment.act),
         event_name,
@@ -469,7 +501,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         "-s",
         f"GITHUB_TOKEN={token}",
     ]
-    for action, sha in pinned_actions(repo.work / ".github" / "workflows").items():
+    for action, sha in pinned_actions(cwd / ".github" / "workflows").items():
         args += ["--local-repository", f"{action}@{sha}={VENDOR / action}"]
     if job is not None:
         args += ["--job", job]  # solo ese trabajo (su id en el flujo)
@@ -477,10 +509,15 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         args += ["-s", f"{name}={value}"]
     for name, value in (env or {}).items():
         args += ["--env", f"{name}={value}"]
+    # Solo lo que tiene un runner: su PATH (con Node 24 delante, el que usa
+    # act para las acciones), su idioma, un HOME propio, el git del «GitHub»
+    # del estudiante y el bloqueo de red.
     process_env = {
-        **repo.env,
+        **RUNNER_ENV,
         "HOME": str(home),
-        "PATH": os.pathsep.join([str(NODE_HOME / "bin"), os.environ["PATH"]]),
+        "PATH": os.pathsep.join([str(NODE_HOME / "bin"), RUNNER_PATH]),
+        "GIT_CONFIG_GLOBAL": str(repo.gitconfig),
+        "GIT_CONFIG_NOSYSTEM": "1",
         **NO_NETWORK,
     }
     started = time.monotonic()
@@ -488,7 +525,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     # procesos: al terminar, o si se pasa del plazo, se detiene el grupo.
     with subprocess.Popen(
         args,
-        cwd=repo.work,
+        cwd=cwd,
         env=process_env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -512,3 +549,38 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     seconds = time.monotonic() - started
     (run_dir / "act.log").write_text(log, encoding="utf-8")
     return ActRun(process.returncode, log, seconds)
+
+
+def checkout_for(repo: StudentRepo, event: dict[str, Any], run_dir: Path) -> Path:
+    """La carpeta desde la que act ejecuta el evento.
+
+    En un pull request, GitHub ejecuta el commit de prueba de la fusión
+    (``refs/pull/N/merge``): ``GITHUB_SHA`` es ese commit y los flujos son los
+    de ese commit. act toma el SHA del HEAD de la carpeta en la que corre, así
+    que corre en un clon de ese commit; ``actions/checkout`` lo descarga del
+    «GitHub» del estudiante como en GitHub (profundidad 1).
+    """
+    merge = event.get("pull_request", {}).get("merge_commit_sha")
+    if not merge:
+        return repo.work
+    number = event["pull_request"]["number"]
+    checkout = run_dir / "pull"
+    git(
+        run_dir,
+        "clone",
+        "--quiet",
+        "--no-checkout",
+        f"https://github.com/{REPOSITORY}.git",
+        str(checkout),
+        env=repo.env,
+    )
+    git(
+        checkout,
+        "fetch",
+        "--quiet",
+        "origin",
+        f"refs/pull/{number}/merge",
+        env=repo.env,
+    )
+    git(checkout, "checkout", "--quiet", "--detach", merge, env=repo.env)
+    return checkout

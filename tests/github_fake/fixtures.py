@@ -28,6 +28,7 @@ from github_fake.act import (
     runner_python_version,
 )
 from github_fake.server import FakeGitHub
+from student_repo import StudentRepo as StudentRepoOfTheSession
 
 
 @pytest.fixture(scope="session", name="act_environment")
@@ -44,9 +45,15 @@ def fixture_act_environment(
 
 
 @pytest.fixture(name="student")
-def fixture_student(tmp_path: Path) -> StudentRepo:
-    """Un repositorio nuevo de estudiante con el laboratorio copiado."""
-    return StudentRepo(tmp_path)
+def fixture_student(
+    tmp_path: Path, student_repo: StudentRepoOfTheSession
+) -> StudentRepo:
+    """El repositorio del estudiante de la sesión, clonado, con su «GitHub» vacío.
+
+    ``student_repo`` (``tests/conftest.py``) es el repositorio hecho como dicen
+    las Partes 1 y 2 del tutorial: ``main`` con el primer commit, aún sin push.
+    """
+    return StudentRepo(tmp_path, source=student_repo.root)
 
 
 @pytest.fixture(name="github")

@@ -15,6 +15,9 @@ de la API de GitHub:
   ``$ACTIONS_ID_TOKEN_REQUEST_URL`` con ``$ACTIONS_ID_TOKEN_REQUEST_TOKEN``),
   con los claims de GitHub (``iss``, ``sub``, ``aud``); el ``sub`` depende del
   environment del trabajo o de su rama, como en GitHub.
+- las referencias que GitHub crea para cada pull request
+  (``refs/pull/N/head`` y ``refs/pull/N/merge``,
+  :meth:`FakeGitHub.update_pull_request_refs`).
 
 Anota cada llamada (método, ruta, cuerpo JSON) y guarda el estado en memoria.
 Reproduce también lo que hace fallar a los flujos en GitHub: un token de solo
@@ -241,6 +244,29 @@ class FakeGitHub:
             if release.data["tag_name"] == tag:
                 return release
         return None
+
+    def update_pull_request_refs(
+        self, number: int, head: str, base: str = "main"
+    ) -> str:
+        """Lo que hace GitHub al abrir un pull request o al recibir un push a su rama.
+
+        ``refs/pull/N/head`` apunta al último commit de la rama ``head`` y
+        ``refs/pull/N/merge`` a un commit de prueba que la fusiona con la base
+        (padres: la base y la rama), el que ``actions/checkout`` descarga en
+        un pull request. Devuelve el SHA de ese commit.
+        """
+        head_sha = self.git("rev-parse", f"refs/heads/{head}")
+        base_sha = self.git("rev-parse", f"refs/heads/{base}")
+        # Con conflictos, git merge-tree falla y GitHub no crea la fusión.
+        tree = self.git("merge-tree", "--write-tree", base_sha, head_sha).split()[0]
+        merge = self.git(
+            *("-c", "user.name=GitHub", "-c", "user.email=noreply@github.com"),
+            *("commit-tree", tree, "-p", base_sha, "-p", head_sha),
+            *("-m", f"Merge {head_sha} into {base_sha}"),
+        )
+        self.git("update-ref", f"refs/pull/{number}/head", head_sha)
+        self.git("update-ref", f"refs/pull/{number}/merge", merge)
+        return merge
 
     # -- el servidor HTTP --------------------------------------------------
 

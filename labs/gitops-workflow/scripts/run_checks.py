@@ -19,9 +19,12 @@ Uso (con el entorno virtual activado; revisa siempre la raíz del laboratorio):
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,21 +93,71 @@ def run_checks(
     """Ejecuta los chequeos pedidos (todos, aunque alguno falle) en su orden.
 
     Con ``fix=True`` primero deja que Black e isort corrijan el formato; con
-    ``full=True`` pytest incluye las pruebas lentas.
+    ``full=True`` pytest incluye las pruebas lentas. Varios chequeos corren a
+    la vez (mientras Pylint analiza, pytest prueba: se espera bastante menos)
+    y la salida de cada uno se muestra entera, uno tras otro en el orden de
+    CI, en cuanto terminan él y los anteriores. Uno solo (así lo llama CI)
+    muestra su salida mientras corre.
     """
     if fix:
         for module_args in FIXES.values():
             run_command(module_args, root)
-    results = []
-    for name, module_args in commands(full).items():
-        if name not in names:
-            continue
+    selected = {
+        name: module_args
+        for name, module_args in commands(full).items()
+        if name in names
+    }
+    if len(selected) == 1:
+        ((name, module_args),) = selected.items()
         started = time.perf_counter()
         returncode = run_command(module_args, root)
-        results.append(
-            CheckResult(name, returncode == 0, time.perf_counter() - started)
-        )
+        return [CheckResult(name, returncode == 0, time.perf_counter() - started)]
+    return run_concurrently(selected, root)
+
+
+def run_concurrently(
+    selected: dict[str, tuple[str, ...]], root: Path
+) -> list[CheckResult]:
+    """Lanza todos los chequeos a la vez; muestra su salida en orden al terminar."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    results: list[CheckResult] = []
+    with contextlib.ExitStack() as stack:
+        running = []
+        started = time.perf_counter()
+        for name, module_args in selected.items():
+            # A un archivo temporal, no a una tubería: nadie espera a nadie.
+            output = stack.enter_context(tempfile.TemporaryFile())
+            process = subprocess.Popen(  # pylint: disable=consider-using-with
+                command_for(module_args),
+                cwd=root,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(stop, process)
+            running.append((name, module_args, process, output))
+        finished: dict[str, float] = {}
+        while len(results) < len(running):
+            for name, _, process, _ in running:
+                if name not in finished and process.poll() is not None:
+                    finished[name] = time.perf_counter() - started
+            name, module_args, process, output = running[len(results)]
+            if name not in finished:
+                time.sleep(0.1)
+                continue
+            output.seek(0)
+            print(f"\n▶ {display(module_args)}", flush=True)
+            sys.stdout.write(output.read().decode("utf-8", errors="replace"))
+            sys.stdout.flush()
+            results.append(CheckResult(name, process.returncode == 0, finished[name]))
     return results
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Termina un chequeo que sigue corriendo (Ctrl+C) y lo espera."""
+    if process.poll() is None:
+        process.terminate()
+    process.wait()
 
 
 def print_summary(results: Sequence[CheckResult]) -> None:

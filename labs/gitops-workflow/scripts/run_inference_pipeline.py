@@ -272,6 +272,18 @@ def run_local(
             f"local ({first_line(error, 150)}). Vuelve a registrarlo con: "
             "python scripts/register_model.py --local"
         ) from None
+    if not (Path(model_dir) / "MLmodel").is_file():
+        # El almacén local guarda rutas absolutas: si la carpeta del laboratorio
+        # se movió (o se copió) después de registrar, apuntan a la de antes.
+        raise LabError(
+            f"el almacén local ({display_path(store.db_path)}) no encuentra los "
+            f"archivos del modelo {model_name} versión {version}: guarda rutas "
+            "absolutas y esta carpeta del laboratorio se movió o se copió desde "
+            "otra después de registrarlo. Borra mlflow.db y la carpeta mlartifacts/ "
+            "y vuelve a registrar el modelo y los datos: "
+            "python scripts/register_model.py --local y "
+            "python scripts/upload_data.py --local"
+        )
     predictions_dir = job_dir / "named-outputs" / OUTPUT_NAME
     command_line = job_command_line(
         Path(model_dir), asset.path.resolve(), predictions_dir.resolve()

@@ -84,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("✅ El almacén local funciona. Para verlo en el navegador ejecuta")
         print(f"   {mlflow_ui_hint()}")
         print("   y abre http://127.0.0.1:5000")
+        # mlflow ui no falla si el puerto está ocupado: lo dice y termina.
+        print(
+            "   Si responde «Address already in use», ya tienes uno abierto "
+            "(usa ese) o añade --port 5001 y abre http://127.0.0.1:5001"
+        )
     else:
         print("✅ Conexión correcta con Azure ML.")
     print(

@@ -1,8 +1,11 @@
 """Pruebas de scripts/compare_models.py en un repositorio de git de verdad.
 
-Cada prueba copia el laboratorio a una carpeta temporal, la convierte en un
-repositorio con la rama ``main`` y cambia algo en una rama nueva, como un
-estudiante antes de abrir su pull request.
+Cada prueba hace en una carpeta temporal un repositorio pequeño con lo que
+compare_models.py necesita (``scripts/``, ``src/``, ``pyproject.toml`` y
+``.gitignore``), con la rama ``main``, y cambia algo en una rama nueva, como un
+estudiante antes de abrir su pull request. No copia la raíz del laboratorio:
+en el repositorio del estudiante esa raíz tiene ``.git`` y ``.venv`` (más de
+1 GB), y en el checkout de un pull request en GitHub, un ``.git`` sin ``main``.
 """
 
 from __future__ import annotations
@@ -16,18 +19,10 @@ import pytest
 
 from tests.helpers import LAB_ROOT, assert_clean_failure, run_script, terminate_when
 
-# Lo que un estudiante no copia a su repositorio (se genera al ejecutar).
-NOT_COPIED = (
-    "*.pkl",
-    "*.csv",
-    "mlflow.db",
-    "mlartifacts",
-    "outputs",
-    "*.egg-info",
-    "__pycache__",
-    ".*_cache",
-    "comparacion",
-)
+# Lo que el repositorio de la prueba necesita del laboratorio.
+NEEDED = ("scripts", "src", "pyproject.toml", ".gitignore")
+# Lo que se genera al ejecutar: no va a la copia.
+NOT_COPIED = ("*.egg-info", "__pycache__", ".*_cache")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Estudiante",
     "GIT_AUTHOR_EMAIL": "estudiante@example.com",
@@ -49,11 +44,23 @@ def git(repo: Path, *args: str) -> str:
     return completed.stdout
 
 
+def copy_needed(destination: Path) -> Path:
+    """Copia a ``destination`` solo lo que compare_models.py usa del laboratorio."""
+    ignore = shutil.ignore_patterns(*NOT_COPIED)
+    for name in NEEDED:
+        source = LAB_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            destination.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
 @pytest.fixture(name="repo")
 def fixture_repo(tmp_path: Path) -> Path:
-    """El laboratorio como repositorio de un estudiante, en una rama nueva."""
-    repo = tmp_path / "mi-repo"
-    shutil.copytree(LAB_ROOT, repo, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    """Un repositorio de estudiante en una rama nueva, con lo que hace falta."""
+    repo = copy_needed(tmp_path / "mi-repo")
     git(repo, "init", "--quiet", "--initial-branch", "main")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "--message", "chore: laboratorio inicial")
@@ -106,9 +113,9 @@ def test_a_shallower_model_fails_the_gate(repo: Path) -> None:
 
 @pytest.mark.slow
 def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
-    readme = repo / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8") + "\nUna línea más.\n")
-    git(repo, "commit", "--quiet", "--all", "--message", "docs: una línea")
+    (repo / "NOTAS.md").write_text("Una línea más.\n", encoding="utf-8")
+    git(repo, "add", "NOTAS.md")
+    git(repo, "commit", "--quiet", "--message", "docs: una línea")
 
     # Como en CI: la base es el commit de main y se muestra con su nombre.
     # Desde scripts/, los archivos van igual a artifacts/ de la raíz.
@@ -129,10 +136,14 @@ def test_a_change_elsewhere_says_the_model_did_not_change(repo: Path) -> None:
 
 
 def test_outside_a_repository(tmp_path: Path) -> None:
-    copy = tmp_path / "sin-git"
-    shutil.copytree(LAB_ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    copy = copy_needed(tmp_path / "sin-git")
+    # git no busca un repositorio más arriba de tmp_path (por si la carpeta
+    # temporal del estudiante estuviera dentro de uno).
     result = run_script(
-        ["scripts/compare_models.py"], cwd=copy, PYTHONPATH=str(copy / "src")
+        ["scripts/compare_models.py"],
+        cwd=copy,
+        PYTHONPATH=str(copy / "src"),
+        GIT_CEILING_DIRECTORIES=str(tmp_path),
     )
     assert_clean_failure(result, "no es un repositorio de git")
     assert not (copy / "artifacts" / "comparacion").exists()

@@ -78,6 +78,21 @@ def test_badly_formatted_file_fails_black_and_the_others_still_run(
     assert results == {"black": False, "isort": True, "flake8": False}
 
 
+def test_checks_run_together_and_each_output_is_shown_whole_in_ci_order(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "scripts" / "bad.py").write_text("import os,sys\n", encoding="utf-8")
+    results = run_checks(["flake8", "black"], root=project)
+    assert [(result.name, result.passed) for result in results] == [
+        ("black", False),
+        ("flake8", False),
+    ]
+    output = capsys.readouterr().out
+    black = output.index("▶ python -m black")
+    flake8 = output.index("▶ python -m flake8")
+    assert black < output.index("would reformat") < flake8 < output.index("E231")
+
+
 def test_fix_formats_the_file_before_checking(project: Path) -> None:
     bad = project / "scripts" / "bad.py"
     bad.write_text(BADLY_FORMATTED, encoding="utf-8")

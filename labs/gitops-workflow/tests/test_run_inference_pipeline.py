@@ -28,7 +28,7 @@ from scripts.run_inference_pipeline import (
     job_command_line,
     status_value,
 )
-from tests.helpers import LAB_ROOT, copy_lab_code, run_script
+from tests.helpers import LAB_ROOT, assert_clean_failure, copy_lab_code, run_script
 
 
 class NoTokenCredential:  # pylint: disable=too-few-public-methods
@@ -184,6 +184,31 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
     assert predictions[PREDICTION_COLUMN].between(0, 1).all()
     assert (lab_copy / "mlflow.db").is_file()
     assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
+
+
+@pytest.mark.slow
+def test_moved_lab_folder_says_so_and_how_to_recover(tmp_path: Path) -> None:
+    before = copy_lab_code(tmp_path / "antes")
+    run_in_copy(before, "scripts/train_model.py", "--n-samples", "1000")
+    run_in_copy(before, "scripts/register_model.py", "--local")
+    run_in_copy(before, "scripts/create_inference_data.py", "--n-samples", "50")
+    run_in_copy(before, "scripts/upload_data.py", "--local")
+    # La carpeta se mueve con su almacén (mlflow.db guarda rutas absolutas).
+    lab = before.rename(tmp_path / "despues")
+    result = run_script(
+        ["scripts/run_inference_pipeline.py", "--local"],
+        cwd=lab,
+        PYTHONPATH=str(lab / "src"),
+    )
+    assert_clean_failure(result, "se movió", "Borra mlflow.db", "register_model.py")
+    assert "MLmodel" not in result.stderr
+    # Lo que dice el mensaje, hecho al pie de la letra, lo arregla.
+    (lab / "mlflow.db").unlink()
+    shutil.rmtree(lab / "mlartifacts")
+    run_in_copy(lab, "scripts/register_model.py", "--local")
+    run_in_copy(lab, "scripts/upload_data.py", "--local")
+    piped = run_in_copy(lab, "scripts/run_inference_pipeline.py", "--local")
+    assert "50 clientes puntuados" in piped
 
 
 @pytest.mark.slow

@@ -120,7 +120,11 @@ def test_default_folder_is_the_lab_root_from_any_folder(tmp_path: Path) -> None:
     result = run_script(["train_model.py", "--n-samples", "200"], cwd=lab / "scripts")
     assert result.returncode == 0, result.stderr
     assert (lab / "artifacts" / "model.pkl").is_file()
-    assert sorted(path.name for path in (lab / "scripts").iterdir()) == sorted(
+    # Ni artifacts/ ni otra carpeta nueva en scripts/ (solo la caché de Python,
+    # __pycache__, que aparece al importar los módulos de al lado).
+    assert sorted(
+        path.name for path in (lab / "scripts").iterdir() if path.name != "__pycache__"
+    ) == sorted(
         path.name for path in (LAB_ROOT / "scripts").iterdir() if path.suffix == ".py"
     )
     assert "python scripts/test_model.py" in result.stdout

@@ -93,12 +93,35 @@ def test_malformed_config_file(
     assert_main_fails(main, ["--config", path], capsys, "no es un JSON válido")
 
 
+def test_camel_case_keys_are_named_wrong_not_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(
+        '{"subscriptionId": "x", "resourceGroup": "y", "workspaceName": "z"}',
+        encoding="utf-8",
+    )
+    message = assert_main_fails(
+        main,
+        ["--config", path],
+        capsys,
+        "subscriptionId",
+        "subscription_id",
+        "resource_group",
+        "workspace_name",
+    )
+    assert "faltan" not in message
+
+
 @pytest.mark.slow
 def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--local"]) == 0
     output = capsys.readouterr().out
     assert "El almacén local funciona" in output
     assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
+    # mlflow ui con el puerto ocupado dice «Address already in use» y termina
+    # con código 0: el aviso dice qué hacer.
+    assert "Address already in use" in output and "--port 5001" in output
     assert (lab_root / "mlflow.db").is_file()
 
 

@@ -174,6 +174,7 @@ def _read_config_file(path: Path) -> dict[str, str]:
             f"el archivo {path} debe contener un objeto JSON entre llaves con "
             "subscription_id, resource_group y workspace_name."
         )
+    _check_key_names(content, path)
     not_text = [
         key
         for key in CONFIG_KEYS
@@ -184,6 +185,24 @@ def _read_config_file(path: Path) -> dict[str, str]:
             f"en {path}, {', '.join(not_text)} debe ser un texto entre comillas."
         )
     return {key: content[key] for key in CONFIG_KEYS if key in content}
+
+
+def _check_key_names(content: dict[str, Any], path: Path) -> None:
+    """``subscriptionId`` o ``resource-group`` no son nuestras claves: dilo."""
+    misnamed = [
+        key
+        for key in content
+        if key not in CONFIG_KEYS
+        and re.sub(r"(?<!^)(?=[A-Z])|-", "_", key).lower() in CONFIG_KEYS
+    ]
+    if misnamed:
+        verb = "no se llama" if len(misnamed) == 1 else "no se llaman"
+        raise LabError(
+            f"en {path}, {', '.join(misnamed)} {verb} así: las claves son "
+            f"{', '.join(CONFIG_KEYS)} (minúsculas, con guion bajo). "
+            'Renómbralas: {"subscription_id": "…", "resource_group": "…", '
+            '"workspace_name": "…"}'
+        )
 
 
 def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:

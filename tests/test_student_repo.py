@@ -1,0 +1,122 @@
+"""Los chequeos del laboratorio pasan donde el estudiante los ejecuta.
+
+En su repositorio (``tests/student_repo.py``: el laboratorio en la raíz,
+``.venv`` dentro, rama ``main``), con el cambio de la Parte 2 sin commit y ya
+en commit en su rama, y en el checkout que hace GitHub para un pull request
+(``actions/checkout``: profundidad 1, HEAD separado en el commit de fusión,
+sin rama ``main`` local, la base solo como ``origin/main``). En cada caso,
+la suite entera del laboratorio (``run_checks.py … --completo``), sin recortar.
+Con el cambio aún sin commit (la Parte 2, paso 4, al pie de la letra) lo
+prueba ``test_tutorial.py::test_part_two_change``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from student_repo import FIRST_COMMIT, StudentRepo, git
+from test_tutorial import CHANGE_MARK, apply_change, dedented, tutorial_text
+
+PULL_REF = "refs/pull/1/merge"
+# El resumen de pytest cuando todo pasó: nada fallido, saltado ni con error.
+PASSED = r"\d+ passed(, \d+ deselected)?(, \d+ warnings?)?"
+
+
+def part_two_change() -> str:
+    """El cambio de la Parte 2, paso 3 (``<!-- cambio-parte-2 -->``)."""
+    changes = {
+        match.group("kind"): dedented(match)
+        for match in CHANGE_MARK.finditer(tutorial_text())
+    }
+    return changes["cambio"]
+
+
+def assert_all_passed(result_output: str, returncode: int) -> None:
+    """Código 0, «Todo en orden» y ninguna prueba fallida, saltada o con error."""
+    assert returncode == 0, result_output[-6000:]
+    assert "✅ Todo en orden" in result_output, result_output[-3000:]
+    summary = re.findall(r"=+ (.*(?:passed|failed|error).*) in [\d.]+s", result_output)
+    assert summary, result_output[-3000:]
+    assert re.fullmatch(PASSED, summary[-1]), summary[-1]
+
+
+def test_the_repository_is_the_one_the_tutorial_makes(
+    student_repo: StudentRepo,
+) -> None:
+    repo = student_repo
+    assert repo.git("branch", "--show-current").strip() == "main"
+    assert repo.git("log", "--format=%s").splitlines() == [FIRST_COMMIT]
+    # .venv está dentro y .gitignore lo deja fuera: nada queda sin commit.
+    assert repo.python.is_file()
+    assert repo.git("status", "--porcelain", "--ignored=no") == ""
+    assert ".github/workflows/ci.yml" in repo.git("ls-files").splitlines()
+    # pip instaló el propio laboratorio (-e .) desde este repositorio.
+    shown = repo.run(["-c", "import churn_lab; print(churn_lab.__file__)"])
+    assert shown.stdout.strip() == str(repo.root / "src" / "churn_lab" / "__init__.py")
+
+
+@pytest.fixture(scope="module", name="committed")
+def fixture_committed(
+    student_repo: StudentRepo, tmp_path_factory: pytest.TempPathFactory
+) -> StudentRepo:
+    """Parte 2, pasos 2–5: la rama ``feat/mi-firma`` con el cambio en un commit."""
+    repo = student_repo.clone(tmp_path_factory.mktemp("committed") / "gitops-lab")
+    repo.git("switch", "--quiet", "-c", "feat/mi-firma")
+    apply_change(repo.root, part_two_change())
+    repo.git("add", "scripts/train_model.py")
+    repo.git("commit", "--quiet", "-m", "feat: muestra el autor del laboratorio")
+    return repo
+
+
+def test_whole_suite_in_the_repository_after_the_commit(
+    committed: StudentRepo,
+) -> None:
+    result = committed.run(["scripts/run_checks.py", "--completo"])
+    assert_all_passed(result.stdout, result.returncode)
+    # Las pruebas no dejaron nada sin ignorar en el repositorio.
+    assert committed.git("status", "--porcelain") == ""
+
+
+def pull_request_checkout(repo: StudentRepo, destination: Path) -> Path:
+    """Lo que hace ``actions/checkout`` en un pull request de ``repo``.
+
+    GitHub fusiona la rama en ``main`` (``refs/pull/N/merge``) y el runner
+    trae solo ese commit, a profundidad 1, con HEAD separado; la base llega
+    después solo como ``origin/main`` (también a profundidad 1).
+    """
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.git("switch", "--quiet", "--detach", "main")
+    repo.git("merge", "--quiet", "--no-ff", "-m", f"Merge {head} into main", head)
+    repo.git("update-ref", PULL_REF, "HEAD")
+    repo.git("switch", "--quiet", "-")
+    destination.mkdir()
+    git(destination, "init", "--quiet")
+    git(destination, "remote", "add", "origin", repo.root.as_uri())
+    for ref in (
+        f"+{PULL_REF}:refs/remotes/pull/1/merge",
+        "+main:refs/remotes/origin/main",
+    ):
+        git(destination, "fetch", "--quiet", "--no-tags", "--depth=1", "origin", ref)
+    git(destination, "checkout", "--quiet", "--force", "refs/remotes/pull/1/merge")
+    return destination
+
+
+def test_whole_suite_in_the_pull_request_checkout(
+    committed: StudentRepo, tmp_path: Path
+) -> None:
+    checkout = pull_request_checkout(committed, tmp_path / "checkout")
+    assert git(checkout, "rev-parse", "--is-shallow-repository").strip() == "true"
+    assert git(checkout, "branch", "--show-current").strip() == ""
+    assert "main" not in git(checkout, "branch", "--list").split()
+    assert not (checkout / ".venv").exists()
+    # El Python del runner tiene requirements.txt instalado fuera del checkout:
+    # aquí, el del repositorio del estudiante.
+    result = committed.run(
+        ["scripts/run_checks.py", "pytest", "--completo"], cwd=checkout
+    )
+    output = result.stdout
+    assert result.returncode == 0, output[-6000:]
+    summary = re.findall(r"=+ (.*(?:passed|failed|error).*) in [\d.]+s", output)
+    assert summary and re.fullmatch(PASSED, summary[-1]), output[-3000:]
