@@ -38,16 +38,18 @@ from churn_lab.cli import (
     require_file,
 )
 from churn_lab.evaluation import log_evaluation
+from churn_lab.local_store import (
+    local_store,
+    mlflow_ui_hint,
+    prepare_local_store,
+    quiet_mlflow_logs,
+)
 from churn_lab.model import DEFAULT_MODEL_PATH, METADATA_FILENAME, MODEL_NAME
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
     add_workspace_arguments,
     azure_errors,
     create_ml_client,
-    local_store,
-    mlflow_ui_hint,
-    prepare_local_store,
-    quiet_mlflow_logs,
     workspace_config_from_args,
 )
 

@@ -40,20 +40,22 @@ from churn_lab.cli import (
     quantity,
     report_errors,
 )
-from churn_lab.model import MODEL_NAME
-from churn_lab.schema import PREDICTIONS_FILENAME
-from churn_lab.workspace import (
-    EXPERIMENT_NAME,
+from churn_lab.local_store import (
     LocalStore,
-    WorkspaceConfig,
-    add_workspace_arguments,
-    azure_errors,
     check_asset_name,
-    create_ml_client,
     latest_local_data_asset,
     local_store,
     mlflow_ui_hint,
     prepare_local_store,
+)
+from churn_lab.model import MODEL_NAME
+from churn_lab.schema import PREDICTIONS_FILENAME
+from churn_lab.workspace import (
+    EXPERIMENT_NAME,
+    WorkspaceConfig,
+    add_workspace_arguments,
+    azure_errors,
+    create_ml_client,
     workspace_config_from_args,
 )
 

@@ -24,14 +24,16 @@ from churn_lab.cli import (
     report_errors,
     require_file,
 )
+from churn_lab.local_store import (
+    check_asset_name,
+    local_store,
+    register_local_data_asset,
+)
 from churn_lab.schema import INFERENCE_COLUMNS
 from churn_lab.workspace import (
     add_workspace_arguments,
     azure_errors,
-    check_asset_name,
     create_ml_client,
-    local_store,
-    register_local_data_asset,
     workspace_config_from_args,
 )
 

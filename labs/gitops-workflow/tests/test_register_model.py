@@ -20,9 +20,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from churn_lab.cli import LabError
+from churn_lab.local_store import local_store, prepare_local_store
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import FEATURES
-from churn_lab.workspace import local_store, prepare_local_store
 from scripts.register_model import (
     TRUSTED_SKOPS_TYPES,
     main,
