@@ -25,6 +25,12 @@ NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
 # act: una copia del intérprete base (no un venv: uv pip install --system
 # instala en el intérprete base de un venv) con requirements.txt ya instalado.
 RUNNER_PYTHON="$VENV/act-runner-python"
+# La CLI de Azure de verdad para las pruebas de az login contra el emulador
+# (tests/test_azure_cli.py), en un venv propio: tiene sus propias versiones
+# fijadas y su python no debe quedar en el PATH. Los hijos solo ven el enlace
+# .venv/az-bin/az. Los estudiantes la instalan ellos mismos (Parte 4).
+AZURE_CLI_VERSION="2.91.0"
+AZURE_CLI_VENV="$VENV/azure-cli"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -72,7 +78,22 @@ setup() {
     build_runner_python
     echo "$wanted" > "$stamp"
   fi
+  install_azure_cli
   install_node
+}
+
+install_azure_cli() {
+  local stamp="$AZURE_CLI_VENV/.version"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$AZURE_CLI_VERSION" ] && [ -x "$VENV/az-bin/az" ]; then
+    return
+  fi
+  say "Instalando la CLI de Azure $AZURE_CLI_VERSION para las pruebas (.venv/azure-cli)"
+  rm -rf "$AZURE_CLI_VENV" "$VENV/az-bin"
+  "$VENV/bin/uv" venv --quiet --python "$("$PY" -c 'import sys; print(sys._base_executable)')" "$AZURE_CLI_VENV"
+  "$VENV/bin/uv" pip install --quiet --python "$AZURE_CLI_VENV/bin/python" "azure-cli==$AZURE_CLI_VERSION"
+  mkdir -p "$VENV/az-bin"
+  ln -s ../azure-cli/bin/az "$VENV/az-bin/az"
+  echo "$AZURE_CLI_VERSION" > "$stamp"
 }
 
 build_runner_python() {

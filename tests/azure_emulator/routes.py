@@ -18,7 +18,9 @@ from .app import (
     REGION,
     RESOURCE_GROUP,
     SUBSCRIPTION,
+    SUBSCRIPTIONS,
     TENANT,
+    TENANTS,
     WORKSPACE,
     WORKSPACE_ID,
     arm_error,
@@ -37,6 +39,7 @@ WS_PATH = (
 def add_routes(emulator: AzureEmulator) -> None:
     """Registers every endpoint on ``emulator``."""
     _login(emulator)
+    _directories(emulator)
     _workspace(emulator)
     _blobs(emulator)
     _artifacts(emulator)
@@ -66,38 +69,147 @@ def _login(emulator: AzureEmulator) -> None:
     def openid(request: Request, tenant: str) -> Response:
         return json_response(identity.openid_configuration(tenant))
 
+    @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode")
+    def device_code(request: Request, tenant: str) -> Response:
+        return json_response(identity.device_authorization())
+
     @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
     def token(request: Request, tenant: str) -> Response:
         form = request.form
-        if (
-            "invalid_secret" in emulator.faults
-            or form.get("client_secret") != CLIENT_SECRET
-        ):
+        grant = form.get("grant_type", "")
+        scope = form.get("scope", "")
+        if grant == "client_credentials":
+            return service_principal_token(emulator, form, tenant, scope)
+        if tenant not in (*TENANTS, "organizations", "common"):
             return json_response(
                 identity.token_error(
-                    "invalid_client",
-                    "AADSTS7000215: Invalid client secret provided. Ensure the secret "
-                    "being sent in the request is the client secret value, not the "
-                    f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
-                ),
-                401,
-            )
-        if tenant != TENANT or form.get("client_id") != CLIENT_ID:
-            return json_response(
-                identity.token_error(
-                    "unauthorized_client",
-                    f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
-                    f"was not found in the directory '{tenant}'.",
+                    "invalid_request",
+                    f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure "
+                    "you have the correct tenant ID and are signing into the correct "
+                    "cloud.",
                 ),
                 400,
             )
-        scope = form.get("scope", "")
+        home = TENANT if tenant in ("organizations", "common") else tenant
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            if form.get("device_code") != identity.DEVICE_CODE:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", "AADSTS70000: The provided value is not valid."
+                    ),
+                    400,
+                )
+            return json_response(identity.user_tokens(home, scope))
+        if grant == "refresh_token":
+            if "mfa_required" in emulator.faults:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", identity.MFA_REQUIRED, "basic_action"
+                    ),
+                    400,
+                )
+            if "refresh_token_expired" in emulator.faults:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", identity.REFRESH_TOKEN_EXPIRED, "bad_token"
+                    ),
+                    400,
+                )
+            return json_response(identity.user_tokens(home, scope))
+        return json_response(
+            identity.token_error(
+                "unsupported_grant_type",
+                f"AADSTS70003: The app requested an unsupported grant type '{grant}'.",
+            ),
+            400,
+        )
+
+
+def service_principal_token(
+    emulator: AzureEmulator, form: Any, tenant: str, scope: str
+) -> Response:
+    """The client credentials grant (EnvironmentCredential, ``az login --service-principal``)."""
+    if "invalid_secret" in emulator.faults or form.get("client_secret") != CLIENT_SECRET:
+        return json_response(
+            identity.token_error(
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret "
+                "being sent in the request is the client secret value, not the "
+                f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
+            ),
+            401,
+        )
+    if tenant not in TENANTS or form.get("client_id") != CLIENT_ID:
+        return json_response(
+            identity.token_error(
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+                f"was not found in the directory '{tenant}'.",
+            ),
+            400,
+        )
+    return json_response(
+        {
+            "token_type": "Bearer",
+            "expires_in": identity.TOKEN_SECONDS,
+            "ext_expires_in": identity.TOKEN_SECONDS,
+            "access_token": identity.access_token(tenant, CLIENT_ID, scope),
+        }
+    )
+
+
+def _directories(emulator: AzureEmulator) -> None:
+    """``az login`` lists the tenants (users) and the subscriptions a token sees."""
+
+    def token_tenant(request: Request) -> str:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        return str(identity.claims(token).get("tid", ""))
+
+    @emulator.route("GET", ARM, r"/tenants")
+    def list_tenants(request: Request) -> Response:
+        is_user = identity.claims(
+            request.headers.get("Authorization", "").removeprefix("Bearer ")
+        ).get("upn")
+        tenants = TENANTS if is_user else {}
         return json_response(
             {
-                "token_type": "Bearer",
-                "expires_in": identity.TOKEN_SECONDS,
-                "ext_expires_in": identity.TOKEN_SECONDS,
-                "access_token": identity.access_token(tenant, CLIENT_ID, scope),
+                "value": [
+                    {
+                        "id": f"/tenants/{tenant}",
+                        "tenantId": tenant,
+                        "tenantCategory": "Home",
+                        "displayName": name,
+                        "defaultDomain": "utec.edu.pe",
+                        "tenantType": "AAD",
+                    }
+                    for tenant, name in tenants.items()
+                ]
+            }
+        )
+
+    @emulator.route("GET", ARM, r"/subscriptions")
+    def list_subscriptions(request: Request) -> Response:
+        tenant = token_tenant(request)
+        return json_response(
+            {
+                "value": [
+                    {
+                        "id": f"/subscriptions/{subscription}",
+                        "authorizationSource": "RoleBased",
+                        "managedByTenants": [],
+                        "subscriptionId": subscription,
+                        "tenantId": owner,
+                        "displayName": name,
+                        "state": "Enabled",
+                        "subscriptionPolicies": {
+                            "locationPlacementId": "Public_2014-09-01",
+                            "quotaId": "AzureForStudents_2018-01-01",
+                            "spendingLimit": "On",
+                        },
+                    }
+                    for subscription, (owner, name) in SUBSCRIPTIONS.items()
+                    if owner == tenant
+                ]
             }
         )
 

@@ -7,7 +7,10 @@ Es el único lugar que sabe:
   ``--resource-group`` y ``--workspace-name`` (una opción gana al archivo);
 - crear el ``MLClient`` de Azure ML con ``DefaultAzureCredential`` (funciona
   tras ``az login`` y, en GitHub Actions, con las variables del service
-  principal);
+  principal), envuelta en una credencial que pide cada token una sola vez
+  por ejecución (``OneTokenPerScope``): con ``az login``, cada token nuevo es
+  un ``az account get-access-token`` de casi un segundo, y el mismo
+  ``MLClient`` se lo pasa a MLflow y a azureml-mlflow;
 - traducir los errores de Azure a un mensaje en español que dice cómo
   arreglarlos.
 
@@ -28,6 +31,8 @@ import os
 import re
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +43,12 @@ from churn_lab.cli import LabError, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
-    from azure.core.credentials import TokenCredential
+    from azure.core.credentials import (
+        AccessToken,
+        AccessTokenInfo,
+        TokenCredential,
+        TokenRequestOptions,
+    )
 
 DEFAULT_CONFIG = Path("config.json")
 CONFIG_KEYS: tuple[str, ...] = ("subscription_id", "resource_group", "workspace_name")
@@ -185,32 +195,131 @@ def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:
 # --------------------------------------------------------------------------
 
 
+# Un token se reutiliza hasta 5 minutos antes de que caduque, el mismo margen
+# con el que azure-core pide uno nuevo.
+TOKEN_REFRESH_MARGIN_SECONDS = 300
+# Lo que DefaultAzureCredential prueba antes de la CLI de Azure y que en la
+# computadora de un estudiante no sirve: la identidad administrada (una
+# consulta a 169.254.169.254 que, donde la red descarta el paquete, espera
+# 1 s), la caché compartida de Visual Studio en Windows (que puede dar el token
+# de otra cuenta o de otro directorio), VS Code, PowerShell y azd. Quedan las
+# variables del service principal y la identidad de carga de trabajo (el
+# flujo de despliegue) y la CLI (az login, también la de azure/login).
+LAPTOP_EXCLUDED_CREDENTIALS = {
+    "exclude_managed_identity_credential": True,
+    "exclude_shared_token_cache_credential": True,
+    "exclude_visual_studio_code_credential": True,
+    "exclude_powershell_credential": True,
+    "exclude_developer_cli_credential": True,
+}
+
+
+class OneTokenPerScope:
+    """Una credencial para todo el script: pide cada token una vez y lo reutiliza.
+
+    Envuelve a otra credencial (``DefaultAzureCredential``). Guarda un token por
+    cada conjunto de ``scopes`` (y de tenant) hasta poco antes de que caduque;
+    una petición con ``claims`` (un desafío del servicio) siempre pide uno nuevo.
+    """
+
+    def __init__(self, credential: TokenCredential) -> None:
+        self.credential = credential
+        self._tokens: dict[tuple[str, ...], AccessTokenInfo] = {}
+        self._lock = threading.Lock()
+
+    def get_token_info(
+        self, *scopes: str, options: TokenRequestOptions | None = None
+    ) -> AccessTokenInfo:
+        """El token guardado para ``scopes`` o, si no hay o caduca pronto, uno nuevo."""
+        from azure.core.credentials import AccessTokenInfo
+
+        options = options or {}
+        key = (*scopes, "tenant=" + str(options.get("tenant_id") or ""))
+        with self._lock:
+            token = self._tokens.get(key)
+            if (
+                token is None
+                or options.get("claims")
+                or token.expires_on - time.time() < TOKEN_REFRESH_MARGIN_SECONDS
+            ):
+                found = self.credential.get_token(
+                    *scopes,
+                    claims=options.get("claims"),
+                    tenant_id=options.get("tenant_id"),
+                )
+                token = AccessTokenInfo(found.token, found.expires_on)
+                self._tokens[key] = token
+            return token
+
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        **kwargs: object,
+    ) -> AccessToken:
+        """Lo mismo que ``get_token_info``, con la forma de ``get_token``."""
+        from azure.core.credentials import AccessToken
+
+        options: TokenRequestOptions = {}
+        if claims:
+            options["claims"] = claims
+        if tenant_id:
+            options["tenant_id"] = tenant_id
+        del kwargs  # enable_cae y otras: la credencial de abajo decide
+        token = self.get_token_info(*scopes, options=options)
+        return AccessToken(token.token, token.expires_on)
+
+    def close(self) -> None:
+        """Cierra la credencial envuelta."""
+        close = getattr(self.credential, "close", None)
+        if close:
+            close()
+
+
+def lab_credential() -> OneTokenPerScope:
+    """La credencial de los scripts: ``DefaultAzureCredential``, un token por scope.
+
+    Si defines ``AZURE_TOKEN_CREDENTIALS``, azure-identity usa las credenciales
+    que dice esa variable; si no, se saltan las que no sirven en una
+    computadora personal (``LAPTOP_EXCLUDED_CREDENTIALS``).
+    """
+    from azure.identity import DefaultAzureCredential
+
+    chosen = os.environ.get("AZURE_TOKEN_CREDENTIALS", "").strip()
+    try:
+        credential = DefaultAzureCredential(
+            **({} if chosen else LAPTOP_EXCLUDED_CREDENTIALS)
+        )
+    except ValueError:
+        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
+        raise LabError(
+            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
+            f"válido ({chosen!r}). Bórrala "
+            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
+            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
+            "intentarlo."
+        ) from None
+    return OneTokenPerScope(credential)
+
+
 def create_ml_client(
     config: WorkspaceConfig, credential: TokenCredential | None = None
 ) -> MLClient:
-    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``).
+    """``MLClient`` del workspace con ``lab_credential()`` (o ``credential``).
+
+    ``ml_client.workspaces.get`` entrega esa misma credencial a azureml-mlflow,
+    así que MLflow tampoco pide tokens por su cuenta.
 
     Las bibliotecas de Azure escriben en inglés avisos, barras de progreso y,
     cuando no hay sesión, una lista de las credenciales probadas. Aquí se
     callan: si algo falla, el script lo dice en español (``azure_errors``).
     """
     from azure.ai.ml import MLClient
-    from azure.identity import DefaultAzureCredential
 
     quiet_azure_logs()
-    try:
-        credential = credential or DefaultAzureCredential()
-    except ValueError:
-        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
-        raise LabError(
-            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
-            f"válido ({os.environ.get('AZURE_TOKEN_CREDENTIALS', '')!r}). Bórrala "
-            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
-            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
-            "intentarlo."
-        ) from None
     return MLClient(
-        credential,
+        credential or lab_credential(),
         subscription_id=config.subscription_id,
         resource_group_name=config.resource_group,
         workspace_name=config.workspace_name,
@@ -251,7 +360,8 @@ def explain_azure_error(
         ServiceResponseError,
     )
 
-    lowered = str(error).lower()
+    text = str(error)
+    lowered = text.lower()
     where = (
         f"suscripción {config.subscription_id}, grupo de recursos "
         f"{config.resource_group}, workspace {config.workspace_name}"
@@ -260,7 +370,7 @@ def explain_azure_error(
     )
     message: str | None = None
     if isinstance(error, ClientAuthenticationError):
-        message = _login_message(lowered)
+        message = _login_message(text, config)
     elif isinstance(error, ResourceNotFoundError):
         message = _not_found_message(lowered, where, first_line(error))
     elif isinstance(error, HttpResponseError):
@@ -278,7 +388,8 @@ def explain_azure_error(
     return LabError(message) if message else None
 
 
-def _login_message(lowered: str) -> str:
+def _login_message(text: str, config: WorkspaceConfig | None) -> str:
+    lowered = text.lower()
     # En GitHub Actions (parte Extra) se entra con un service principal: el error
     # típico es pegar el ID del secreto en lugar de su valor.
     if "aadsts7000215" in lowered or "invalid client secret" in lowered:
@@ -288,17 +399,65 @@ def _login_message(lowered: str) -> str:
             "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
             "con: az ad sp credential reset --id <appId>"
         )
-    if "expired" in lowered or "aadsts700082" in lowered or "aadsts70043" in lowered:
+    # La CLI de Azure recomienda el comando exacto (con el tenant y el scope).
+    login = _az_login_command(text)
+    if "aadsts50076" in lowered:
+        return (
+            "tu cuenta necesita la verificación en dos pasos (MFA) para usar Azure "
+            f"(AADSTS50076). Ejecuta {login}, completa la verificación en el "
+            "navegador y vuelve a intentarlo."
+        )
+    if "aadsts700082" in lowered:
+        return (
+            "tu sesión de Azure expiró por inactividad (AADSTS700082). Ejecuta "
+            f"{login} y vuelve a intentarlo."
+        )
+    if "expired" in lowered or "aadsts70043" in lowered:
         return (
             "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
             "intentarlo."
         )
-    if shutil.which("az") is None:
+    if "invalidauthenticationtokentenant" in lowered:
+        return _wrong_tenant_message(text, config)
+    if "azure cli not found on path" in lowered or shutil.which("az") is None:
         return (
             "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
             f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
         )
+    if "please run 'az login' to set up an account" in lowered:
+        return (
+            "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
+            "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "
+            "el navegador) con la cuenta de tu suscripción y vuelve a intentarlo. "
+            "Sin suscripción, usa --local."
+        )
     return f"no se pudo iniciar sesión en Azure. {_AZ_LOGIN_FIX}"
+
+
+def _az_login_command(text: str) -> str:
+    """El ``az login`` que recomienda la CLI de Azure en su error, sin comillas.
+
+    Para MFA, la CLI pide antes ``az logout`` (Azure/azure-cli#21519).
+    """
+    found = re.search(r"^az login( --\S+ \"?[^\s\"]+\"?)*", text, re.M)
+    login = found.group(0).replace('"', "") if found else "az login"
+    if re.search(r"^az logout$", text, re.M):
+        return f"az logout y después {login}"
+    return login
+
+
+def _wrong_tenant_message(text: str, config: WorkspaceConfig | None) -> str:
+    """ARM rechaza un token de otro directorio (InvalidAuthenticationTokenTenant)."""
+    wanted = re.search(r"must match the tenant 'https://sts\.windows\.net/([^/']+)", text)
+    tenant = wanted.group(1) if wanted else "<id del directorio>"
+    subscription = config.subscription_id if config else "<id de la suscripción>"
+    return (
+        "tu sesión de az login es de otro directorio (tenant): la suscripción "
+        f"{subscription} pertenece al directorio {tenant}. Si ya entraste en ese "
+        "directorio (la suscripción aparece en az account list -o table), ejecuta "
+        f"az account set --subscription {subscription}; si no, ejecuta "
+        f"az login --tenant {tenant}. Después vuelve a intentarlo."
+    )
 
 
 def _http_message(status: int | None, lowered: str, where: str, detail: str) -> str:
