@@ -140,8 +140,7 @@ def counting_az(folder: Path, starts: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     wrapper = folder / "az"
     wrapper.write_text(
-        "#!/bin/sh\n"
-        f"echo \"$*\" >> '{starts}'\n"
+        "#!/bin/sh\n" f"echo \"$*\" >> '{starts}'\n"
         # The CLI keeps to loopback too: the lab's network guard.
         f"PYTHONPATH='{NETGUARD}' exec '{AZ_BIN / 'az'}' \"$@\"\n",
         encoding="utf-8",
@@ -172,9 +171,7 @@ def fixture_student(tmp_path: Path, emulator: Emulator) -> Student:
     """A student with the Azure CLI installed and not signed in yet."""
     home = tmp_path / "estudiante"
     bin_dir = counting_az(home / "bin", home / "az-starts.txt")
-    return Student(
-        emulator, home, os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"])
-    )
+    return Student(emulator, home, os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]))
 
 
 @pytest.fixture(scope="module", name="lab")
@@ -260,7 +257,9 @@ def test_chain_keeps_to_loopback_without_exclusions(
     assert "token" in ok(result)
     log = emulator.requests_log()[before:]
     probes = [line for line in log if IMDS in line]
-    assert probes and all(line.startswith("GET 169.254.169.254/metadata/identity/") for line in probes), log
+    assert probes and all(
+        line.startswith("GET 169.254.169.254/metadata/identity/") for line in probes
+    ), log
 
 
 _PROBE = """
@@ -298,16 +297,12 @@ def test_token_of_another_directory(student: Student, lab: Path) -> None:
     )
 
 
-def test_default_subscription_in_another_directory(
-    student: Student, lab: Path
-) -> None:
+def test_default_subscription_in_another_directory(student: Student, lab: Path) -> None:
     """Signed in to both tenants, with the other one's subscription as default."""
     student.login_device_code()
     ok(student.az("account", "set", "--subscription", OTHER_SUBSCRIPTION))
     result = student.run(lab, "scripts/verify_azure_connection.py")
-    one_spanish_error(
-        result, f"az account set --subscription {SUBSCRIPTION}", TENANT
-    )
+    one_spanish_error(result, f"az account set --subscription {SUBSCRIPTION}", TENANT)
 
 
 @pytest.mark.parametrize(
@@ -319,7 +314,11 @@ def test_default_subscription_in_another_directory(
         ),
         (
             "refresh_token_expired",
-            ["AADSTS700082", "tu sesión de Azure expiró", f"az login --tenant {TENANT}"],
+            [
+                "AADSTS700082",
+                "tu sesión de Azure expiró",
+                f"az login --tenant {TENANT}",
+            ],
         ),
     ],
 )

@@ -91,7 +91,9 @@ class Emulator:
         )
         return env
 
-    def cli_env(self, config_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    def cli_env(
+        self, config_dir: Path, base: dict[str, str] | None = None
+    ) -> dict[str, str]:
         """A student's environment after ``az login``: no service principal variables.
 
         ``DefaultAzureCredential`` then reaches ``AzureCliCredential``: the real

@@ -47,7 +47,9 @@ def claims(token: str) -> dict[str, Any]:
     """The claims of a token this emulator issued (``{}`` if it is not one)."""
     try:
         payload = token.split(".")[1]
-        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+        return dict(
+            json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        )
     except (IndexError, ValueError):
         return {}
 
@@ -74,7 +76,9 @@ def user_tokens(tenant: str, scope: str) -> dict[str, Any]:
     """What the token endpoint gives the signed-in student (with refresh token)."""
     now = int(time.time())
     token = claims(access_token(tenant, AZURE_CLI_CLIENT_ID, scope))
-    token.update({"oid": USER_OID, "sub": USER_OID, "upn": USER, "scp": "user_impersonation"})
+    token.update(
+        {"oid": USER_OID, "sub": USER_OID, "upn": USER, "scp": "user_impersonation"}
+    )
     id_token = {
         "aud": AZURE_CLI_CLIENT_ID,
         "iss": f"{AUTHORITY}/{tenant}/v2.0",

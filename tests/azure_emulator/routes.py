@@ -129,7 +129,10 @@ def service_principal_token(
     emulator: AzureEmulator, form: Any, tenant: str, scope: str
 ) -> Response:
     """The client credentials grant (EnvironmentCredential, ``az login --service-principal``)."""
-    if "invalid_secret" in emulator.faults or form.get("client_secret") != CLIENT_SECRET:
+    if (
+        "invalid_secret" in emulator.faults
+        or form.get("client_secret") != CLIENT_SECRET
+    ):
         return json_response(
             identity.token_error(
                 "invalid_client",

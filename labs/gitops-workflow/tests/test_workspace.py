@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from azure.core.credentials import AccessToken
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
@@ -16,10 +18,13 @@ from azure.identity import CredentialUnavailableError
 
 from churn_lab.cli import LabError, build_parser
 from churn_lab.workspace import (
+    TOKEN_REFRESH_MARGIN_SECONDS,
+    OneTokenPerScope,
     WorkspaceConfig,
     add_workspace_arguments,
     azure_errors,
     explain_azure_error,
+    lab_credential,
     load_workspace_config,
     workspace_config_from_args,
 )
@@ -141,3 +146,54 @@ def test_other_errors_are_not_hidden() -> None:
     with pytest.raises(ValueError):
         with azure_errors(CONFIG):
             raise ValueError("otro")
+
+
+class CountingCredential:
+    """Da tokens que caducan en ``lifetime`` segundos y los cuenta."""
+
+    def __init__(self, lifetime: int) -> None:
+        self.lifetime = lifetime
+        self.asked: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+        """Un token nuevo cada vez."""
+        del kwargs
+        self.asked.append(scopes)
+        return AccessToken(f"token-{len(self.asked)}", int(time.time()) + self.lifetime)
+
+    def close(self) -> None:
+        """Nada que cerrar."""
+
+
+def test_one_token_per_scope_until_it_is_about_to_expire() -> None:
+    inner = CountingCredential(lifetime=3600)
+    credential = OneTokenPerScope(inner)
+    arm, ml = "https://management.azure.com/.default", "https://ml.azure.com/.default"
+    first = credential.get_token(arm)
+    assert credential.get_token(arm) == first
+    assert credential.get_token_info(arm).token == first.token
+    credential.get_token(ml)
+    assert inner.asked == [(arm,), (ml,)]
+    credential.get_token(arm, claims='{"access_token": {}}')  # desafío: uno nuevo
+    assert len(inner.asked) == 3
+
+    soon = CountingCredential(lifetime=TOKEN_REFRESH_MARGIN_SECONDS - 1)
+    credential = OneTokenPerScope(soon)
+    credential.get_token(arm)
+    credential.get_token(arm)
+    assert len(soon.asked) == 2
+
+
+def test_lab_credential_skips_what_a_laptop_cannot_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AZURE_TOKEN_CREDENTIALS", raising=False)
+    names = [type(c).__name__ for c in lab_credential().credential.credentials]
+    # La identidad de carga de trabajo sin sus variables queda como
+    # FailedDACCredential: sigue en la cadena, como en el flujo de despliegue.
+    assert names[0] == "EnvironmentCredential" and "AzureCliCredential" in names
+    for skipped in ("ManagedIdentityCredential", "SharedTokenCacheCredential"):
+        assert skipped not in names
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential")
+    names = [type(c).__name__ for c in lab_credential().credential.credentials]
+    assert names == ["ManagedIdentityCredential"]

@@ -390,47 +390,54 @@ def explain_azure_error(
 
 def _login_message(text: str, config: WorkspaceConfig | None) -> str:
     lowered = text.lower()
-    # En GitHub Actions (parte Extra) se entra con un service principal: el error
-    # típico es pegar el ID del secreto en lugar de su valor.
-    if "aadsts7000215" in lowered or "invalid client secret" in lowered:
-        return (
+    if "invalidauthenticationtokentenant" in lowered:
+        return _wrong_tenant_message(text, config)
+    # La CLI de Azure recomienda en su error el comando exacto (tenant y scope).
+    login = _az_login_command(text)
+    cli_missing = (
+        "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
+        f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
+    )
+    rules = (
+        # En GitHub Actions (parte Extra) se entra con un service principal: el
+        # error típico es pegar el ID del secreto en lugar de su valor.
+        (
+            ("aadsts7000215", "invalid client secret"),
             "el secreto del service principal no es válido (AADSTS7000215). En "
             "AZURE_CLIENT_SECRET va el valor del secreto (el campo password de "
             "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
-            "con: az ad sp credential reset --id <appId>"
-        )
-    # La CLI de Azure recomienda el comando exacto (con el tenant y el scope).
-    login = _az_login_command(text)
-    if "aadsts50076" in lowered:
-        return (
+            "con: az ad sp credential reset --id <appId>",
+        ),
+        (
+            ("aadsts50076",),
             "tu cuenta necesita la verificación en dos pasos (MFA) para usar Azure "
             f"(AADSTS50076). Ejecuta {login}, completa la verificación en el "
-            "navegador y vuelve a intentarlo."
-        )
-    if "aadsts700082" in lowered:
-        return (
+            "navegador y vuelve a intentarlo.",
+        ),
+        (
+            ("aadsts700082",),
             "tu sesión de Azure expiró por inactividad (AADSTS700082). Ejecuta "
-            f"{login} y vuelve a intentarlo."
-        )
-    if "expired" in lowered or "aadsts70043" in lowered:
-        return (
+            f"{login} y vuelve a intentarlo.",
+        ),
+        (
+            ("expired", "aadsts70043"),
             "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
-            "intentarlo."
-        )
-    if "invalidauthenticationtokentenant" in lowered:
-        return _wrong_tenant_message(text, config)
-    if "azure cli not found on path" in lowered or shutil.which("az") is None:
-        return (
-            "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
-            f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
-        )
-    if "please run 'az login' to set up an account" in lowered:
-        return (
+            "intentarlo.",
+        ),
+        (("azure cli not found on path",), cli_missing),
+        (
+            ("please run 'az login' to set up an account",),
             "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
             "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "
             "el navegador) con la cuenta de tu suscripción y vuelve a intentarlo. "
-            "Sin suscripción, usa --local."
-        )
+            "Sin suscripción, usa --local.",
+        ),
+    )
+    for words, message in rules:
+        if any(word in lowered for word in words):
+            return message
+    if shutil.which("az") is None:
+        return cli_missing
     return f"no se pudo iniciar sesión en Azure. {_AZ_LOGIN_FIX}"
 
 
@@ -448,7 +455,9 @@ def _az_login_command(text: str) -> str:
 
 def _wrong_tenant_message(text: str, config: WorkspaceConfig | None) -> str:
     """ARM rechaza un token de otro directorio (InvalidAuthenticationTokenTenant)."""
-    wanted = re.search(r"must match the tenant 'https://sts\.windows\.net/([^/']+)", text)
+    wanted = re.search(
+        r"must match the tenant 'https://sts\.windows\.net/([^/']+)", text
+    )
     tenant = wanted.group(1) if wanted else "<id del directorio>"
     subscription = config.subscription_id if config else "<id de la suscripción>"
     return (
