@@ -36,12 +36,17 @@ from tests.azure_emulator.app import (
     TENANT,
 )
 from tests.azure_emulator.identity import USER_CODE
-from tests.test_azure_emulator import copy_lab, ok, one_spanish_error
-
-pytestmark = pytest.mark.skipif(
-    not (AZ_BIN / "az").exists(),
-    reason="falta la CLI de Azure de las pruebas: ejecuta ./dev.sh setup",
+from tests.test_azure_emulator import (
+    JOB_STATES,
+    POLL,
+    copy_lab,
+    in_order,
+    ok,
+    one_spanish_error,
+    run,
+    run_sdk,
 )
+
 
 TOKEN_REQUEST = "POST login.microsoftonline.com/"
 IMDS = "169.254.169.254"
@@ -169,6 +174,7 @@ def no_faults(emulator: Emulator) -> Iterator[None]:
 @pytest.fixture(name="student")
 def fixture_student(tmp_path: Path, emulator: Emulator) -> Student:
     """A student with the Azure CLI installed and not signed in yet."""
+    assert (AZ_BIN / "az").exists(), "falta la CLI de Azure: ejecuta ./dev.sh setup"
     home = tmp_path / "estudiante"
     bin_dir = counting_az(home / "bin", home / "az-starts.txt")
     return Student(emulator, home, os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]))
@@ -330,3 +336,116 @@ def test_refresh_token_refused(
     emulator.set_faults(fault)
     result = student.run(lab, "scripts/verify_azure_connection.py")
     one_spanish_error(result, *words)
+
+
+# --------------------------------------------------------------------------
+# Compute creation and job states as Azure ML gives them (the deploy
+# workflow's credential: these are about the service, not the login)
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", name="published")
+def fixture_published(lab: Path, emulator: Emulator) -> Path:
+    """The model registered and the data uploaded once, as Partes 5 and 6 do."""
+    ok(run(lab, emulator, "scripts/register_model.py"))
+    ok(run(lab, emulator, "scripts/upload_data.py"))
+    return lab
+
+
+@pytest.mark.parametrize(
+    ("fault", "words", "not_words"),
+    [
+        ("quota", ["cuota de vCPU", "--vm-size", "Azure ML Studio → Cuota"], []),
+        (
+            "regional_quota",
+            ["cuota total 0", "otro --vm-size no ayuda", "Azure ML Studio → Cuota"],
+            ["list-usage"],
+        ),
+    ],
+)
+def test_compute_creation_fails_while_polling(
+    emulator: Emulator,
+    published: Path,
+    fault: str,
+    words: list[str],
+    not_words: list[str],
+) -> None:
+    """201 + Azure-AsyncOperation, then Failed with the quota error while polling."""
+    emulator.set_faults(fault)
+    before = len(emulator.requests_log())
+    result = run(
+        published,
+        emulator,
+        "scripts/run_inference_pipeline.py",
+        *POLL,
+        "--compute-name",
+        f"sin-cuota-{fault.replace('_', '-')}",
+    )
+    line = one_spanish_error(result, *words)
+    assert not any(word in line for word in not_words), line
+    log = emulator.requests_log()[before:]
+    assert any("/computeOperationsStatus/" in entry for entry in log), log
+    assert not any("/jobs/" in entry for entry in log), "sin clúster no hay trabajo"
+
+
+def test_existing_cluster_in_failed_state(emulator: Emulator, published: Path) -> None:
+    created = run_sdk(
+        published,
+        emulator,
+        """
+        from azure.ai.ml.entities import AmlCompute
+        ml_client.compute.begin_create_or_update(
+            AmlCompute(name="roto", size="Standard_DS2_v2", max_instances=1)
+        ).result()
+        print("creado")
+        """,
+    )
+    assert "creado" in ok(created)
+    emulator.set_faults("compute_failed")
+    result = run(
+        published,
+        emulator,
+        "scripts/run_inference_pipeline.py",
+        *POLL,
+        "--compute-name",
+        "roto",
+    )
+    one_spanish_error(
+        result, "estado Failed", "Proceso → Clústeres de proceso", "--compute-name"
+    )
+
+
+def test_job_stays_queued_then_runs_in_the_sdk_order(
+    emulator: Emulator, published: Path
+) -> None:
+    """No node for a while: the wait says why and what to do, and keeps waiting."""
+    emulator.set_faults("job_stays_queued")
+    env = emulator.env()
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(published / "tests" / "netguard"), str(published / "src")]
+    )
+    args = [*POLL, "--queued-warning-seconds", "2"]
+    with subprocess.Popen(
+        [sys.executable, "scripts/run_inference_pipeline.py", *args],
+        cwd=published,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    ) as process:
+        assert process.stdout is not None
+        shown = []
+        for line in process.stdout:  # the script polls until told
+            shown.append(line)
+            if "en cola: Azure ML aún no le da un nodo" in line:
+                emulator.set_faults()  # a node is granted at last
+                break
+        rest, errors = process.communicate(timeout=600)
+    output = "".join(shown) + rest
+    assert process.returncode == 0, output + errors
+    warning = next(line for line in shown if "aún no le da un nodo" in line)
+    assert "Azure ML Studio → Cuota" in warning and "Sigo esperando" in warning
+    assert in_order(output, *JOB_STATES, "✅ Pipeline completado"), output

@@ -33,7 +33,17 @@ from tests.azure_emulator.app import API_HOST, WORKSPACE_ID
 ROOT = Path(__file__).resolve().parents[1]
 LAB = Path(os.environ.get("AZURE_EMULATOR_LAB", ROOT / "labs" / "gitops-workflow"))
 POLL = ["--poll-seconds", "1"]
-JOB_STATES = ["sin empezar", "en cola", "preparando", "ejecutando", "completado"]
+# The order azure-ai-ml documents (the image is built before the job is queued).
+JOB_STATES = [
+    "sin empezar",
+    "preparando",
+    "en cola",
+    "iniciando",
+    "encendiendo un nodo",
+    "ejecutando",
+    "guardando la salida",
+    "completado",
+]
 
 
 def copy_lab(destination: Path) -> Path:

@@ -60,7 +60,10 @@ FAULTS = {
     "forbidden",  # ARM: 403 AuthorizationFailed
     "no_resource_group",  # ARM: 404 ResourceGroupNotFound
     "no_workspace",  # ARM: 404 ResourceNotFound (workspace)
-    "quota",  # compute creation: 400 vCPU quota
+    "quota",  # compute creation: Failed while polling, family vCPU quota of 0
+    "regional_quota",  # compute creation: Failed while polling, total vCPU quota 0
+    "compute_failed",  # the existing cluster is in state Failed
+    "job_stays_queued",  # job: no node is granted, stays Queued
     "image_build_refused",  # job: Failed while preparing, TasksOperationsNotAllowed
     "job_paused",  # job: ends Paused
     "job_canceled",  # job: ends Canceled
@@ -158,6 +161,7 @@ class AzureEmulator:
         self.assets: Any = None
         self.computes: dict[str, Any] = {}
         self.jobs: dict[str, Any] = {}
+        self.operations: dict[str, Any] = {}
         self.mlflow_app = self._mlflow_app()
         self._add_routes()
 

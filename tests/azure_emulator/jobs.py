@@ -1,8 +1,12 @@
 """Compute clusters and command jobs: created through ARM, really executed here.
 
-A job moves one state per ``GET``, as a student sees it over successive polls:
-NotStarted → Queued → Preparing → Running → Completed (or Failed with its
-log, or Paused / Canceled when the tests ask for it). When it leaves Running
+A job moves one state per ``GET``, as a student sees it over successive polls,
+in the order azure-ai-ml documents: NotStarted → Preparing → Queued →
+Starting → Provisioning → Running → Finalizing → Completed (or Failed with
+its log, or Paused / Canceled, or stuck in Queued, when the tests ask for it).
+Creating a compute cluster is a long-running operation (201 with
+``Azure-AsyncOperation``), whose status is ``InProgress`` and then
+``Succeeded``, or ``Failed`` with a quota error. When it leaves Running
 its command runs for real in a folder laid out as on a cluster node: the code
 folder as uploaded, the model input as the registered MLflow model's folder
 (with ``MLmodel``), the data input as the uploaded file, and an empty output
@@ -45,13 +49,33 @@ VM_SIZES = {
     "Standard_D2s_v3",
     "Standard_F2s_v2",
 }
-PROGRESSION = ["NotStarted", "Queued", "Preparing", "Running"]
+# The order azure-ai-ml documents (_run_history_constants.py): the image is
+# built in Preparing, before the job waits for a node in Queued.
+PROGRESSION = [
+    "NotStarted",
+    "Preparing",
+    "Queued",
+    "Starting",
+    "Provisioning",
+    "Running",
+    "Finalizing",
+    "Completed",
+]
 QUOTA_MESSAGE = (
     "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
     "cannot accomodate for at least 1 requested managed compute node which maps to "
     "2 vCPUs. Talk to your Subscription Admin or refer to "
     "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
     "to increase the family quota."
+)
+# When the subscription has no Azure ML vCPU quota at all in the region, another
+# VM size does not help (Azure/mlops-v2#81).
+REGIONAL_QUOTA_MESSAGE = (
+    "The specified subscription has a total vCPU quota of 0 and cannot accomodate "
+    "for at least 1 requested managed compute node which maps to 2 vCPUs. Talk to "
+    "your Subscription Admin or refer to "
+    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
+    "to increase the total vCPU quota."
 )
 IMAGE_BUILD_LOG = (
     "2026-11-28T23:00:00Z Building image for environment churn-inference-env\n"
@@ -68,6 +92,7 @@ def add_job_routes(emulator: AzureEmulator) -> None:
     """Computes, jobs, run history and data URI resolution."""
     emulator.computes = {}
     emulator.jobs = {}
+    emulator.operations = {}
 
     @emulator.route("GET", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def get_compute(
@@ -83,7 +108,16 @@ def add_job_routes(emulator: AzureEmulator) -> None:
                 f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}' "
                 f"under resource group '{rg}' was not found.",
             )
-        return json_response(emulator.computes[name])
+        compute = emulator.computes[name]
+        if "compute_failed" in emulator.faults:
+            compute = json.loads(json.dumps(compute))
+            compute["properties"].update(
+                provisioningState="Failed",
+                provisioningErrors=[
+                    {"error": {"code": "BadRequest", "message": QUOTA_MESSAGE}}
+                ],
+            )
+        return json_response(compute)
 
     @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def put_compute(
@@ -106,8 +140,6 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             return arm_error(
                 400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
             )
-        if "quota" in emulator.faults:
-            return arm_error(400, "BadRequest", QUOTA_MESSAGE)
         body = {
             **sent,
             "id": f"{WORKSPACE_ID}/computes/{name}",
@@ -115,9 +147,49 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             "type": "Microsoft.MachineLearningServices/workspaces/computes",
             "location": REGION,
         }
-        body["properties"] = {**sent["properties"], "provisioningState": "Succeeded"}
+        body["properties"] = {**sent["properties"], "provisioningState": "Creating"}
         emulator.computes[name] = body
-        return json_response(body, 200)
+        # A long-running operation: 201 now, the outcome when its status is polled
+        # (where a quota error arrives, as in Azure/mlops-v2#81).
+        operation = emulator.new_id()
+        quota = {"quota": QUOTA_MESSAGE, "regional_quota": REGIONAL_QUOTA_MESSAGE}
+        emulator.operations[operation] = {
+            "compute": name,
+            "polls": 0,
+            "error": next((quota[f] for f in quota if f in emulator.faults), None),
+        }
+        status_url = (
+            f"https://{ARM}/subscriptions/{sub}/providers/"
+            f"Microsoft.MachineLearningServices/locations/{REGION}/"
+            f"computeOperationsStatus/{operation}?api-version=2025-12-01"
+        )
+        return json_response(
+            body, 201, **{"Azure-AsyncOperation": status_url, "Retry-After": "1"}
+        )
+
+    @emulator.route(
+        "GET",
+        ARM,
+        r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices"
+        r"/locations/[^/]+/computeOperationsStatus/(?P<operation>[^/]+)",
+    )
+    def compute_operation(request: Request, sub: str, operation: str) -> Response:
+        state = emulator.operations.get(operation)
+        if state is None:
+            return arm_error(404, "NotFound", f"Operation {operation} not found.")
+        state["polls"] += 1
+        compute = emulator.computes[state["compute"]]["properties"]
+        body: dict[str, Any] = {"name": operation, "status": "InProgress"}
+        if state["polls"] > 1 and state["error"]:
+            body.update(
+                status="Failed", error={"code": "BadRequest", "message": state["error"]}
+            )
+            compute["provisioningState"] = "Failed"
+            compute["provisioningErrors"] = [{"error": body["error"]}]
+        elif state["polls"] > 1:
+            body["status"] = "Succeeded"
+            compute["provisioningState"] = "Succeeded"
+        return json_response(body, 200, **{"Retry-After": "1"})
 
     @emulator.route("PUT", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
     def put_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
@@ -286,6 +358,11 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
         )
         properties["status"] = "Failed"
         return
+    if status == "Queued" and "job_stays_queued" in emulator.faults:
+        return  # no node is granted
+    if status == "Finalizing":
+        properties["status"] = "Completed"
+        return
     if status != "Running":
         properties["status"] = PROGRESSION[PROGRESSION.index(status) + 1]
         return
@@ -297,7 +374,7 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
         )
         return
     properties["status"] = (
-        "Completed" if execute(emulator, name, properties) else "Failed"
+        "Finalizing" if execute(emulator, name, properties) else "Failed"
     )
 
 

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +87,8 @@ JOB_COMMAND = (
     "--output-path ${{outputs.predictions}}"
 )
 POLL_SECONDS = 15
+# Tras tantos segundos en cola, la espera explica por qué y qué mirar (y sigue).
+QUEUED_WARNING_SECONDS = 600
 # Los estados en que un trabajo ya no avanza solo (los mismos que azure-ai-ml).
 TERMINAL_STATUSES = {"Completed", "Failed", "Canceled", "NotResponding", "Paused"}
 STATUS_TEXT = {
@@ -331,20 +333,50 @@ def failure_message(job_name: str, status: str, studio_url: str, log: str = "") 
     )
 
 
+def queued_warning(minutes: int, compute_name: str) -> str:
+    """Por qué un trabajo sigue en cola y qué mirar, sin dejar de esperar."""
+    return (
+        f"⚠️  El trabajo lleva {minutes} min en cola: Azure ML aún no le da un nodo "
+        f"del clúster {compute_name}. Encender un nodo tarda de 3 a 5 minutos; si "
+        "pasa mucho más, suele ser la cuota de vCPU de Azure ML (ocupada por otros "
+        "clústeres o en 0): míralo en Azure ML Studio → Cuota y, en Proceso → "
+        f"Clústeres de proceso, el estado de {compute_name}. Sigo esperando; "
+        "Ctrl+C deja de esperar sin cancelar el trabajo."
+    )
+
+
 def wait_for_job(
-    ml_client: MLClient, job_name: str, studio_url: str, poll_seconds: float
+    ml_client: MLClient,
+    job_name: str,
+    studio_url: str,
+    poll_seconds: float,
+    wait: Mapping[str, Any] | None = None,
 ) -> str:
-    """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo."""
+    """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo.
+
+    ``wait`` puede traer ``compute_name`` y ``queued_warning_seconds``: cuánto
+    esperar en cola antes de explicar por qué (una vez; la espera sigue).
+    """
+    wait = wait or {}
+    warn_after = float(wait.get("queued_warning_seconds", QUEUED_WARNING_SECONDS))
     started = time.monotonic()
     status = ""
+    queued_since: float | None = None
     try:
         while status not in TERMINAL_STATUSES:
             current = status_value(ml_client.jobs.get(job_name).status)
-            elapsed = int(time.monotonic() - started)
+            now = time.monotonic()
+            elapsed = int(now - started)
             if current != status:
                 status = current
                 clock = f"{elapsed // 60:02d}:{elapsed % 60:02d}"
                 print(f"   [{clock}] {describe_status(status)}", flush=True)
+                queued_since = now if status == "Queued" else None
+            elif queued_since is not None and now - queued_since >= warn_after:
+                minutes = max(int(now - queued_since) // 60, 1)
+                compute = str(wait.get("compute_name", DEFAULT_COMPUTE))
+                print(queued_warning(minutes, compute), flush=True)
+                queued_since = None  # una vez por espera en cola
             if status not in TERMINAL_STATUSES:
                 time.sleep(poll_seconds)
     except KeyboardInterrupt:
@@ -377,11 +409,21 @@ def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
 
     try:
         compute = ml_client.compute.get(name)
-        print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
     except ResourceNotFoundError:
         print(f"🖥️  Creando el clúster {name} ({size}, de 0 a 1 nodos)…")
         ml_client.compute.begin_create_or_update(build_compute(name, size)).result()
         print(f"🖥️  Clúster {name} creado.")
+        return
+    if compute.provisioning_state == "Failed":
+        # Un clúster cuya creación falló (por ejemplo, por cuota) no arranca nodos.
+        raise LabError(
+            f"el clúster {name} existe pero está en estado Failed "
+            f"({compute.provisioning_errors or 'sin detalle'}). Bórralo en Azure ML "
+            "Studio → Proceso → Clústeres de proceso (revisa antes tu cuota en "
+            "Azure ML Studio → Cuota) y vuelve a ejecutar este script, o usa otro "
+            "clúster con --compute-name."
+        )
+    print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
 
 
 def latest_asset_versions(
@@ -411,14 +453,14 @@ def latest_asset_versions(
 
 def run_azure(
     config: WorkspaceConfig,
-    job_options: dict[str, str],
+    job_options: Mapping[str, Any],
     output_path: Path,
     poll_seconds: float = POLL_SECONDS,
 ) -> int:
     """Envía el trabajo a Azure ML, espera, descarga la salida y copia el CSV.
 
-    ``job_options`` tiene ``model_name``, ``data_asset_name``, ``compute_name``
-    y ``vm_size``.
+    ``job_options`` tiene ``model_name``, ``data_asset_name``, ``compute_name``,
+    ``vm_size`` y, si se quiere, ``queued_warning_seconds``.
     """
     with azure_errors(config):
         ml_client = create_ml_client(config)
@@ -437,7 +479,18 @@ def run_azure(
             "Ctrl+C deja de esperar sin cancelar el trabajo.",
             flush=True,
         )
-        status = wait_for_job(ml_client, job.name, studio_url, poll_seconds)
+        status = wait_for_job(
+            ml_client,
+            job.name,
+            studio_url,
+            poll_seconds,
+            {
+                "compute_name": compute_name,
+                "queued_warning_seconds": job_options.get(
+                    "queued_warning_seconds", QUEUED_WARNING_SECONDS
+                ),
+            },
+        )
         download_dir = JOBS_DIR / str(job.name)
         if status != "Completed":
             log = job_log(ml_client, job.name, download_dir)
@@ -485,6 +538,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=POLL_SECONDS,
         help="cada cuántos segundos se pregunta a Azure ML por el trabajo",
     )
+    parser.add_argument(
+        "--queued-warning-seconds",
+        type=positive_int,
+        default=QUEUED_WARNING_SECONDS,
+        help="segundos en cola tras los que la espera explica por qué (y sigue)",
+    )
     add_workspace_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -501,6 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data_asset_name": args.data_asset_name,
             "compute_name": args.compute_name,
             "vm_size": args.vm_size,
+            "queued_warning_seconds": args.queued_warning_seconds,
         }
         rows = run_azure(config, job_options, args.output_path, args.poll_seconds)
     elapsed = time.perf_counter() - started

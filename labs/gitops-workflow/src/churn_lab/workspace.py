@@ -470,6 +470,14 @@ def _wrong_tenant_message(text: str, config: WorkspaceConfig | None) -> str:
 
 
 def _http_message(status: int | None, lowered: str, where: str, detail: str) -> str:
+    if "total vcpu quota of 0" in lowered:
+        # Sin ninguna cuota de Azure ML en la región, otro tamaño no ayuda.
+        return (
+            "tu suscripción no tiene cuota de vCPU de Azure ML en esta región "
+            "(cuota total 0): otro --vm-size no ayuda. Pide cuota en Azure ML "
+            "Studio → Cuota (es aparte de la de máquinas virtuales), crea el "
+            "workspace en otra región permitida o usa --local."
+        )
     if "quota" in lowered or "cuota" in lowered:
         return (
             "tu suscripción no tiene cuota de vCPU suficiente para crear el "
