@@ -17,7 +17,10 @@ conda.yml starts at once. The emulator installs with ``--offline`` (tests never
 leave 127.0.0.1), from uv's cache; ``./dev.sh setup`` fills that cache for the
 lab's conda.yml by running this module (``python -m
 tests.azure_emulator.environment labs/gitops-workflow/conda.yml``), with
-network, as it installs everything else. A conda.yml that needs a package the
+network, as it installs everything else. Offline, the packages conda.yml does
+not pin (the dependencies of its dependencies) are constrained to the versions
+of the last environment built with network: they are the ones in uv's cache,
+and the ones pip would have chosen that day. A conda.yml that needs a package the
 cache does not have fails like an image build with a bad package on Azure:
 the job ends ``Failed`` while preparing, with uv's message in the build log.
 """
@@ -40,6 +43,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = ROOT / ".venv" / "job-envs"
 READY_MARK = "environment-ready.txt"
+FREEZE = "freeze.txt"
 BUILD_TIMEOUT_SECONDS = 900
 
 
@@ -156,10 +160,14 @@ def _create(version: str, pip_lines: list[str], folder: Path, offline: bool) -> 
         if not key.startswith(("UV_", "PIP_", "VIRTUAL_ENV", "PYTHON"))
         or key == "UV_CACHE_DIR"
     }
-    if offline:
-        env["UV_OFFLINE"] = "1"
     requirements = folder.with_name(folder.name + "-requirements.txt")
     requirements.write_text("\n".join(pip_lines) + "\n", encoding="utf-8")
+    constraints = []
+    if offline:
+        env["UV_OFFLINE"] = "1"
+        online = sorted(CACHE_DIR.glob(f"*/{FREEZE}"), key=lambda p: p.stat().st_mtime)
+        if online:
+            constraints = ["--constraint", str(online[-1])]
     log = f"Python {version}: {interpreter}\nconda.yml pip section:\n"
     log += "".join(f"  {line}\n" for line in pip_lines)
     steps = [
@@ -172,6 +180,7 @@ def _create(version: str, pip_lines: list[str], folder: Path, offline: bool) -> 
             str(folder / "bin" / "python"),
             "-r",
             str(requirements),
+            *constraints,
         ],
     ]
     for step in steps:
@@ -187,6 +196,15 @@ def _create(version: str, pip_lines: list[str], folder: Path, offline: bool) -> 
         if done.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             raise EnvironmentBuildError(log)
+    if not offline:
+        frozen = subprocess.run(
+            [uv, "pip", "freeze", "--python", str(folder / "bin" / "python")],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        (folder / FREEZE).write_text(frozen.stdout, encoding="utf-8")
     return log
 
 
