@@ -23,6 +23,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -428,6 +429,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 model = Path(sys.argv[1])
 try:
@@ -581,4 +583,173 @@ def test_module_the_job_imports_but_conda_yml_lacks(
         result,
         "La última línea de user_logs/std_log.txt dice: "
         "«ModuleNotFoundError: No module named 'matplotlib'»",
+    )
+
+
+# --------------------------------------------------------------------------
+# Run artifacts through azureml-mlflow, and the lineage of a model version
+# --------------------------------------------------------------------------
+
+LINEAGE_MODEL = "churn-linaje"
+
+
+def git_repository_with_release(lab: Path, tag: str) -> str:
+    """``lab`` as a student's repository whose HEAD has the release tag ``tag``."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Alumna", "-c", "user.email=a@example.com", *args],
+            cwd=lab,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    if not (lab / ".git").exists():
+        git("init", "-q", "-b", "main")
+        git("add", "-A")
+        git("commit", "-q", "-m", "chore: laboratorio")
+    git("tag", "-f", tag)
+    return git("rev-parse", "HEAD")
+
+
+def registered_run(output: str) -> tuple[int, str]:
+    return (
+        int(output.split("Versión registrada: ")[1].split()[0]),
+        output.split("Ejecución de MLflow: ")[1].split()[0],
+    )
+
+
+@pytest.fixture(scope="module", name="lineage")
+def fixture_lineage(lab: Path, emulator: Emulator) -> dict[str, Any]:
+    """The model registered from a tagged commit, on Azure and in the local store."""
+    commit = git_repository_with_release(lab, "v0.3.0")
+    azure = ok(
+        run(lab, emulator, "scripts/register_model.py", "--model-name", LINEAGE_MODEL)
+    )
+    local = ok(
+        run(
+            lab,
+            emulator,
+            "scripts/register_model.py",
+            "--local",
+            "--model-name",
+            LINEAGE_MODEL,
+        )
+    )
+    return {
+        "commit": commit,
+        "azure": registered_run(azure),
+        "local": registered_run(local),
+    }
+
+
+def expected_tags(lab: Path, run_id: str, commit: str) -> dict[str, str]:
+    metadata = json.loads(
+        (lab / "artifacts" / "model_metadata.json").read_text(encoding="utf-8")
+    )
+    return {
+        "mlflow_run_id": run_id,
+        "git_commit": commit,
+        "release": "v0.3.0",
+        "roc_auc": f"{metadata['metrics']['roc_auc']:.4f}",
+        "accuracy": f"{metadata['metrics']['accuracy']:.4f}",
+        "random_seed": "42",
+        "num_samples": "10000",
+    }
+
+
+def test_model_version_lineage_in_the_workspace(
+    lab: Path, emulator: Emulator, lineage: dict[str, Any]
+) -> None:
+    """Tags and description, read back through MLflow and through azure-ai-ml."""
+    version, run_id = lineage["azure"]
+    result = run_sdk(
+        lab,
+        emulator,
+        f"""
+        import mlflow
+        mlflow.set_tracking_uri("azureml://{API_HOST}/mlflow/v2.0{WORKSPACE_ID}")
+        seen = mlflow.MlflowClient().get_model_version({LINEAGE_MODEL!r}, "{version}")
+        asset = ml_client.models.get({LINEAGE_MODEL!r}, version="{version}")
+        print(json.dumps({{"mlflow": [seen.tags, seen.description],
+                          "azure": [asset.tags, asset.description]}}))
+        """,
+    )
+    shown = json.loads(ok(result).strip().splitlines()[-1])
+    tags = expected_tags(lab, run_id, lineage["commit"])
+    studio = f"https://ml.azure.com/runs/{run_id}?wsid={WORKSPACE_ID}"
+    for registry in ("mlflow", "azure"):
+        seen_tags, description = shown[registry]
+        assert seen_tags == tags, registry
+        assert description.endswith(studio), description
+        assert f"commit {lineage['commit'][:7]} (v0.3.0)" in description
+
+
+def test_model_version_lineage_in_the_local_store(
+    lab: Path, lineage: dict[str, Any]
+) -> None:
+    """The same tags in mlflow.db, and the description links to mlflow ui's run page."""
+    version, run_id = lineage["local"]
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{lab / 'mlflow.db'}")
+    seen = client.get_model_version(LINEAGE_MODEL, str(version))
+    run_info = client.get_run(run_id).info
+    assert seen.tags == expected_tags(lab, run_id, lineage["commit"])
+    assert seen.description.endswith(
+        f"http://127.0.0.1:5000/#/experiments/{run_info.experiment_id}/runs/{run_id}"
+    )
+
+
+def test_run_artifacts_go_through_run_history(
+    tmp_path: Path, lab: Path, emulator: Emulator, lineage: dict[str, Any]
+) -> None:
+    """log_evaluation's files: azureml:// artifact URI, SAS links, blob PUTs, read back."""
+    _, run_id = lineage["azure"]
+    result = run(
+        lab,
+        emulator,
+        "-c",
+        textwrap.dedent(
+            f"""
+            import json
+            import mlflow
+            mlflow.set_tracking_uri("azureml://{API_HOST}/mlflow/v2.0{WORKSPACE_ID}")
+            client = mlflow.MlflowClient()
+            # By URI: with run_id=, MLflow 3 first searches logged models (404 here).
+            uri = client.get_run("{run_id}").info.artifact_uri
+            folder = mlflow.artifacts.download_artifacts(
+                artifact_uri=uri + "/evaluacion", dst_path={str(tmp_path)!r}
+            )
+            print(json.dumps({{
+                "uri": uri,
+                "listed": sorted(f.path for f in mlflow.artifacts.list_artifacts(uri + "/evaluacion")),
+                "folder": folder,
+            }}))
+            """
+        ),
+    )
+    shown = json.loads(ok(result).strip().splitlines()[-1])
+    assert (
+        shown["uri"]
+        == f"azureml://experiments/churn-prediction/runs/{run_id}/artifacts"
+    )
+    names = ["confusion_matrix.png", "metrics.json", "roc_curve.png"]
+    assert shown["listed"] == [f"evaluacion/{name}" for name in names]
+    for name in names:
+        assert (Path(shown["folder"]) / name).read_bytes() == (
+            lab / "artifacts" / name
+        ).read_bytes(), name
+    log = emulator.requests_log()
+    history = f"/history/v1.0{WORKSPACE_ID}/experiments/churn-prediction/runs/{run_id}"
+    assert any(
+        line.startswith("POST") and history + "/artifacts/batch/metadata" in line
+        for line in log
+    )
+    assert any(
+        line.startswith("PUT")
+        and f".blob.core.windows.net/azureml/ExperimentRun/dcid.{run_id}/evaluacion/roc_curve.png"
+        in line
+        for line in log
     )
