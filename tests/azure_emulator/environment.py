@@ -214,7 +214,11 @@ def main(argv: list[str]) -> int:
         try:
             built = build(Path(path).read_text(encoding="utf-8"), offline=False)
         except EnvironmentBuildError as error:
-            print(error.log, file=sys.stderr)
+            print(
+                "❌ Error: no se pudo preparar el entorno del trabajo de Azure ML "
+                f"para el emulador ({path}):\n{error.log}",
+                file=sys.stderr,
+            )
             return 1
         state = "ya estaba" if built.cached else f"creado en {built.seconds:.1f} s"
         print(f"Entorno del trabajo de Azure ML ({path}): {built.python} ({state})")

@@ -5,9 +5,12 @@ NotStarted → Queued → Preparing → Running → Completed (or Failed with it
 log, or Paused / Canceled when the tests ask for it). When it leaves Running
 its command runs for real in a folder laid out as on a cluster node: the code
 folder as uploaded, the model input as the registered MLflow model's folder
-(with ``MLmodel``), the data input as the uploaded file, and an empty output
-folder that is collected to ``azureml/<job>/<output>/`` in the default
-datastore, where ``jobs.download`` finds it through run history.
+(with ``MLmodel``), the data input as the uploaded file, both read-only, and
+an empty output folder that is collected to ``azureml/<job>/<output>/`` in the
+default datastore, where ``jobs.download`` finds it through run history. The
+command's ``python`` is the job environment's (``environment.py``: Python 3.10
+with the conda file's pip section), not the project's; a conda file that
+cannot be built fails the job with the build's log.
 """
 
 from __future__ import annotations
