@@ -74,7 +74,11 @@ IDLE_SECONDS_BEFORE_SCALE_DOWN = 180
 # Imagen base de Azure ML con soporte vigente (Ubuntu 24.04), en una versión
 # fechada que publica Microsoft (:latest cambiaría sin avisar y obligaría a
 # construir el entorno otra vez); conda.yml añade Python y las bibliotecas con
-# las mismas versiones que requirements.txt.
+# las mismas versiones que requirements.txt. Un entorno «curated» de Microsoft
+# se ahorraría la primera construcción solo si se usa tal cual, y el más nuevo
+# de scikit-learn (sklearn-1.5) trae scikit-learn 1.5 y pandas 1.5: no puede
+# cargar un modelo entrenado con las versiones del laboratorio, y añadirle
+# nuestras versiones lo vuelve un entorno propio que también se construye.
 BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:20260901.v1"
 ENVIRONMENT_NAME = "churn-inference-env"
 CODE_DIR = LAB_ROOT / "src"
