@@ -80,6 +80,9 @@ setup() {
   fi
   install_azure_cli
   install_node
+  # El entorno del trabajo de Azure ML para el emulador (Python 3.10 con la
+  # sección pip de conda.yml), guardado por su hash: solo la primera vez.
+  (cd "$ROOT" && "$PY" -m tests.azure_emulator.environment "$LAB/conda.yml")
 }
 
 install_azure_cli() {

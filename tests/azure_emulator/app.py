@@ -247,12 +247,43 @@ class AzureEmulator:
             return Response("", status=404)(environ, start_response)
         if rest == "/api/2.0/mlflow/model-versions/create":
             return self._create_model_version(request)(environ, start_response)
+        if rest == "/api/2.0/mlflow/experiments/create":
+            return self._create_experiment(request)(environ, start_response)
         environ = dict(environ)
         environ["PATH_INFO"] = rest
         environ["SCRIPT_NAME"] = ""
         environ["HTTP_HOST"] = "localhost"
         environ["SERVER_NAME"] = "localhost"
         return self.mlflow_app(environ, start_response)
+
+    def _create_experiment(self, request: Request) -> Response:
+        """An experiment whose runs keep their artifacts in the workspace.
+
+        Azure ML gives each run the artifact URI
+        ``azureml://experiments/<name>/runs/<run id>/artifacts`` (as printed in
+        mlflow/mlflow#7806), which azureml-mlflow uploads through run history
+        (``/history/v1.0``, SAS links, blob PUTs); MLflow's store derives a
+        run's URI from its experiment's location, so that is set here.
+        """
+        from mlflow.exceptions import MlflowException
+        from mlflow.protos.service_pb2 import CreateExperiment
+        from mlflow.server.handlers import _get_tracking_store
+        from mlflow.utils.proto_json_utils import message_to_json
+
+        body = json.loads(request.get_data() or b"{}")
+        name = str(body.get("name", ""))
+        try:
+            experiment_id = _get_tracking_store().create_experiment(
+                name, artifact_location=f"azureml://experiments/{name}/runs"
+            )
+        except MlflowException as error:
+            return Response(
+                error.serialize_as_json(),
+                status=error.get_http_status_code(),
+                content_type="application/json",
+            )
+        message = CreateExperiment.Response(experiment_id=experiment_id)
+        return Response(message_to_json(message), content_type="application/json")
 
     def _create_model_version(self, request: Request) -> Response:
         """A model version whose files azureml-mlflow uploaded (``azureml://artifacts/``).

@@ -43,6 +43,7 @@ def add_routes(emulator: AzureEmulator) -> None:
     _workspace(emulator)
     _blobs(emulator)
     _artifacts(emulator)
+    _run_artifacts(emulator)
     _datastores(emulator)
     emulator.assets = Assets(emulator)
     _assets(emulator, emulator.assets)
@@ -579,6 +580,100 @@ def _artifacts(emulator: AzureEmulator) -> None:
         return json_response(page.serialize(keep_readonly=True))
 
 
+RUN_ARTIFACT_PATH = (
+    r"/history/v1\.0"
+    + WS_PATH
+    + r"/experiments/(?P<experiment>[^/]+)/runs/(?P<run>[^/]+)/artifacts"
+)
+
+
+def _run_artifacts(emulator: AzureEmulator) -> None:
+    """A run's artifacts (``mlflow.log_artifact``): run history hands out SAS links.
+
+    A run's artifact URI is ``azureml://experiments/<name>/runs/<id>/artifacts``
+    (``AzureEmulator._create_experiment``), which azureml-mlflow turns into
+    these calls; the files live where Azure ML keeps them, under
+    ``ExperimentRun/dcid.<run id>/`` in the workspace's artifact container,
+    next to the logs of a job (whose run id is its name).
+    """
+    from azureml.mlflow._restclient.run_artifact import models
+
+    from .app import ARTIFACT_CONTAINER
+
+    def run_missing(run: str) -> Response | None:
+        from mlflow.exceptions import MlflowException
+        from mlflow.server.handlers import _get_tracking_store
+
+        try:
+            _get_tracking_store().get_run(run)
+        except MlflowException:
+            return arm_error(404, "UserError", f"Run {run} was not found.")
+        return None
+
+    def content(run: str, path: str) -> Any:
+        name = f"ExperimentRun/dcid.{run}/{path}"
+        return models.ArtifactContentInformation(
+            content_uri=emulator.blob_url(ARTIFACT_CONTAINER, name),
+            origin="ExperimentRun",
+            container=f"dcid.{run}",
+            path=path,
+        )
+
+    @emulator.route("POST", API_HOST, RUN_ARTIFACT_PATH + r"/batch/metadata")
+    def batch_create(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        missing = run_missing(run)
+        if missing:
+            return missing
+        body = models.ArtifactPathList.deserialize(json.loads(request.get_data()))
+        paths = [item.path for item in body.paths]
+        result = models.BatchArtifactContentInformationResult(
+            artifacts={
+                path: models.Artifact(
+                    origin="ExperimentRun", container=f"dcid.{run}", path=path
+                )
+                for path in paths
+            },
+            artifact_content_information={path: content(run, path) for path in paths},
+            errors={},
+        )
+        return json_response(result.serialize(keep_readonly=True))
+
+    @emulator.route("GET", API_HOST, RUN_ARTIFACT_PATH + r"/contentinfo")
+    def content_info(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        path = request.args.get("path", "")
+        blob = emulator.blob_path(
+            ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}/{path}"
+        )
+        if not blob.is_file():
+            return arm_error(404, "UserError", f"Artifact {path} was not found.")
+        return json_response(content(run, path).serialize(keep_readonly=True))
+
+    @emulator.route("GET", API_HOST, RUN_ARTIFACT_PATH)
+    def list_in_container(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        missing = run_missing(run)
+        if missing:
+            return missing
+        root = emulator.blob_path(ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}")
+        paths = sorted(
+            p.relative_to(root).as_posix()
+            for p in (root.rglob("*") if root.is_dir() else [])
+            if p.is_file() and not p.name.endswith(".metadata.json")
+        )
+        page = models.PaginatedArtifactList(
+            value=[
+                models.Artifact(origin="ExperimentRun", container=f"dcid.{run}", path=p)
+                for p in paths
+            ]
+        )
+        return json_response(page.serialize(keep_readonly=True))
+
+
 # --------------------------------------------------------------------------
 # Workspace assets through ARM: datastores, data, models, code, environments
 # --------------------------------------------------------------------------
@@ -720,7 +815,8 @@ def mlflow_model_versions(emulator: AzureEmulator, name: str) -> dict[str, Any]:
                 "modelType": "mlflow_model",
                 "modelUri": version.source,
                 "description": version.description,
-                "tags": {},
+                # One registry: MLflow's version tags are the asset's tags.
+                "tags": dict(version.tags or {}),
                 "properties": {},
                 "flavors": {"python_function": {"data": {}}},
                 "isAnonymous": False,

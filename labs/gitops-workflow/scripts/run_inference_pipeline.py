@@ -73,9 +73,15 @@ VM_SIZE = "Standard_DS2_v2"
 # Segundos sin trabajos antes de apagar el nodo: mientras hay un nodo
 # encendido se cobra, aunque no haga nada.
 IDLE_SECONDS_BEFORE_SCALE_DOWN = 180
-# Imagen base de Azure ML con soporte vigente (Ubuntu 24.04); conda.yml añade
-# Python y las bibliotecas con las mismas versiones que requirements.txt.
-BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:latest"
+# Imagen base de Azure ML con soporte vigente (Ubuntu 24.04), en una versión
+# fechada que publica Microsoft (:latest cambiaría sin avisar y obligaría a
+# construir el entorno otra vez); conda.yml añade Python y las bibliotecas con
+# las mismas versiones que requirements.txt. Un entorno «curated» de Microsoft
+# se ahorraría la primera construcción solo si se usa tal cual, y el más nuevo
+# de scikit-learn (sklearn-1.5) trae scikit-learn 1.5 y pandas 1.5: no puede
+# cargar un modelo entrenado con las versiones del laboratorio, y añadirle
+# nuestras versiones lo vuelve un entorno propio que también se construye.
+BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:20260901.v1"
 ENVIRONMENT_NAME = "churn-inference-env"
 CODE_DIR = LAB_ROOT / "src"
 CONDA_FILE = LAB_ROOT / "conda.yml"
@@ -106,9 +112,13 @@ STATUS_TEXT = {
     "NotResponding": "sin respuesta",
     "Paused": "en pausa",
 }
-# Así responde Azure cuando la suscripción no deja construir imágenes en Azure
-# Container Registry (suscripciones de crédito gratuito, como Azure for Students).
+# Así responde Azure Container Registry cuando la suscripción no deja construir
+# imágenes (se ha visto con suscripciones de crédito gratuito en az acr build).
 IMAGE_BUILD_REFUSED = "TasksOperationsNotAllowed"
+# Los registros del trabajo que explican un fallo: la salida de score.py y,
+# si falló al preparar el entorno, la construcción de la imagen.
+USER_LOG = "user_logs/std_log.txt"
+IMAGE_BUILD_LOG = "azureml-logs/20_image_build_log.txt"
 
 
 # --------------------------------------------------------------------------
@@ -305,30 +315,57 @@ def status_value(status: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def failure_message(job_name: str, status: str, studio_url: str, log: str = "") -> str:
-    """Qué hacer cuando el trabajo no termina bien."""
-    if IMAGE_BUILD_REFUSED in log:
+def az_ml_job(action: str, job_name: str, config: WorkspaceConfig) -> str:
+    """``az ml job <action>`` tal como hay que escribirlo: con grupo y workspace."""
+    return (
+        f"az ml job {action} --name {job_name} --resource-group "
+        f"{config.resource_group} --workspace-name {config.workspace_name}"
+    )
+
+
+def failure_message(
+    job_name: str,
+    status: str,
+    studio_url: str,
+    logs: dict[str, str],
+    config: WorkspaceConfig,
+) -> str:
+    """Qué hacer cuando el trabajo no termina bien.
+
+    ``logs`` son los registros del trabajo por nombre (``USER_LOG``,
+    ``IMAGE_BUILD_LOG``): se cita la última línea de la salida de score.py, o
+    la de la construcción del entorno si el trabajo no llegó a ejecutarse.
+    """
+    build_log = logs.get(IMAGE_BUILD_LOG, "")
+    if IMAGE_BUILD_REFUSED in build_log:
         return (
             f"el trabajo {job_name} no pudo preparar su entorno: tu suscripción no "
             f"permite construir imágenes en Azure Container Registry "
-            f"({IMAGE_BUILD_REFUSED}, típico de Azure for Students). Haz que el "
-            "workspace las construya en tu clúster con: az ml workspace update "
-            "--name <workspace> --resource-group <grupo> --image-build-compute "
-            f"{DEFAULT_COMPUTE} y vuelve a ejecutar este script."
+            f"({IMAGE_BUILD_REFUSED}; se ha visto con suscripciones de crédito "
+            "gratuito). Haz que el workspace las construya en tu clúster con: az ml "
+            f"workspace update --name {config.workspace_name} --resource-group "
+            f"{config.resource_group} --image-build-compute {DEFAULT_COMPUTE} y "
+            "vuelve a ejecutar este script."
         )
+    log_name = USER_LOG if logs.get(USER_LOG, "").strip() else IMAGE_BUILD_LOG
     last_line = next(
-        (line.strip() for line in reversed(log.splitlines()) if line.strip()), ""
+        (
+            line.strip()
+            for line in reversed(logs.get(log_name, "").splitlines())
+            if line.strip()
+        ),
+        "",
     )
     cause = (
-        f" La última línea de su registro dice: «{last_line[:300]}»."
+        f" La última línea de {log_name} dice: «{last_line[:300]}»."
         if last_line
         else ""
     )
     return (
         f"el trabajo {job_name} terminó en estado {describe_status(status)} "
         f"({status}).{cause} Mira sus registros en Azure ML Studio ({studio_url}), "
-        "pestaña «Salidas y registros» → user_logs/std_log.txt, o en la terminal "
-        f"con: az ml job stream --name {job_name}. Si el error es de cuota, pide "
+        f"pestaña «Salidas y registros» → {USER_LOG}, o en la terminal con: "
+        f"{az_ml_job('stream', job_name, config)}. Si el error es de cuota, pide "
         "más en Azure ML Studio → Cuota, usa --vm-size con otro tamaño o usa --local."
     )
 
@@ -350,6 +387,7 @@ def wait_for_job(
     job_name: str,
     studio_url: str,
     poll_seconds: float,
+    config: WorkspaceConfig,
     wait: Mapping[str, Any] | None = None,
 ) -> str:
     """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo.
@@ -382,25 +420,27 @@ def wait_for_job(
     except KeyboardInterrupt:
         raise LabError(
             f"dejaste de esperar, pero el trabajo {job_name} sigue en Azure ML. "
-            f"Míralo en {studio_url} o con: az ml job show --name {job_name}. "
-            "Cuando termine, baja las predicciones con: az ml job download "
-            f"--name {job_name} --output-name {OUTPUT_NAME}"
+            f"Míralo en {studio_url} o con: {az_ml_job('show', job_name, config)}. "
+            "Cuando termine, baja las predicciones con: "
+            f"{az_ml_job('download', job_name, config)} --output-name {OUTPUT_NAME}"
         ) from None
     return status
 
 
-def job_log(ml_client: MLClient, job_name: str, download_dir: Path) -> str:
-    """Los registros de un trabajo terminado (vacío si no se pueden bajar)."""
+def job_logs(ml_client: MLClient, job_name: str, download_dir: Path) -> dict[str, str]:
+    """Los registros de un trabajo terminado, por nombre (vacío si no se bajan)."""
     from azure.core.exceptions import AzureError
 
     try:
         ml_client.jobs.download(job_name, download_path=str(download_dir))
     except AzureError:
-        return ""
-    logs = sorted((download_dir / "artifacts").rglob("*.txt"))
-    return "\n".join(
-        path.read_text(encoding="utf-8", errors="replace") for path in logs
-    )
+        return {}
+    logs = {}
+    for name in (USER_LOG, IMAGE_BUILD_LOG):
+        found = sorted((download_dir / "artifacts").rglob(name))
+        if found:
+            logs[name] = found[0].read_text(encoding="utf-8", errors="replace")
+    return logs
 
 
 def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
@@ -484,6 +524,7 @@ def run_azure(
             job.name,
             studio_url,
             poll_seconds,
+            config,
             {
                 "compute_name": compute_name,
                 "queued_warning_seconds": job_options.get(
@@ -493,8 +534,8 @@ def run_azure(
         )
         download_dir = JOBS_DIR / str(job.name)
         if status != "Completed":
-            log = job_log(ml_client, job.name, download_dir)
-            raise LabError(failure_message(job.name, status, studio_url, log))
+            logs = job_logs(ml_client, job.name, download_dir)
+            raise LabError(failure_message(job.name, status, studio_url, logs, config))
         print(f"⬇️  Descargando la salida en {display_path(download_dir)}…")
         ml_client.jobs.download(
             job.name, output_name=OUTPUT_NAME, download_path=str(download_dir)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from churn_lab.environment import (
@@ -145,6 +146,19 @@ def test_missing_libraries_say_activate_or_install() -> None:
     inside = libraries_problem(["pandas"], in_venv=True)
     assert inside is not None and "pip install -r requirements.txt" in inside
     assert libraries_problem([], in_venv=False) is None
+
+
+def test_missing_libraries_in_an_azure_ml_job_point_to_conda_yml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """En un trabajo de Azure ML (AZUREML_RUN_ID), el arreglo es conda.yml."""
+    monkeypatch.delenv("AZUREML_RUN_ID", raising=False)
+    assert "conda.yml" not in str(libraries_problem(["skops"], in_venv=True))
+    monkeypatch.setenv("AZUREML_RUN_ID", "trabajo-1")
+    problem = libraries_problem(["skops"], in_venv=True)
+    assert problem is not None
+    assert "trabajo de Azure ML" in problem and "(skops)" in problem
+    assert "sección pip de conda.yml" in problem
 
 
 def test_this_environment_passes_the_check() -> None:
