@@ -18,8 +18,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -437,13 +439,19 @@ def test_job_stays_queued_then_runs_in_the_sdk_order(
         start_new_session=True,
     ) as process:
         assert process.stdout is not None
+        # A generous deadline, not a timing: a script that never warns is stopped.
+        watchdog = threading.Timer(600, os.killpg, (process.pid, signal.SIGKILL))
+        watchdog.start()
         shown = []
-        for line in process.stdout:  # the script polls until told
-            shown.append(line)
-            if "en cola: Azure ML aún no le da un nodo" in line:
-                emulator.set_faults()  # a node is granted at last
-                break
-        rest, errors = process.communicate(timeout=600)
+        try:
+            for line in process.stdout:  # the script polls until told
+                shown.append(line)
+                if "en cola: Azure ML aún no le da un nodo" in line:
+                    emulator.set_faults()  # a node is granted at last
+                    break
+            rest, errors = process.communicate(timeout=600)
+        finally:
+            watchdog.cancel()
     output = "".join(shown) + rest
     assert process.returncode == 0, output + errors
     warning = next(line for line in shown if "aún no le da un nodo" in line)
