@@ -29,6 +29,12 @@ RUNNER_PYTHON="$VENV/act-runner-python"
 # requirements.txt); tests/test_supply_chain.py la repite sin red para ver que el lock
 # está al día.
 LOCK_COMMAND=(pip compile requirements.txt --universal --generate-hashes --python-version 3.10)
+# La CLI de Azure de verdad para las pruebas de az login contra el emulador
+# (tests/test_azure_cli.py), en un venv propio: tiene sus propias versiones
+# fijadas y su python no debe quedar en el PATH. Los hijos solo ven el enlace
+# .venv/az-bin/az. Los estudiantes la instalan ellos mismos (Parte 4).
+AZURE_CLI_VERSION="2.91.0"
+AZURE_CLI_VENV="$VENV/azure-cli"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -77,7 +83,25 @@ setup() {
     warm_lock_cache
     echo "$wanted" > "$stamp"
   fi
+  install_azure_cli
   install_node
+  # El entorno del trabajo de Azure ML para el emulador (Python 3.10 con la
+  # sección pip de conda.yml), guardado por su hash: solo la primera vez.
+  (cd "$ROOT" && "$PY" -m tests.azure_emulator.environment "$LAB/conda.yml")
+}
+
+install_azure_cli() {
+  local stamp="$AZURE_CLI_VENV/.version"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$AZURE_CLI_VERSION" ] && [ -x "$VENV/az-bin/az" ]; then
+    return
+  fi
+  say "Instalando la CLI de Azure $AZURE_CLI_VERSION para las pruebas (.venv/azure-cli)"
+  rm -rf "$AZURE_CLI_VENV" "$VENV/az-bin"
+  "$VENV/bin/uv" venv --quiet --python "$("$PY" -c 'import sys; print(sys._base_executable)')" "$AZURE_CLI_VENV"
+  "$VENV/bin/uv" pip install --quiet --python "$AZURE_CLI_VENV/bin/python" "azure-cli==$AZURE_CLI_VERSION"
+  mkdir -p "$VENV/az-bin"
+  ln -s ../azure-cli/bin/az "$VENV/az-bin/az"
+  echo "$AZURE_CLI_VERSION" > "$stamp"
 }
 
 build_runner_python() {

@@ -23,6 +23,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -33,7 +34,17 @@ from tests.azure_emulator.app import API_HOST, WORKSPACE_ID
 ROOT = Path(__file__).resolve().parents[1]
 LAB = Path(os.environ.get("AZURE_EMULATOR_LAB", ROOT / "labs" / "gitops-workflow"))
 POLL = ["--poll-seconds", "1"]
-JOB_STATES = ["sin empezar", "en cola", "preparando", "ejecutando", "completado"]
+# The order azure-ai-ml documents (the image is built before the job is queued).
+JOB_STATES = [
+    "sin empezar",
+    "preparando",
+    "en cola",
+    "iniciando",
+    "encendiendo un nodo",
+    "ejecutando",
+    "guardando la salida",
+    "completado",
+]
 
 
 def copy_lab(destination: Path) -> Path:
@@ -416,3 +427,339 @@ def test_deploy_workflow_register_step(
     assert result.returncode == 0, result.stdout + result.stderr
     outputs = (tmp_path / "github_output").read_text(encoding="utf-8")
     assert outputs.startswith("version=") and outputs.strip() != "version=", outputs
+
+
+# --------------------------------------------------------------------------
+# The job in its own environment (tests/azure_emulator/environment.py)
+# --------------------------------------------------------------------------
+
+PROBE = """
+import importlib.metadata as metadata
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+model = Path(sys.argv[1])
+try:
+    (model / "intruso.txt").write_text("no debería poder", encoding="utf-8")
+    written = "escrito"
+except OSError as error:
+    written = f"{type(error).__name__}: {error.strerror}"
+variables = ("MLFLOW_TRACKING_URI", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME",
+             "AZUREML_RUN_ID", "AZUREML_ARM_WORKSPACE_NAME", "AZUREML_SERVICE_ENDPOINT")
+print(json.dumps({
+    "python": list(sys.version_info[:2]),
+    "installed": {d.metadata["Name"].lower(): d.version for d in metadata.distributions()},
+    "model_files": sorted(p.name for p in model.iterdir()),
+    "written": written,
+    "env": {name: os.environ.get(name) for name in variables},
+}))
+"""
+
+
+def submit_and_download(
+    lab: Path, emulator: Emulator, code: Path, command: str, name: str
+) -> tuple[str, dict[str, str]]:
+    """A command job with the lab's conda.yml and the latest model; (status, logs)."""
+    result = run_sdk(
+        lab,
+        emulator,
+        f"""
+        import time
+        from pathlib import Path
+        from azure.ai.ml import Input, command
+        from azure.ai.ml.entities import AmlCompute, Environment
+        ml_client.compute.begin_create_or_update(
+            AmlCompute(name="cpu-sonda", size="Standard_DS2_v2", max_instances=1)
+        ).result()
+        version = ml_client.models.get("churn-prediction-model", label="latest").version
+        job = ml_client.jobs.create_or_update(command(
+            name={name!r}, code={str(code)!r}, command={command!r},
+            environment=Environment(
+                image="mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:20260901.v1",
+                conda_file="conda.yml",
+            ),
+            compute="cpu-sonda",
+            inputs={{"model": Input(type="mlflow_model", mode="ro_mount",
+                                   path=f"churn-prediction-model:{{version}}")}},
+        ))
+        terminal = {{"Completed", "Failed", "Canceled", "NotResponding", "Paused"}}
+        while (status := ml_client.jobs.get(job.name).status).value not in terminal:
+            time.sleep(0.2)
+        ml_client.jobs.download(job.name, download_path="outputs/sonda")
+        logs = {{str(p.relative_to("outputs/sonda/artifacts")): p.read_text()
+                for p in Path("outputs/sonda/artifacts").rglob("*") if p.is_file()}}
+        print(json.dumps({{"status": status.value, "logs": logs}}))
+        """,
+    )
+    shown = json.loads(ok(result).strip().splitlines()[-1])
+    prefix = f"ExperimentRun/dcid.{name}/"
+    return shown["status"], {
+        path.removeprefix(prefix): text for path, text in shown["logs"].items()
+    }
+
+
+def test_job_runs_in_python_310_with_exactly_the_conda_pins(
+    tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
+    """conda.yml's Python and pip pins, nothing of the project's, a read-only model."""
+    code = tmp_path / "sonda"
+    code.mkdir()
+    (code / "probe.py").write_text(PROBE, encoding="utf-8")
+    status, logs = submit_and_download(
+        lab, emulator, code, "python probe.py ${{inputs.model}}", "sonda-entorno"
+    )
+    assert status == "Completed", logs
+    seen = json.loads(logs["user_logs/std_log.txt"].strip().splitlines()[-1])
+    assert seen["python"] == [3, 10]
+    conda = yaml.safe_load((lab / "conda.yml").read_text(encoding="utf-8"))
+    pins = dict(
+        line.split("==", 1)
+        for item in conda["dependencies"]
+        if isinstance(item, dict)
+        for line in item["pip"]
+    )
+    for package, version in pins.items():
+        assert seen["installed"].get(package.split()[0]) == version.split()[0], package
+    for leaked in ("matplotlib", "azure-ai-ml", "azureml-mlflow", "pytest"):
+        assert leaked not in seen["installed"], leaked
+    assert "MLmodel" in seen["model_files"]
+    assert seen["written"].startswith(("OSError", "PermissionError")), seen["written"]
+    assert seen["env"]["MLFLOW_TRACKING_URI"] == (
+        f"azureml://{API_HOST}/mlflow/v1.0{WORKSPACE_ID}"
+    )
+    assert (
+        seen["env"]["MLFLOW_RUN_ID"]
+        == seen["env"]["AZUREML_RUN_ID"]
+        == ("sonda-entorno")
+    )
+    assert (
+        seen["env"]["AZUREML_ARM_WORKSPACE_NAME"] == emulator.config["workspace_name"]
+    )
+    assert "Python 3.10" in logs["azureml-logs/20_image_build_log.txt"]
+    assert (
+        "inputs: read-only" in logs["system_logs/data_capability/data-capability.log"]
+    )
+
+
+def lab_with_model(tmp_path: Path, lab: Path, emulator: Emulator, name: str) -> Path:
+    copy = copy_lab(tmp_path / name)
+    shutil.copytree(lab / "artifacts", copy / "artifacts", dirs_exist_ok=True)
+    shutil.copytree(lab / "data", copy / "data", dirs_exist_ok=True)
+    (copy / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
+    return copy
+
+
+def test_package_missing_from_conda_yml_fails_the_job_with_its_log(
+    tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
+    """Without skops in conda.yml the job fails, and the student reads why."""
+    broken = lab_with_model(tmp_path, lab, emulator, "sin-skops")
+    conda = broken / "conda.yml"
+    text = conda.read_text(encoding="utf-8")
+    conda.write_text(
+        "".join(
+            line
+            for line in text.splitlines(keepends=True)
+            if not line.strip().startswith("- skops")
+        ),
+        encoding="utf-8",
+    )
+    assert "skops" not in conda.read_text(encoding="utf-8").split("pip:")[1]
+    result = run(broken, emulator, "scripts/run_inference_pipeline.py", *POLL)
+    line = one_spanish_error(
+        result, "fallido (Failed)", "La última línea de user_logs/std_log.txt dice"
+    )
+    assert "skops" in line and "conda.yml" in line, line
+    assert "--resource-group rg-gitops-lab --workspace-name mlw-gitops-lab" in line
+
+
+def test_module_the_job_imports_but_conda_yml_lacks(
+    tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
+    """A score.py that imports what only the student's laptop has: ModuleNotFoundError."""
+    broken = lab_with_model(tmp_path, lab, emulator, "con-matplotlib")
+    score = broken / "src" / "score.py"
+    score.write_text(
+        score.read_text(encoding="utf-8").replace(
+            "import time\n", "import time\n\nimport matplotlib\n", 1
+        ),
+        encoding="utf-8",
+    )
+    result = run(broken, emulator, "scripts/run_inference_pipeline.py", *POLL)
+    one_spanish_error(
+        result,
+        "La última línea de user_logs/std_log.txt dice: "
+        "«ModuleNotFoundError: No module named 'matplotlib'»",
+    )
+
+
+# --------------------------------------------------------------------------
+# Run artifacts through azureml-mlflow, and the lineage of a model version
+# --------------------------------------------------------------------------
+
+LINEAGE_MODEL = "churn-linaje"
+
+
+def git_repository_with_release(lab: Path, tag: str) -> str:
+    """``lab`` as a student's repository whose HEAD has the release tag ``tag``."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Alumna", "-c", "user.email=a@example.com", *args],
+            cwd=lab,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    if not (lab / ".git").exists():
+        git("init", "-q", "-b", "main")
+        git("add", "-A")
+        git("commit", "-q", "-m", "chore: laboratorio")
+    git("tag", "-f", tag)
+    return git("rev-parse", "HEAD")
+
+
+def registered_run(output: str) -> tuple[int, str]:
+    return (
+        int(output.split("Versión registrada: ")[1].split()[0]),
+        output.split("Ejecución de MLflow: ")[1].split()[0],
+    )
+
+
+@pytest.fixture(scope="module", name="lineage")
+def fixture_lineage(lab: Path, emulator: Emulator) -> dict[str, Any]:
+    """The model registered from a tagged commit, on Azure and in the local store."""
+    commit = git_repository_with_release(lab, "v0.3.0")
+    azure = ok(
+        run(lab, emulator, "scripts/register_model.py", "--model-name", LINEAGE_MODEL)
+    )
+    local = ok(
+        run(
+            lab,
+            emulator,
+            "scripts/register_model.py",
+            "--local",
+            "--model-name",
+            LINEAGE_MODEL,
+        )
+    )
+    return {
+        "commit": commit,
+        "azure": registered_run(azure),
+        "local": registered_run(local),
+    }
+
+
+def expected_tags(lab: Path, run_id: str, commit: str) -> dict[str, str]:
+    metadata = json.loads(
+        (lab / "artifacts" / "model_metadata.json").read_text(encoding="utf-8")
+    )
+    return {
+        "mlflow_run_id": run_id,
+        "git_commit": commit,
+        "release": "v0.3.0",
+        "roc_auc": f"{metadata['metrics']['roc_auc']:.4f}",
+        "accuracy": f"{metadata['metrics']['accuracy']:.4f}",
+        "random_seed": "42",
+        "num_samples": "10000",
+    }
+
+
+def test_model_version_lineage_in_the_workspace(
+    lab: Path, emulator: Emulator, lineage: dict[str, Any]
+) -> None:
+    """Tags and description, read back through MLflow and through azure-ai-ml."""
+    version, run_id = lineage["azure"]
+    result = run_sdk(
+        lab,
+        emulator,
+        f"""
+        import mlflow
+        mlflow.set_tracking_uri("azureml://{API_HOST}/mlflow/v2.0{WORKSPACE_ID}")
+        seen = mlflow.MlflowClient().get_model_version({LINEAGE_MODEL!r}, "{version}")
+        asset = ml_client.models.get({LINEAGE_MODEL!r}, version="{version}")
+        print(json.dumps({{"mlflow": [seen.tags, seen.description],
+                          "azure": [asset.tags, asset.description]}}))
+        """,
+    )
+    shown = json.loads(ok(result).strip().splitlines()[-1])
+    tags = expected_tags(lab, run_id, lineage["commit"])
+    studio = f"https://ml.azure.com/runs/{run_id}?wsid={WORKSPACE_ID}"
+    for registry in ("mlflow", "azure"):
+        seen_tags, description = shown[registry]
+        assert seen_tags == tags, registry
+        assert description.endswith(studio), description
+        assert f"commit {lineage['commit'][:7]} (v0.3.0)" in description
+
+
+def test_model_version_lineage_in_the_local_store(
+    lab: Path, lineage: dict[str, Any]
+) -> None:
+    """The same tags in mlflow.db, and the description links to mlflow ui's run page."""
+    version, run_id = lineage["local"]
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{lab / 'mlflow.db'}")
+    seen = client.get_model_version(LINEAGE_MODEL, str(version))
+    run_info = client.get_run(run_id).info
+    assert seen.tags == expected_tags(lab, run_id, lineage["commit"])
+    assert seen.description.endswith(
+        f"http://127.0.0.1:5000/#/experiments/{run_info.experiment_id}/runs/{run_id}"
+    )
+
+
+def test_run_artifacts_go_through_run_history(
+    tmp_path: Path, lab: Path, emulator: Emulator, lineage: dict[str, Any]
+) -> None:
+    """log_evaluation's files: azureml:// artifact URI, SAS links, blob PUTs, read back."""
+    _, run_id = lineage["azure"]
+    result = run(
+        lab,
+        emulator,
+        "-c",
+        textwrap.dedent(
+            f"""
+            import json
+            import mlflow
+            mlflow.set_tracking_uri("azureml://{API_HOST}/mlflow/v2.0{WORKSPACE_ID}")
+            client = mlflow.MlflowClient()
+            # By URI: with run_id=, MLflow 3 first searches logged models (404 here).
+            uri = client.get_run("{run_id}").info.artifact_uri
+            folder = mlflow.artifacts.download_artifacts(
+                artifact_uri=uri + "/evaluacion", dst_path={str(tmp_path)!r}
+            )
+            print(json.dumps({{
+                "uri": uri,
+                "listed": sorted(f.path for f in mlflow.artifacts.list_artifacts(uri + "/evaluacion")),
+                "folder": folder,
+            }}))
+            """
+        ),
+    )
+    shown = json.loads(ok(result).strip().splitlines()[-1])
+    assert (
+        shown["uri"]
+        == f"azureml://experiments/churn-prediction/runs/{run_id}/artifacts"
+    )
+    names = ["confusion_matrix.png", "metrics.json", "roc_curve.png"]
+    assert shown["listed"] == [f"evaluacion/{name}" for name in names]
+    for name in names:
+        assert (Path(shown["folder"]) / name).read_bytes() == (
+            lab / "artifacts" / name
+        ).read_bytes(), name
+    log = emulator.requests_log()
+    history = f"/history/v1.0{WORKSPACE_ID}/experiments/churn-prediction/runs/{run_id}"
+    assert any(
+        line.startswith("POST") and history + "/artifacts/batch/metadata" in line
+        for line in log
+    )
+    assert any(
+        line.startswith("PUT")
+        and f".blob.core.windows.net/azureml/ExperimentRun/dcid.{run_id}/evaluacion/roc_curve.png"
+        in line
+        for line in log
+    )

@@ -34,6 +34,9 @@ from .app import (
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 180
 NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
+# Only the link to ``az`` goes on the children's PATH: the Azure CLI's venv
+# (.venv/azure-cli) has a python of its own that must not become the active one.
+AZ_BIN = ROOT / ".venv" / "az-bin"
 PROXY_VARIABLES = (
     "NO_PROXY",
     "no_proxy",
@@ -74,12 +77,39 @@ class Emulator:
             {
                 "HTTPS_PROXY": self.ready["proxy_url"],
                 "https_proxy": self.ready["proxy_url"],
+                # Plain http too: azure-identity's managed-identity probe
+                # (169.254.169.254) ends at the emulator's proxy, never the network.
+                "HTTP_PROXY": self.ready["proxy_url"],
+                "http_proxy": self.ready["proxy_url"],
                 "SSL_CERT_FILE": self.ready["ca_path"],
                 "REQUESTS_CA_BUNDLE": self.ready["ca_path"],
                 "AZURE_TENANT_ID": TENANT,
                 "AZURE_CLIENT_ID": CLIENT_ID,
                 "AZURE_CLIENT_SECRET": CLIENT_SECRET,
                 "MLFLOW_DISABLE_TELEMETRY": "true",
+            }
+        )
+        return env
+
+    def cli_env(
+        self, config_dir: Path, base: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        """A student's environment after ``az login``: no service principal variables.
+
+        ``DefaultAzureCredential`` then reaches ``AzureCliCredential``: the real
+        Azure CLI (``.venv/az-bin/az``, made by ``./dev.sh setup``) with its own
+        configuration folder ``config_dir`` and no telemetry. Its version check
+        goes through the proxy to the emulator, like everything else.
+        """
+        env = self.env(base)
+        for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
+            env.pop(name, None)
+        env.update(
+            {
+                "AZURE_CONFIG_DIR": str(config_dir),
+                "AZURE_CORE_COLLECT_TELEMETRY": "0",
+                "AZURE_CORE_NO_COLOR": "true",
+                "PATH": os.pathsep.join([str(AZ_BIN), env.get("PATH", "")]),
             }
         )
         return env
@@ -112,6 +142,8 @@ class Emulator:
 def start(workdir: Path) -> Emulator:
     """Starts the emulator in ``workdir`` and waits until it answers."""
     workdir.mkdir(parents=True, exist_ok=True)
+    ready_file = workdir / "ready.json"
+    ready_file.unlink(missing_ok=True)  # a stopped emulator's file is not an answer
     log = (workdir / "emulator.log").open("wb")
     env = dict(os.environ)
     # The emulator itself runs with the lab's network guard: it never leaves 127.0.0.1.
@@ -129,7 +161,6 @@ def start(workdir: Path) -> Emulator:
     )
     emulator = Emulator(process, workdir)
     deadline = time.monotonic() + START_DEADLINE_SECONDS
-    ready_file = workdir / "ready.json"
     while not ready_file.is_file():
         if process.poll() is not None or time.monotonic() > deadline:
             emulator.stop()

@@ -30,6 +30,15 @@ REGION = "eastus"
 TENANT = "99999999-8888-7777-6666-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 CLIENT_SECRET = "secreto-de-pruebas"
+# Another directory the student (and the service principal) can sign in to, with
+# a subscription of its own: a token from it is refused on the lab's subscription.
+OTHER_TENANT = "11111111-2222-3333-4444-555555555555"
+OTHER_SUBSCRIPTION = "11111111-0000-0000-0000-000000000000"
+SUBSCRIPTIONS = {
+    SUBSCRIPTION: (TENANT, "Azure for Students"),
+    OTHER_SUBSCRIPTION: (OTHER_TENANT, "Evaluación gratuita"),
+}
+TENANTS = {TENANT: "Universidad (emulador)", OTHER_TENANT: "Directorio predeterminado"}
 STORAGE_ACCOUNT = "wslaboratorio0123"
 BLOB_HOST = f"{STORAGE_ACCOUNT}.blob.core.windows.net"
 DATASTORE = "workspaceblobstore"
@@ -45,11 +54,16 @@ WORKSPACE_ID = (
 # What the tests can ask the emulator to do wrong, and where.
 FAULTS = {
     "invalid_secret",  # token endpoint: AADSTS7000215
+    "mfa_required",  # token endpoint, refresh token grant: AADSTS50076
+    "refresh_token_expired",  # token endpoint, refresh token grant: AADSTS700082
     "expired_token",  # ARM: 401 ExpiredAuthenticationToken
     "forbidden",  # ARM: 403 AuthorizationFailed
     "no_resource_group",  # ARM: 404 ResourceGroupNotFound
     "no_workspace",  # ARM: 404 ResourceNotFound (workspace)
-    "quota",  # compute creation: 400 vCPU quota
+    "quota",  # compute creation: Failed while polling, family vCPU quota of 0
+    "regional_quota",  # compute creation: Failed while polling, total vCPU quota 0
+    "compute_failed",  # the existing cluster is in state Failed
+    "job_stays_queued",  # job: no node is granted, stays Queued
     "image_build_refused",  # job: Failed while preparing, TasksOperationsNotAllowed
     "job_paused",  # job: ends Paused
     "job_canceled",  # job: ends Canceled
@@ -74,7 +88,12 @@ def json_response(body: Any, status: int = 200, **headers: str) -> Response:
     )
 
 
-def arm_error(status: int, code: str, message: str) -> Response:
+def arm_error(
+    status: int,
+    code: str,
+    message: str,
+    challenge: str = "The access token has expired.",
+) -> Response:
     """An error in ARM's format: ``{"error": {"code": ..., "message": ...}}``."""
     from azure.ai.ml._restclient.arm_ml_service import models
 
@@ -83,9 +102,39 @@ def arm_error(status: int, code: str, message: str) -> Response:
     if status == 401:
         headers["WWW-Authenticate"] = (
             f'Bearer authorization_uri="https://login.windows.net/{TENANT}", '
-            'error="invalid_token", error_description="The access token has expired."'
+            f'error="invalid_token", error_description="{challenge}"'
         )
     return json_response(body, status, **headers)
+
+
+def wrong_tenant(request: Request, path: str) -> Response | None:
+    """ARM's 401 for a token of another directory than the subscription's.
+
+    The message is ARM's own (Azure/azure-sdk-for-python#38382).
+    """
+    from .identity import claims
+
+    match = re.match(r"/subscriptions/([^/]+)/", path)
+    if not match or match.group(1) not in SUBSCRIPTIONS:
+        return None
+    tenant = SUBSCRIPTIONS[match.group(1)][0]
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    issued_by = claims(token).get("tid")
+    if issued_by in (None, tenant):
+        return None
+    return arm_error(
+        401,
+        "InvalidAuthenticationTokenTenant",
+        f"The access token is from the wrong issuer 'https://sts.windows.net/{issued_by}/'. "
+        f"It must match the tenant 'https://sts.windows.net/{tenant}/' associated "
+        f"with this subscription. Please use the authority (URL) "
+        f"'https://login.windows.net/{tenant}' to get the token. Note, if the "
+        "subscription is transferred to another tenant there is no impact to the "
+        "services, but information about new tenant could take time to propagate "
+        "(up to an hour). If you just transferred your subscription and see this "
+        "error message, please try back later.",
+        "The access token is from the wrong issuer.",
+    )
 
 
 class Route:
@@ -112,6 +161,7 @@ class AzureEmulator:
         self.assets: Any = None
         self.computes: dict[str, Any] = {}
         self.jobs: dict[str, Any] = {}
+        self.operations: dict[str, Any] = {}
         self.mlflow_app = self._mlflow_app()
         self._add_routes()
 
@@ -135,6 +185,9 @@ class AzureEmulator:
                     return arm_error(
                         401, "InvalidAuthenticationToken", "Falta el token."
                     )
+                refused = wrong_tenant(request, unquote(request.path))
+                if host == ARM and refused:
+                    return refused
                 return route.handler(request, **match.groupdict())
         return arm_error(
             404,
@@ -194,12 +247,43 @@ class AzureEmulator:
             return Response("", status=404)(environ, start_response)
         if rest == "/api/2.0/mlflow/model-versions/create":
             return self._create_model_version(request)(environ, start_response)
+        if rest == "/api/2.0/mlflow/experiments/create":
+            return self._create_experiment(request)(environ, start_response)
         environ = dict(environ)
         environ["PATH_INFO"] = rest
         environ["SCRIPT_NAME"] = ""
         environ["HTTP_HOST"] = "localhost"
         environ["SERVER_NAME"] = "localhost"
         return self.mlflow_app(environ, start_response)
+
+    def _create_experiment(self, request: Request) -> Response:
+        """An experiment whose runs keep their artifacts in the workspace.
+
+        Azure ML gives each run the artifact URI
+        ``azureml://experiments/<name>/runs/<run id>/artifacts`` (as printed in
+        mlflow/mlflow#7806), which azureml-mlflow uploads through run history
+        (``/history/v1.0``, SAS links, blob PUTs); MLflow's store derives a
+        run's URI from its experiment's location, so that is set here.
+        """
+        from mlflow.exceptions import MlflowException
+        from mlflow.protos.service_pb2 import CreateExperiment
+        from mlflow.server.handlers import _get_tracking_store
+        from mlflow.utils.proto_json_utils import message_to_json
+
+        body = json.loads(request.get_data() or b"{}")
+        name = str(body.get("name", ""))
+        try:
+            experiment_id = _get_tracking_store().create_experiment(
+                name, artifact_location=f"azureml://experiments/{name}/runs"
+            )
+        except MlflowException as error:
+            return Response(
+                error.serialize_as_json(),
+                status=error.get_http_status_code(),
+                content_type="application/json",
+            )
+        message = CreateExperiment.Response(experiment_id=experiment_id)
+        return Response(message_to_json(message), content_type="application/json")
 
     def _create_model_version(self, request: Request) -> Response:
         """A model version whose files azureml-mlflow uploaded (``azureml://artifacts/``).

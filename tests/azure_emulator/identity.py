@@ -1,9 +1,16 @@
 """Microsoft Entra ID as MSAL meets it: instance discovery, OpenID metadata, tokens.
 
 ``EnvironmentCredential`` (``AZURE_TENANT_ID``, ``AZURE_CLIENT_ID``,
-``AZURE_CLIENT_SECRET``) makes MSAL ask, in this order,
-``/common/discovery/instance``, ``/<tenant>/v2.0/.well-known/openid-configuration``
-and ``POST /<tenant>/oauth2/v2.0/token`` (client credentials grant).
+``AZURE_CLIENT_SECRET``) and ``az login --service-principal`` make MSAL ask, in
+this order, ``/common/discovery/instance``,
+``/<tenant>/v2.0/.well-known/openid-configuration`` and
+``POST /<tenant>/oauth2/v2.0/token`` (client credentials grant).
+
+A student's ``az login --use-device-code`` signs a user in: MSAL asks
+``POST /organizations/oauth2/v2.0/devicecode``, prints the code, polls the
+token endpoint (device code grant) and keeps the refresh token; each later
+``az account get-access-token`` for another scope or tenant is a refresh token
+grant, which is where Entra ID asks for MFA or finds the session expired.
 """
 
 from __future__ import annotations
@@ -32,21 +39,93 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# The Azure CLI's public client id (azure-cli's ``_AZURE_CLI_CLIENT_ID``).
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+USER = "estudiante@utec.edu.pe"
+USER_OID = str(uuid.uuid5(uuid.NAMESPACE_URL, USER))
+DEVICE_CODE = "codigo-de-dispositivo-del-emulador"
+USER_CODE = "EMUL4DOR"
+
+
+def _jwt(claims: dict[str, Any]) -> str:
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.emulador"
+
+
+def claims(token: str) -> dict[str, Any]:
+    """The claims of a token this emulator issued (``{}`` if it is not one)."""
+    try:
+        payload = token.split(".")[1]
+        return dict(
+            json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        )
+    except (IndexError, ValueError):
+        return {}
+
+
 def access_token(tenant: str, client_id: str, scope: str) -> str:
     """An unsigned JWT with the claims clients read (``tid``, ``oid``, ``exp``)."""
     now = int(time.time())
-    claims = {
-        "aud": scope.rsplit("/.default", 1)[0],
-        "iss": f"https://sts.windows.net/{tenant}/",
+    return _jwt(
+        {
+            "aud": scope.split(" ")[0].rsplit("/.default", 1)[0],
+            "iss": f"https://sts.windows.net/{tenant}/",
+            "iat": now,
+            "nbf": now,
+            "exp": now + TOKEN_SECONDS,
+            "appid": client_id,
+            "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, client_id)),
+            "tid": tenant,
+            "sub": client_id,
+        }
+    )
+
+
+def user_tokens(tenant: str, scope: str) -> dict[str, Any]:
+    """What the token endpoint gives the signed-in student (with refresh token)."""
+    now = int(time.time())
+    token = claims(access_token(tenant, AZURE_CLI_CLIENT_ID, scope))
+    token.update(
+        {"oid": USER_OID, "sub": USER_OID, "upn": USER, "scp": "user_impersonation"}
+    )
+    id_token = {
+        "aud": AZURE_CLI_CLIENT_ID,
+        "iss": f"{AUTHORITY}/{tenant}/v2.0",
         "iat": now,
         "nbf": now,
         "exp": now + TOKEN_SECONDS,
-        "appid": client_id,
-        "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, client_id)),
+        "oid": USER_OID,
+        "sub": USER_OID,
         "tid": tenant,
-        "sub": client_id,
+        "name": "Estudiante de prueba",
+        "preferred_username": USER,
+        "ver": "2.0",
     }
-    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.emulador"
+    return {
+        "token_type": "Bearer",
+        "scope": scope,
+        "expires_in": TOKEN_SECONDS,
+        "ext_expires_in": TOKEN_SECONDS,
+        "access_token": _jwt(token),
+        "refresh_token": f"rt-{tenant}-{uuid.uuid4().hex}",
+        "id_token": _jwt(id_token),
+        "client_info": _b64({"uid": USER_OID, "utid": tenant}),
+    }
+
+
+def device_authorization() -> dict[str, Any]:
+    """``POST /organizations/oauth2/v2.0/devicecode``: the code the student types."""
+    return {
+        "user_code": USER_CODE,
+        "device_code": DEVICE_CODE,
+        "verification_uri": "https://microsoft.com/devicelogin",
+        "expires_in": 900,
+        "interval": 1,
+        "message": (
+            "To sign in, use a web browser to open the page "
+            f"https://microsoft.com/devicelogin and enter the code {USER_CODE} "
+            "to authenticate."
+        ),
+    }
 
 
 def instance_discovery(tenant_path: str) -> dict[str, Any]:
@@ -86,26 +165,40 @@ def openid_configuration(tenant: str) -> dict[str, Any]:
     }
 
 
-def token_error(code: str, description: str) -> dict[str, Any]:
+def token_error(code: str, description: str, suberror: str = "") -> dict[str, Any]:
     """The body Entra ID answers with for a refused token request (HTTP 400/401)."""
-    return {
+    now = time.gmtime()
+    trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
+    body = {
         "error": code,
-        "error_description": description,
+        "error_description": (
+            f"{description} Trace ID: {trace} Correlation ID: {correlation} "
+            f"Timestamp: {time.strftime('%Y-%m-%d %H:%M:%SZ', now)}"
+        ),
         "error_codes": [int(code) for code in re.findall(r"^AADSTS(\d+)", description)],
-        "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
-        "trace_id": str(uuid.uuid4()),
-        "correlation_id": str(uuid.uuid4()),
+        "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", now),
+        "trace_id": trace,
+        "correlation_id": correlation,
+        "error_uri": "https://login.microsoftonline.com/error?code="
+        + "".join(re.findall(r"^AADSTS(\d+)", description)),
     }
+    if suberror:
+        body["suberror"] = suberror
+    return body
 
 
-def _claims(assertion: str) -> dict[str, Any]:
-    try:
-        payload = assertion.split(".")[1]
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        claims = json.loads(raw)
-    except (IndexError, ValueError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
+# The refusals of a refresh token grant that students meet (Azure/azure-cli#31300,
+# Azure/azure-cli#23105): Entra ID's own texts. 797f4846-… is the Azure
+# Service Management API (ARM).
+MFA_REQUIRED = (
+    "AADSTS50076: Due to a configuration change made by your administrator, or "
+    "because you moved to a new location, you must use multi-factor "
+    "authentication to access '797f4846-ba00-4fd7-ba43-dac1f8f63013'."
+)
+REFRESH_TOKEN_EXPIRED = (
+    "AADSTS700082: The refresh token has expired due to inactivity. The token "
+    "was issued on 2026-08-01T10:00:00.0000000Z and was inactive for 90.00:00:00."
+)
 
 
 def assertion_problem(assertion: str) -> str | None:
@@ -115,11 +208,11 @@ def assertion_problem(assertion: str) -> str | None:
     and audience, exactly (AADSTS70021), and must be within its valid time
     (AADSTS700024). The signature is not checked: the fake's tokens are unsigned.
     """
-    claims = _claims(assertion)
-    audience = claims.get("aud")
+    presented_claims = claims(assertion)
+    audience = presented_claims.get("aud")
     presented = {
-        "issuer": claims.get("iss"),
-        "subject": claims.get("sub"),
+        "issuer": presented_claims.get("iss"),
+        "subject": presented_claims.get("sub"),
         "audience": audience[0] if isinstance(audience, list) else audience,
     }
     if presented != FEDERATED_CREDENTIAL:
@@ -130,6 +223,6 @@ def assertion_problem(assertion: str) -> str | None:
             f"'{presented['audience']}'."
         )
     now = time.time()
-    if not claims.get("nbf", now) - 300 <= now <= claims.get("exp", 0) + 300:
+    if not presented_claims.get("nbf", now) - 300 <= now <= presented_claims.get("exp", 0) + 300:
         return "AADSTS700024: Client assertion is not within its valid time range."
     return None

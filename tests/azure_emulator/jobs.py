@@ -1,26 +1,37 @@
 """Compute clusters and command jobs: created through ARM, really executed here.
 
-A job moves one state per ``GET``, as a student sees it over successive polls:
-NotStarted → Queued → Preparing → Running → Completed (or Failed with its
-log, or Paused / Canceled when the tests ask for it). When it leaves Running
+A job moves one state per ``GET``, as a student sees it over successive polls,
+in the order azure-ai-ml documents: NotStarted → Preparing → Queued →
+Starting → Provisioning → Running → Finalizing → Completed (or Failed with
+its log, or Paused / Canceled, or stuck in Queued, when the tests ask for it).
+Creating a compute cluster is a long-running operation (201 with
+``Azure-AsyncOperation``), whose status is ``InProgress`` and then
+``Succeeded``, or ``Failed`` with a quota error. When it leaves Running
 its command runs for real in a folder laid out as on a cluster node: the code
 folder as uploaded, the model input as the registered MLflow model's folder
-(with ``MLmodel``), the data input as the uploaded file, and an empty output
-folder that is collected to ``azureml/<job>/<output>/`` in the default
-datastore, where ``jobs.download`` finds it through run history.
+(with ``MLmodel``), the data input as the uploaded file, both read-only, and
+an empty output folder that is collected to ``azureml/<job>/<output>/`` in the
+default datastore, where ``jobs.download`` finds it through run history. The
+command's ``python`` is the job environment's (``environment.py``: Python 3.10
+with the conda file's pip section), not the project's; a conda file that
+cannot be built fails the job with the build's log.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import shutil
 import subprocess
-import sys
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from . import environment
 from .app import (
     API_HOST,
     ARM,
@@ -28,6 +39,9 @@ from .app import (
     CONTAINER,
     DATASTORE,
     REGION,
+    RESOURCE_GROUP,
+    SUBSCRIPTION,
+    WORKSPACE,
     WORKSPACE_ID,
     arm_error,
     json_response,
@@ -45,7 +59,18 @@ VM_SIZES = {
     "Standard_D2s_v3",
     "Standard_F2s_v2",
 }
-PROGRESSION = ["NotStarted", "Queued", "Preparing", "Running"]
+# The order azure-ai-ml documents (_run_history_constants.py): the image is
+# built in Preparing, before the job waits for a node in Queued.
+PROGRESSION = [
+    "NotStarted",
+    "Preparing",
+    "Queued",
+    "Starting",
+    "Provisioning",
+    "Running",
+    "Finalizing",
+    "Completed",
+]
 QUOTA_MESSAGE = (
     "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
     "cannot accomodate for at least 1 requested managed compute node which maps to "
@@ -53,12 +78,25 @@ QUOTA_MESSAGE = (
     "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
     "to increase the family quota."
 )
+# When the subscription has no Azure ML vCPU quota at all in the region, another
+# VM size does not help (Azure/mlops-v2#81).
+REGIONAL_QUOTA_MESSAGE = (
+    "The specified subscription has a total vCPU quota of 0 and cannot accomodate "
+    "for at least 1 requested managed compute node which maps to 2 vCPUs. Talk to "
+    "your Subscription Admin or refer to "
+    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
+    "to increase the total vCPU quota."
+)
 IMAGE_BUILD_LOG = (
     "2026-11-28T23:00:00Z Building image for environment churn-inference-env\n"
     "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks "
     "requests for the registry are not permitted. Please file an Azure support "
     "request at http://aka.ms/azuresupport for assistance.\n"
 )
+NETGUARD = Path(__file__).resolve().parents[2] / "labs/gitops-workflow/tests/netguard"
+UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
+WORKSPACE_GUID = "0b0b0b0b-1c1c-2d2d-3e3e-4f4f4f4f4f4f"
+EXPERIMENT_ID = "5e5e5e5e-6f6f-7a7a-8b8b-9c9c9c9c9c9c"
 ASSET_ID = re.compile(
     r"^(?:azureml:)?/?subscriptions/.+/workspaces/[^/]+/(?P<kind>[a-z]+)/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$"
 )
@@ -68,6 +106,7 @@ def add_job_routes(emulator: AzureEmulator) -> None:
     """Computes, jobs, run history and data URI resolution."""
     emulator.computes = {}
     emulator.jobs = {}
+    emulator.operations = {}
 
     @emulator.route("GET", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def get_compute(
@@ -83,7 +122,16 @@ def add_job_routes(emulator: AzureEmulator) -> None:
                 f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}' "
                 f"under resource group '{rg}' was not found.",
             )
-        return json_response(emulator.computes[name])
+        compute = emulator.computes[name]
+        if "compute_failed" in emulator.faults:
+            compute = json.loads(json.dumps(compute))
+            compute["properties"].update(
+                provisioningState="Failed",
+                provisioningErrors=[
+                    {"error": {"code": "BadRequest", "message": QUOTA_MESSAGE}}
+                ],
+            )
+        return json_response(compute)
 
     @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def put_compute(
@@ -106,8 +154,6 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             return arm_error(
                 400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
             )
-        if "quota" in emulator.faults:
-            return arm_error(400, "BadRequest", QUOTA_MESSAGE)
         body = {
             **sent,
             "id": f"{WORKSPACE_ID}/computes/{name}",
@@ -115,9 +161,49 @@ def add_job_routes(emulator: AzureEmulator) -> None:
             "type": "Microsoft.MachineLearningServices/workspaces/computes",
             "location": REGION,
         }
-        body["properties"] = {**sent["properties"], "provisioningState": "Succeeded"}
+        body["properties"] = {**sent["properties"], "provisioningState": "Creating"}
         emulator.computes[name] = body
-        return json_response(body, 200)
+        # A long-running operation: 201 now, the outcome when its status is polled
+        # (where a quota error arrives, as in Azure/mlops-v2#81).
+        operation = emulator.new_id()
+        quota = {"quota": QUOTA_MESSAGE, "regional_quota": REGIONAL_QUOTA_MESSAGE}
+        emulator.operations[operation] = {
+            "compute": name,
+            "polls": 0,
+            "error": next((quota[f] for f in quota if f in emulator.faults), None),
+        }
+        status_url = (
+            f"https://{ARM}/subscriptions/{sub}/providers/"
+            f"Microsoft.MachineLearningServices/locations/{REGION}/"
+            f"computeOperationsStatus/{operation}?api-version=2025-12-01"
+        )
+        return json_response(
+            body, 201, **{"Azure-AsyncOperation": status_url, "Retry-After": "1"}
+        )
+
+    @emulator.route(
+        "GET",
+        ARM,
+        r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices"
+        r"/locations/[^/]+/computeOperationsStatus/(?P<operation>[^/]+)",
+    )
+    def compute_operation(request: Request, sub: str, operation: str) -> Response:
+        state = emulator.operations.get(operation)
+        if state is None:
+            return arm_error(404, "NotFound", f"Operation {operation} not found.")
+        state["polls"] += 1
+        compute = emulator.computes[state["compute"]]["properties"]
+        body: dict[str, Any] = {"name": operation, "status": "InProgress"}
+        if state["polls"] > 1 and state["error"]:
+            body.update(
+                status="Failed", error={"code": "BadRequest", "message": state["error"]}
+            )
+            compute["provisioningState"] = "Failed"
+            compute["provisioningErrors"] = [{"error": body["error"]}]
+        elif state["polls"] > 1:
+            body["status"] = "Succeeded"
+            compute["provisioningState"] = "Succeeded"
+        return json_response(body, 200, **{"Retry-After": "1"})
 
     @emulator.route("PUT", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
     def put_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
@@ -286,6 +372,11 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
         )
         properties["status"] = "Failed"
         return
+    if status == "Queued" and "job_stays_queued" in emulator.faults:
+        return  # no node is granted
+    if status == "Finalizing":
+        properties["status"] = "Completed"
+        return
     if status != "Running":
         properties["status"] = PROGRESSION[PROGRESSION.index(status) + 1]
         return
@@ -297,7 +388,7 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
         )
         return
     properties["status"] = (
-        "Completed" if execute(emulator, name, properties) else "Failed"
+        "Finalizing" if execute(emulator, name, properties) else "Failed"
     )
 
 
@@ -311,25 +402,107 @@ def write_logs(emulator: AzureEmulator, job: str, logs: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def job_variables(name: str, properties: dict[str, Any]) -> dict[str, str]:
+    """The variables Azure ML sets for a command job's process.
+
+    MLflow is pointed at the workspace (``MLFLOW_TRACKING_URI``, the workspace's
+    ``azureml://`` URI, and the job's run), and ``AZUREML_*`` name the run and
+    the workspace, as azureml-mlflow and the SDKs read them. Azure ML also
+    passes a run token (``AZUREML_RUN_TOKEN``, ``MLFLOW_TRACKING_TOKEN``); the
+    emulator gives none: the lab's job needs no credentials (its inputs are
+    mounted) and must not start to depend on one.
+    """
+    experiment = str(properties.get("experimentName") or "Default")
+    return {
+        "MLFLOW_TRACKING_URI": f"azureml://{API_HOST}/mlflow/v1.0{WORKSPACE_ID}",
+        "MLFLOW_RUN_ID": name,
+        "MLFLOW_EXPERIMENT_NAME": experiment,
+        "MLFLOW_EXPERIMENT_ID": EXPERIMENT_ID,
+        "AZUREML_RUN_ID": name,
+        "AZUREML_ARM_SUBSCRIPTION": SUBSCRIPTION,
+        "AZUREML_ARM_RESOURCEGROUP": RESOURCE_GROUP,
+        "AZUREML_ARM_WORKSPACE_NAME": WORKSPACE,
+        "AZUREML_ARM_PROJECT_NAME": experiment,
+        "AZUREML_EXPERIMENT_ID": EXPERIMENT_ID,
+        "AZUREML_WORKSPACE_ID": WORKSPACE_GUID,
+        "AZUREML_SERVICE_ENDPOINT": f"https://{API_HOST}",
+    }
+
+
+def read_only_supported() -> bool:
+    """Whether a read-only bind mount works here (a user and mount namespace)."""
+    if not hasattr(read_only_supported, "answer"):
+        probe = subprocess.run(
+            [*UNSHARE, "true"], capture_output=True, check=False, timeout=60
+        )
+        read_only_supported.answer = probe.returncode == 0  # type: ignore[attr-defined]
+    return bool(read_only_supported.answer)  # type: ignore[attr-defined]
+
+
+def read_only_inputs(inputs: Path, argv: list[str]) -> tuple[list[str], str]:
+    """``argv`` run with ``inputs`` read-only, as ``ro_mount`` inputs are on Azure.
+
+    The files are made read-only, which is enough for a normal user; root
+    ignores file modes, so the command also runs in its own user and mount
+    namespace where ``inputs`` is bind-mounted read-only (EROFS on a write,
+    as on Azure's read-only mounts).
+    """
+    for path in [inputs, *inputs.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    if read_only_supported():
+        script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+        return [*UNSHARE, "sh", "-c", script, str(inputs), *argv], "read-only mount"
+    if os.geteuid() == 0:
+        return argv, "read-only NOT enforced (root without user namespaces)"
+    return argv, "read-only files"
+
+
 def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> bool:
-    """Runs the job's command as a node would; True if it exited with 0."""
+    """Runs the job's command as a node would; True if it exited with 0.
+
+    The command runs in the Python of the job's environment (built from its
+    conda file: ``environment.build``), in the uploaded code folder, with the
+    inputs read-only, an empty output folder and Azure ML's variables; its
+    output goes to ``user_logs/std_log.txt``, the node's own steps to the
+    system logs.
+    """
     node = emulator.workdir / "nodes" / name
-    shutil.rmtree(node, ignore_errors=True)
+    if node.exists():
+        for path in node.rglob("*"):
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(node)
+    _, environment_asset = asset_version(emulator, properties["environmentId"])  # type: ignore[misc]
+    try:
+        built = environment.build(
+            str(environment_asset["properties"].get("condaFile") or "")
+        )
+    except environment.EnvironmentBuildError as error:
+        write_logs(emulator, name, {"azureml-logs/20_image_build_log.txt": error.log})
+        return False
     code = node / "code"
     _, code_asset = asset_version(emulator, properties["codeId"])  # type: ignore[misc]
     shutil.copytree(blob_for_uri(emulator, code_asset["properties"]["codeUri"]), code)
+    inputs = node / "inputs"
     values: dict[str, str] = {}
+    mounts = []
     for input_name, job_input in properties.get("inputs", {}).items():
         kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
         if kind == "models":
-            source = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
-            values[f"inputs.{input_name}"] = str(
-                emulator.blob_path(ARTIFACT_CONTAINER, source)
-            )
+            uri = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
+            source = emulator.blob_path(ARTIFACT_CONTAINER, uri)
         else:
-            values[f"inputs.{input_name}"] = str(
-                blob_for_uri(emulator, body["properties"]["dataUri"])
-            )
+            source = blob_for_uri(emulator, body["properties"]["dataUri"])
+        target = inputs / input_name / source.name
+        target.parent.mkdir(parents=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
+        values[f"inputs.{input_name}"] = str(target)
+        mounts.append(
+            f"{input_name}: {job_input.get('mode', 'ReadOnlyMount')} {target}"
+        )
     outputs = {}
     for output_name in properties.get("outputs", {}):
         if output_name == "default":
@@ -341,25 +514,52 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
     command = re.sub(
         r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], properties["command"]
     )
-    argv = command.split()
-    if argv and argv[0] == "python":
-        argv[0] = sys.executable
+    argv = shlex.split(command)
+    if argv and argv[0] in ("python", "python3"):
+        argv[0] = str(built.python)
+    if inputs.is_dir():
+        argv, protection = read_only_inputs(inputs, argv)
+    else:
+        protection = "no inputs"
+    # The lab's network guard: a job here never leaves 127.0.0.1 (a copy, so
+    # that Python 3.10's bytecode is not written into the lab).
+    guard = shutil.copytree(NETGUARD, node / "netguard")
+    started = time.perf_counter()
     finished = subprocess.run(
         argv,
         cwd=code,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         timeout=600,
         check=False,
         env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONIOENCODING": "utf-8",
-            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "PATH": f"{built.python.parent}:/usr/bin:/bin",
             "HOME": str(node),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(guard),
+            **job_variables(name, properties),
         },
     )
+    seconds = time.perf_counter() - started
     write_logs(
-        emulator, name, {"user_logs/std_log.txt": finished.stdout + finished.stderr}
+        emulator,
+        name,
+        {
+            "user_logs/std_log.txt": finished.stdout,
+            "azureml-logs/20_image_build_log.txt": built.log,
+            "system_logs/data_capability/data-capability.log": (
+                "\n".join(mounts) + f"\ninputs: {protection}\n"
+            ),
+            "system_logs/lifecycler/execution-wrapper.log": (
+                f"environment {'reused' if built.cached else 'built'} in "
+                f"{built.seconds:.1f} s: {built.python}\n"
+                f"command: {shlex.join(argv)}\n"
+                f"exit code {finished.returncode} after {seconds:.1f} s\n"
+            ),
+        },
     )
     if finished.returncode != 0:
         return False

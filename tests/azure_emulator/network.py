@@ -56,9 +56,11 @@ class _ProxyHandler(socketserver.BaseRequestHandler):
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         method, target, _ = (request_line.split(" ") + ["", ""])[:3]
         if method != "CONNECT":
-            client.sendall(
-                b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
-            )
+            # Plain http through the proxy: only the managed-identity probe of
+            # azure-identity (http://169.254.169.254/metadata/identity/...). A
+            # laptop has no such endpoint: the connection ends with no answer,
+            # as when nothing listens there, and the request is logged.
+            self.server.log(f"{method} {target.removeprefix('http://')}")
             return
         self.server.connected_hosts.append(target)
         upstream = socket.create_connection(("127.0.0.1", self.server.tls_port))
@@ -88,9 +90,10 @@ class _ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, tls_port: int) -> None:
+    def __init__(self, tls_port: int, log: Any) -> None:
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.tls_port = tls_port
+        self.log = log
         self.connected_hosts: list[str] = []
 
 
@@ -100,11 +103,11 @@ class Network:
     def __init__(self, app: Any, folder: Path) -> None:
         self.ca_path, context = make_certificates(folder)
         self.tls = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context)
-        self.proxy = _ProxyServer(self.tls.server_port)
+        self.proxy = _ProxyServer(self.tls.server_port, app.log.append)
         for target in (self.tls.serve_forever, self.proxy.serve_forever):
             threading.Thread(target=target, daemon=True).start()
 
     @property
     def proxy_url(self) -> str:
-        """The value of ``HTTPS_PROXY`` for the clients."""
+        """The value of ``HTTPS_PROXY`` (and ``HTTP_PROXY``) for the clients."""
         return f"http://127.0.0.1:{self.proxy.server_address[1]}"

@@ -18,7 +18,9 @@ from .app import (
     REGION,
     RESOURCE_GROUP,
     SUBSCRIPTION,
+    SUBSCRIPTIONS,
     TENANT,
+    TENANTS,
     WORKSPACE,
     WORKSPACE_ID,
     arm_error,
@@ -37,9 +39,11 @@ WS_PATH = (
 def add_routes(emulator: AzureEmulator) -> None:
     """Registers every endpoint on ``emulator``."""
     _login(emulator)
+    _directories(emulator)
     _workspace(emulator)
     _blobs(emulator)
     _artifacts(emulator)
+    _run_artifacts(emulator)
     _datastores(emulator)
     emulator.assets = Assets(emulator)
     _assets(emulator, emulator.assets)
@@ -66,46 +70,158 @@ def _login(emulator: AzureEmulator) -> None:
     def openid(request: Request, tenant: str) -> Response:
         return json_response(identity.openid_configuration(tenant))
 
+    @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode")
+    def device_code(request: Request, tenant: str) -> Response:
+        return json_response(identity.device_authorization())
+
     @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
     def token(request: Request, tenant: str) -> Response:
         form = request.form
-        # Workload identity federation (the deploy workflow's OIDC path): the
-        # GitHub token comes as a client assertion instead of the secret.
-        if form.get("client_assertion_type") == identity.JWT_BEARER:
-            problem = identity.assertion_problem(form.get("client_assertion", ""))
-            if problem is not None:
-                return json_response(
-                    identity.token_error("invalid_client", problem), 401
-                )
-        elif (
-            "invalid_secret" in emulator.faults
-            or form.get("client_secret") != CLIENT_SECRET
-        ):
+        grant = form.get("grant_type", "")
+        scope = form.get("scope", "")
+        if grant == "client_credentials":
+            return service_principal_token(emulator, form, tenant, scope)
+        if tenant not in (*TENANTS, "organizations", "common"):
             return json_response(
                 identity.token_error(
-                    "invalid_client",
-                    "AADSTS7000215: Invalid client secret provided. Ensure the secret "
-                    "being sent in the request is the client secret value, not the "
-                    f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
-                ),
-                401,
-            )
-        if tenant != TENANT or form.get("client_id") != CLIENT_ID:
-            return json_response(
-                identity.token_error(
-                    "unauthorized_client",
-                    f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
-                    f"was not found in the directory '{tenant}'.",
+                    "invalid_request",
+                    f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure "
+                    "you have the correct tenant ID and are signing into the correct "
+                    "cloud.",
                 ),
                 400,
             )
-        scope = form.get("scope", "")
+        home = TENANT if tenant in ("organizations", "common") else tenant
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            if form.get("device_code") != identity.DEVICE_CODE:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", "AADSTS70000: The provided value is not valid."
+                    ),
+                    400,
+                )
+            return json_response(identity.user_tokens(home, scope))
+        if grant == "refresh_token":
+            if "mfa_required" in emulator.faults:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", identity.MFA_REQUIRED, "basic_action"
+                    ),
+                    400,
+                )
+            if "refresh_token_expired" in emulator.faults:
+                return json_response(
+                    identity.token_error(
+                        "invalid_grant", identity.REFRESH_TOKEN_EXPIRED, "bad_token"
+                    ),
+                    400,
+                )
+            return json_response(identity.user_tokens(home, scope))
+        return json_response(
+            identity.token_error(
+                "unsupported_grant_type",
+                f"AADSTS70003: The app requested an unsupported grant type '{grant}'.",
+            ),
+            400,
+        )
+
+
+def service_principal_token(
+    emulator: AzureEmulator, form: Any, tenant: str, scope: str
+) -> Response:
+    """The client credentials grant (EnvironmentCredential, ``az login --service-principal``).
+
+    With workload identity federation (the deploy workflow's OIDC path) the
+    GitHub token comes as a client assertion instead of the secret.
+    """
+    if form.get("client_assertion_type") == identity.JWT_BEARER:
+        problem = identity.assertion_problem(form.get("client_assertion", ""))
+        if problem is not None:
+            return json_response(identity.token_error("invalid_client", problem), 401)
+    elif (
+        "invalid_secret" in emulator.faults
+        or form.get("client_secret") != CLIENT_SECRET
+    ):
+        return json_response(
+            identity.token_error(
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret "
+                "being sent in the request is the client secret value, not the "
+                f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
+            ),
+            401,
+        )
+    if tenant not in TENANTS or form.get("client_id") != CLIENT_ID:
+        return json_response(
+            identity.token_error(
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+                f"was not found in the directory '{tenant}'.",
+            ),
+            400,
+        )
+    return json_response(
+        {
+            "token_type": "Bearer",
+            "expires_in": identity.TOKEN_SECONDS,
+            "ext_expires_in": identity.TOKEN_SECONDS,
+            "access_token": identity.access_token(tenant, CLIENT_ID, scope),
+        }
+    )
+
+
+def _directories(emulator: AzureEmulator) -> None:
+    """``az login`` lists the tenants (users) and the subscriptions a token sees."""
+
+    def token_tenant(request: Request) -> str:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        return str(identity.claims(token).get("tid", ""))
+
+    @emulator.route("GET", ARM, r"/tenants")
+    def list_tenants(request: Request) -> Response:
+        is_user = identity.claims(
+            request.headers.get("Authorization", "").removeprefix("Bearer ")
+        ).get("upn")
+        tenants = TENANTS if is_user else {}
         return json_response(
             {
-                "token_type": "Bearer",
-                "expires_in": identity.TOKEN_SECONDS,
-                "ext_expires_in": identity.TOKEN_SECONDS,
-                "access_token": identity.access_token(tenant, CLIENT_ID, scope),
+                "value": [
+                    {
+                        "id": f"/tenants/{tenant}",
+                        "tenantId": tenant,
+                        "tenantCategory": "Home",
+                        "displayName": name,
+                        "defaultDomain": "utec.edu.pe",
+                        "tenantType": "AAD",
+                    }
+                    for tenant, name in tenants.items()
+                ]
+            }
+        )
+
+    @emulator.route("GET", ARM, r"/subscriptions")
+    def list_subscriptions(request: Request) -> Response:
+        tenant = token_tenant(request)
+        return json_response(
+            {
+                "value": [
+                    {
+                        "id": f"/subscriptions/{subscription}",
+                        "authorizationSource": "RoleBased",
+                        "managedByTenants": [],
+                        "subscriptionId": subscription,
+                        "tenantId": owner,
+                        "displayName": name,
+                        "state": "Enabled",
+                        "subscriptionPolicies": {
+                            "locationPlacementId": "Public_2014-09-01",
+                            "quotaId": "AzureForStudents_2018-01-01",
+                            "spendingLimit": "On",
+                        },
+                    }
+                    for subscription, (owner, name) in SUBSCRIPTIONS.items()
+                    if owner == tenant
+                ]
             }
         )
 
@@ -472,6 +588,100 @@ def _artifacts(emulator: AzureEmulator) -> None:
         return json_response(page.serialize(keep_readonly=True))
 
 
+RUN_ARTIFACT_PATH = (
+    r"/history/v1\.0"
+    + WS_PATH
+    + r"/experiments/(?P<experiment>[^/]+)/runs/(?P<run>[^/]+)/artifacts"
+)
+
+
+def _run_artifacts(emulator: AzureEmulator) -> None:
+    """A run's artifacts (``mlflow.log_artifact``): run history hands out SAS links.
+
+    A run's artifact URI is ``azureml://experiments/<name>/runs/<id>/artifacts``
+    (``AzureEmulator._create_experiment``), which azureml-mlflow turns into
+    these calls; the files live where Azure ML keeps them, under
+    ``ExperimentRun/dcid.<run id>/`` in the workspace's artifact container,
+    next to the logs of a job (whose run id is its name).
+    """
+    from azureml.mlflow._restclient.run_artifact import models
+
+    from .app import ARTIFACT_CONTAINER
+
+    def run_missing(run: str) -> Response | None:
+        from mlflow.exceptions import MlflowException
+        from mlflow.server.handlers import _get_tracking_store
+
+        try:
+            _get_tracking_store().get_run(run)
+        except MlflowException:
+            return arm_error(404, "UserError", f"Run {run} was not found.")
+        return None
+
+    def content(run: str, path: str) -> Any:
+        name = f"ExperimentRun/dcid.{run}/{path}"
+        return models.ArtifactContentInformation(
+            content_uri=emulator.blob_url(ARTIFACT_CONTAINER, name),
+            origin="ExperimentRun",
+            container=f"dcid.{run}",
+            path=path,
+        )
+
+    @emulator.route("POST", API_HOST, RUN_ARTIFACT_PATH + r"/batch/metadata")
+    def batch_create(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        missing = run_missing(run)
+        if missing:
+            return missing
+        body = models.ArtifactPathList.deserialize(json.loads(request.get_data()))
+        paths = [item.path for item in body.paths]
+        result = models.BatchArtifactContentInformationResult(
+            artifacts={
+                path: models.Artifact(
+                    origin="ExperimentRun", container=f"dcid.{run}", path=path
+                )
+                for path in paths
+            },
+            artifact_content_information={path: content(run, path) for path in paths},
+            errors={},
+        )
+        return json_response(result.serialize(keep_readonly=True))
+
+    @emulator.route("GET", API_HOST, RUN_ARTIFACT_PATH + r"/contentinfo")
+    def content_info(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        path = request.args.get("path", "")
+        blob = emulator.blob_path(
+            ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}/{path}"
+        )
+        if not blob.is_file():
+            return arm_error(404, "UserError", f"Artifact {path} was not found.")
+        return json_response(content(run, path).serialize(keep_readonly=True))
+
+    @emulator.route("GET", API_HOST, RUN_ARTIFACT_PATH)
+    def list_in_container(
+        request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
+    ) -> Response:
+        missing = run_missing(run)
+        if missing:
+            return missing
+        root = emulator.blob_path(ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}")
+        paths = sorted(
+            p.relative_to(root).as_posix()
+            for p in (root.rglob("*") if root.is_dir() else [])
+            if p.is_file() and not p.name.endswith(".metadata.json")
+        )
+        page = models.PaginatedArtifactList(
+            value=[
+                models.Artifact(origin="ExperimentRun", container=f"dcid.{run}", path=p)
+                for p in paths
+            ]
+        )
+        return json_response(page.serialize(keep_readonly=True))
+
+
 # --------------------------------------------------------------------------
 # Workspace assets through ARM: datastores, data, models, code, environments
 # --------------------------------------------------------------------------
@@ -613,7 +823,8 @@ def mlflow_model_versions(emulator: AzureEmulator, name: str) -> dict[str, Any]:
                 "modelType": "mlflow_model",
                 "modelUri": version.source,
                 "description": version.description,
-                "tags": {},
+                # One registry: MLflow's version tags are the asset's tags.
+                "tags": dict(version.tags or {}),
                 "properties": {},
                 "flavors": {"python_function": {"data": {}}},
                 "isAnonymous": False,

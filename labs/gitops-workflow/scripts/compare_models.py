@@ -33,6 +33,7 @@ from churn_lab.cli import (
     atomic_output,
     build_parser,
     display_path,
+    git,
     positive_int,
     report_errors,
     seed_int,
@@ -43,29 +44,6 @@ from churn_lab.model import MODEL_FILENAME
 
 DEFAULT_OUTPUT = Path("artifacts") / "comparacion"
 HEAD_DIRNAME = "cambio"
-
-
-def git(args: Sequence[str], cwd: Path) -> str:
-    """Ejecuta ``git`` y devuelve su salida; si falla, un LabError con su mensaje."""
-    try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-        )
-    except FileNotFoundError:
-        raise LabError(
-            "no se encontró git. Instálalo (https://git-scm.com) y vuelve a intentarlo."
-        ) from None
-    if completed.returncode != 0:
-        detail = (completed.stderr.strip() or completed.stdout.strip()).splitlines()
-        raise LabError(
-            f"git {' '.join(args)} falló: {detail[-1] if detail else 'sin mensaje'}."
-        )
-    return completed.stdout.strip()
 
 
 def base_label(base: str) -> str:

@@ -14,6 +14,13 @@ están en la lista corta y conocida del laboratorio
 (``churn_lab.model.TRUSTED_SKOPS_TYPES``, la misma que revisa ``score.py``
 antes de cargar un modelo) y solo entonces los declara.
 
+Cada versión lleva su linaje, en el registro de Azure ML y en el local:
+etiquetas (tags) con la ejecución de MLflow, el commit de git, la etiqueta de
+versión de ese commit si la tiene (``v0.2.0``), ROC-AUC, exactitud, semilla y
+número de clientes, y una descripción con el enlace a la ejecución (Azure ML
+Studio, o ``mlflow ui`` en local). MLflow no enlaza la versión con la
+ejecución cuando se registra una carpeta (``file://``): las etiquetas lo dicen.
+
 Uso: python scripts/register_model.py [--local] [--model-path artifacts/model.pkl]
 """
 
@@ -36,10 +43,17 @@ from churn_lab.cli import (
     build_parser,
     check_asset_name,
     first_line,
+    git,
     report_errors,
     require_file,
 )
 from churn_lab.evaluation import log_evaluation
+from churn_lab.local_store import (
+    local_store,
+    mlflow_ui_hint,
+    prepare_local_store,
+    quiet_mlflow_logs,
+)
 from churn_lab.model import (
     DEFAULT_MODEL_PATH,
     METADATA_FILENAME,
@@ -48,13 +62,10 @@ from churn_lab.model import (
 )
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
+    WorkspaceConfig,
     add_workspace_arguments,
     azure_errors,
     create_ml_client,
-    local_store,
-    mlflow_ui_hint,
-    prepare_local_store,
-    quiet_mlflow_logs,
     workspace_config_from_args,
 )
 
@@ -62,6 +73,9 @@ from churn_lab.workspace import (
 SIGNATURE_ROWS = 50
 EXAMPLE_ROWS = 3
 RUN_NAME = "registro-modelo"
+# Donde abre mlflow ui (el comando de mlflow_ui_hint) y Azure ML Studio.
+MLFLOW_UI_URL = "http://127.0.0.1:5000"
+STUDIO_URL = "https://ml.azure.com"
 # Avisos de MLflow (en inglés) que este script ya da en español.
 MLFLOW_NOTICES = (
     "Successfully registered model",
@@ -91,6 +105,8 @@ class RegisteredModel:
     version: int
     model_uri: str
     run_id: str
+    tags: dict[str, str]
+    description: str
 
 
 def read_metadata(model_path: Path) -> dict[str, Any]:
@@ -208,8 +224,67 @@ def save_model_folder(model: Any, folder: Path, skops_types: list[str]) -> Path:
     return folder
 
 
+def git_lineage(root: Path = LAB_ROOT) -> dict[str, str]:
+    """El commit de ``root`` y su etiqueta de versión, si la tiene (sin git: nada)."""
+    lineage: dict[str, str] = {}
+    try:
+        lineage["git_commit"] = git(["rev-parse", "HEAD"], root)
+    except LabError:
+        return lineage  # no es un repositorio (o no hay git): no hay commit que anotar
+    try:
+        lineage["release"] = git(["describe", "--tags", "--exact-match", "HEAD"], root)
+    except LabError:
+        pass  # este commit no tiene etiqueta de versión
+    return lineage
+
+
+def lineage_tags(
+    metadata: dict[str, Any], run_id: str, root: Path = LAB_ROOT
+) -> dict[str, str]:
+    """Las etiquetas de la versión: de qué ejecución, commit y datos viene."""
+    metrics = metadata["metrics"]
+    tags = {
+        "mlflow_run_id": run_id,
+        **git_lineage(root),
+        "random_seed": str(metadata.get("random_seed", "desconocida")),
+        "num_samples": str(metadata.get("num_samples", "desconocido")),
+    }
+    for name in ("roc_auc", "accuracy"):
+        if name in metrics:
+            tags[name] = f"{metrics[name]:.4f}"
+    return tags
+
+
+def run_url(run_id: str, experiment_id: str, config: WorkspaceConfig | None) -> str:
+    """Dónde se ve la ejecución: Azure ML Studio, o ``mlflow ui`` en local."""
+    if config is None:
+        return f"{MLFLOW_UI_URL}/#/experiments/{experiment_id}/runs/{run_id}"
+    workspace = (
+        f"/subscriptions/{config.subscription_id}/resourceGroups/"
+        f"{config.resource_group}/providers/Microsoft.MachineLearningServices/"
+        f"workspaces/{config.workspace_name}"
+    )
+    return f"{STUDIO_URL}/runs/{run_id}?wsid={workspace}"
+
+
+def lineage_description(tags: dict[str, str], url: str) -> str:
+    """La descripción de la versión: la ejecución que la registró y su enlace."""
+    commit = tags.get("git_commit", "")
+    source = f"commit {commit[:7]}" if commit else "una carpeta sin git"
+    if "release" in tags:
+        source += f" ({tags['release']})"
+    return (
+        f"Modelo de abandono de clientes registrado por register_model.py desde "
+        f"{source}. Ejecución de MLflow {tags['mlflow_run_id']}: {url}"
+    )
+
+
 def register_model(
-    model_path: Path, model_name: str, tracking_uri: str, models_dir: Path
+    model_path: Path,
+    model_name: str,
+    tracking_uri: str,
+    models_dir: Path,
+    config: WorkspaceConfig | None = None,
 ) -> RegisteredModel:
     """Registra ``model_path`` como versión nueva de ``model_name`` en MLflow.
 
@@ -217,7 +292,8 @@ def register_model(
     registra esa carpeta (``file://`` y su ruta absoluta). Así funciona igual
     en Azure ML, que sube la carpeta a su almacén y no implementa los «logged
     models» de MLflow 3 que usaría ``mlflow.sklearn.log_model``, y en el
-    almacén local, donde la carpeta queda guardada.
+    almacén local, donde la carpeta queda guardada. ``config`` es el
+    workspace de Azure (``None`` en local): decide el enlace de la descripción.
     """
     import mlflow
     from mlflow.exceptions import MlflowException
@@ -246,9 +322,17 @@ def register_model(
                 folder = save_model_folder(
                     model, models_dir / run.info.run_id, skops_types
                 )
-                # Sin run_id: el registro de Azure ML no lo acepta con file://.
+                # Sin run_id: el registro de Azure ML no lo acepta con file://;
+                # el linaje va en las etiquetas y en la descripción.
+                tags = lineage_tags(metadata, run.info.run_id)
+                description = lineage_description(
+                    tags, run_url(run.info.run_id, run.info.experiment_id, config)
+                )
                 version = mlflow.register_model(
-                    "file://" + os.path.abspath(folder), model_name
+                    "file://" + os.path.abspath(folder), model_name, tags=tags
+                )
+                mlflow.MlflowClient().update_model_version(
+                    model_name, version.version, description=description
                 )
     except MlflowException as error:
         raise LabError(
@@ -262,7 +346,12 @@ def register_model(
                 print(line, file=sys.stderr)
     number = int(version.version)
     return RegisteredModel(
-        model_name, number, f"models:/{model_name}/{number}", run.info.run_id
+        model_name,
+        number,
+        f"models:/{model_name}/{number}",
+        run.info.run_id,
+        tags,
+        description,
     )
 
 
@@ -307,17 +396,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"🗂️  Registrando en el MLflow de {config.workspace_name}…")
             with tempfile.TemporaryDirectory(prefix="modelo-") as models_dir:
                 registered = register_model(
-                    args.model_path, args.model_name, tracking_uri, Path(models_dir)
+                    args.model_path,
+                    args.model_name,
+                    tracking_uri,
+                    Path(models_dir),
+                    config,
                 )
 
     print(f"✅ Modelo registrado: {registered.name}")
     print(f"Versión registrada: {registered.version}")
     print(f"URI del modelo: {registered.model_uri}")
     print(f"Ejecución de MLflow: {registered.run_id}")
+    print(f"Commit: {registered.tags.get('git_commit', 'sin git')}")
+    print(f"🏷️  Etiquetas: {', '.join(sorted(registered.tags))}")
+    print(f"🔗 {registered.description.rsplit(': ', 1)[-1]}")
     if args.local:
         print(f"👀 Para verlo en el navegador: {mlflow_ui_hint()}")
     else:
-        print("👀 Míralo en Azure ML Studio → Modelos → " + registered.name)
+        print(
+            f"👀 Míralo en Azure ML Studio → Modelos → {registered.name} → "
+            f"versión {registered.version} (Etiquetas y Descripción)"
+        )
     print("➡️  Siguiente paso: python scripts/create_inference_data.py")
     return 0
 

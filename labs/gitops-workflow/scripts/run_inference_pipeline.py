@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,20 +40,22 @@ from churn_lab.cli import (
     report_errors,
     wait_seconds,
 )
-from churn_lab.model import MODEL_NAME
-from churn_lab.schema import PREDICTIONS_FILENAME
-from churn_lab.workspace import (
-    EXPERIMENT_NAME,
+from churn_lab.local_store import (
     LocalStore,
-    WorkspaceConfig,
-    add_workspace_arguments,
-    azure_errors,
     check_asset_name,
-    create_ml_client,
     latest_local_data_asset,
     local_store,
     mlflow_ui_hint,
     prepare_local_store,
+)
+from churn_lab.model import MODEL_NAME
+from churn_lab.schema import PREDICTIONS_FILENAME
+from churn_lab.workspace import (
+    EXPERIMENT_NAME,
+    WorkspaceConfig,
+    add_workspace_arguments,
+    azure_errors,
+    create_ml_client,
     workspace_config_from_args,
 )
 
@@ -71,9 +73,15 @@ VM_SIZE = "Standard_DS2_v2"
 # Segundos sin trabajos antes de apagar el nodo: mientras hay un nodo
 # encendido se cobra, aunque no haga nada.
 IDLE_SECONDS_BEFORE_SCALE_DOWN = 180
-# Imagen base de Azure ML con soporte vigente (Ubuntu 24.04); conda.yml añade
-# Python y las bibliotecas con las mismas versiones que requirements.txt.
-BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:latest"
+# Imagen base de Azure ML con soporte vigente (Ubuntu 24.04), en una versión
+# fechada que publica Microsoft (:latest cambiaría sin avisar y obligaría a
+# construir el entorno otra vez); conda.yml añade Python y las bibliotecas con
+# las mismas versiones que requirements.txt. Un entorno «curated» de Microsoft
+# se ahorraría la primera construcción solo si se usa tal cual, y el más nuevo
+# de scikit-learn (sklearn-1.5) trae scikit-learn 1.5 y pandas 1.5: no puede
+# cargar un modelo entrenado con las versiones del laboratorio, y añadirle
+# nuestras versiones lo vuelve un entorno propio que también se construye.
+BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:20260901.v1"
 ENVIRONMENT_NAME = "churn-inference-env"
 CODE_DIR = LAB_ROOT / "src"
 CONDA_FILE = LAB_ROOT / "conda.yml"
@@ -85,6 +93,8 @@ JOB_COMMAND = (
     "--output-path ${{outputs.predictions}}"
 )
 POLL_SECONDS = 15
+# Tras tantos segundos en cola, la espera explica por qué y qué mirar (y sigue).
+QUEUED_WARNING_SECONDS = 600
 # Los estados en que un trabajo ya no avanza solo (los mismos que azure-ai-ml).
 TERMINAL_STATUSES = {"Completed", "Failed", "Canceled", "NotResponding", "Paused"}
 STATUS_TEXT = {
@@ -102,9 +112,13 @@ STATUS_TEXT = {
     "NotResponding": "sin respuesta",
     "Paused": "en pausa",
 }
-# Así responde Azure cuando la suscripción no deja construir imágenes en Azure
-# Container Registry (suscripciones de crédito gratuito, como Azure for Students).
+# Así responde Azure Container Registry cuando la suscripción no deja construir
+# imágenes (se ha visto con suscripciones de crédito gratuito en az acr build).
 IMAGE_BUILD_REFUSED = "TasksOperationsNotAllowed"
+# Los registros del trabajo que explican un fallo: la salida de score.py y,
+# si falló al preparar el entorno, la construcción de la imagen.
+USER_LOG = "user_logs/std_log.txt"
+IMAGE_BUILD_LOG = "azureml-logs/20_image_build_log.txt"
 
 
 # --------------------------------------------------------------------------
@@ -313,72 +327,132 @@ def status_value(status: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def failure_message(job_name: str, status: str, studio_url: str, log: str = "") -> str:
-    """Qué hacer cuando el trabajo no termina bien."""
-    if IMAGE_BUILD_REFUSED in log:
+def az_ml_job(action: str, job_name: str, config: WorkspaceConfig) -> str:
+    """``az ml job <action>`` tal como hay que escribirlo: con grupo y workspace."""
+    return (
+        f"az ml job {action} --name {job_name} --resource-group "
+        f"{config.resource_group} --workspace-name {config.workspace_name}"
+    )
+
+
+def failure_message(
+    job_name: str,
+    status: str,
+    studio_url: str,
+    logs: dict[str, str],
+    config: WorkspaceConfig,
+) -> str:
+    """Qué hacer cuando el trabajo no termina bien.
+
+    ``logs`` son los registros del trabajo por nombre (``USER_LOG``,
+    ``IMAGE_BUILD_LOG``): se cita la última línea de la salida de score.py, o
+    la de la construcción del entorno si el trabajo no llegó a ejecutarse.
+    """
+    build_log = logs.get(IMAGE_BUILD_LOG, "")
+    if IMAGE_BUILD_REFUSED in build_log:
         return (
             f"el trabajo {job_name} no pudo preparar su entorno: tu suscripción no "
             f"permite construir imágenes en Azure Container Registry "
-            f"({IMAGE_BUILD_REFUSED}, típico de Azure for Students). Haz que el "
-            "workspace las construya en tu clúster con: az ml workspace update "
-            "--name <workspace> --resource-group <grupo> --image-build-compute "
-            f"{DEFAULT_COMPUTE} y vuelve a ejecutar este script."
+            f"({IMAGE_BUILD_REFUSED}; se ha visto con suscripciones de crédito "
+            "gratuito). Haz que el workspace las construya en tu clúster con: az ml "
+            f"workspace update --name {config.workspace_name} --resource-group "
+            f"{config.resource_group} --image-build-compute {DEFAULT_COMPUTE} y "
+            "vuelve a ejecutar este script."
         )
+    log_name = USER_LOG if logs.get(USER_LOG, "").strip() else IMAGE_BUILD_LOG
     last_line = next(
-        (line.strip() for line in reversed(log.splitlines()) if line.strip()), ""
+        (
+            line.strip()
+            for line in reversed(logs.get(log_name, "").splitlines())
+            if line.strip()
+        ),
+        "",
     )
     cause = (
-        f" La última línea de su registro dice: «{last_line[:300]}»."
+        f" La última línea de {log_name} dice: «{last_line[:300]}»."
         if last_line
         else ""
     )
     return (
         f"el trabajo {job_name} terminó en estado {describe_status(status)} "
         f"({status}).{cause} Mira sus registros en Azure ML Studio ({studio_url}), "
-        "pestaña «Salidas y registros» → user_logs/std_log.txt, o en la terminal "
-        f"con: az ml job stream --name {job_name}. Si el error es de cuota, pide "
+        f"pestaña «Salidas y registros» → {USER_LOG}, o en la terminal con: "
+        f"{az_ml_job('stream', job_name, config)}. Si el error es de cuota, pide "
         "más en Azure ML Studio → Cuota, usa --vm-size con otro tamaño o usa --local."
     )
 
 
+def queued_warning(minutes: int, compute_name: str) -> str:
+    """Por qué un trabajo sigue en cola y qué mirar, sin dejar de esperar."""
+    return (
+        f"⚠️  El trabajo lleva {minutes} min en cola: Azure ML aún no le da un nodo "
+        f"del clúster {compute_name}. Encender un nodo tarda de 3 a 5 minutos; si "
+        "pasa mucho más, suele ser la cuota de vCPU de Azure ML (ocupada por otros "
+        "clústeres o en 0): míralo en Azure ML Studio → Cuota y, en Proceso → "
+        f"Clústeres de proceso, el estado de {compute_name}. Sigo esperando; "
+        "Ctrl+C deja de esperar sin cancelar el trabajo."
+    )
+
+
 def wait_for_job(
-    ml_client: MLClient, job_name: str, studio_url: str, poll_seconds: float
+    ml_client: MLClient,
+    job_name: str,
+    studio_url: str,
+    poll_seconds: float,
+    config: WorkspaceConfig,
+    wait: Mapping[str, Any] | None = None,
 ) -> str:
-    """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo."""
+    """Espera a que el trabajo termine mostrando cada cambio de estado y el tiempo.
+
+    ``wait`` puede traer ``compute_name`` y ``queued_warning_seconds``: cuánto
+    esperar en cola antes de explicar por qué (una vez; la espera sigue).
+    """
+    wait = wait or {}
+    warn_after = float(wait.get("queued_warning_seconds", QUEUED_WARNING_SECONDS))
     started = time.monotonic()
     status = ""
+    queued_since: float | None = None
     try:
         while status not in TERMINAL_STATUSES:
             current = status_value(ml_client.jobs.get(job_name).status)
-            elapsed = int(time.monotonic() - started)
+            now = time.monotonic()
+            elapsed = int(now - started)
             if current != status:
                 status = current
                 clock = f"{elapsed // 60:02d}:{elapsed % 60:02d}"
                 print(f"   [{clock}] {describe_status(status)}", flush=True)
+                queued_since = now if status == "Queued" else None
+            elif queued_since is not None and now - queued_since >= warn_after:
+                minutes = max(int(now - queued_since) // 60, 1)
+                compute = str(wait.get("compute_name", DEFAULT_COMPUTE))
+                print(queued_warning(minutes, compute), flush=True)
+                queued_since = None  # una vez por espera en cola
             if status not in TERMINAL_STATUSES:
                 time.sleep(poll_seconds)
     except KeyboardInterrupt:
         raise LabError(
             f"dejaste de esperar, pero el trabajo {job_name} sigue en Azure ML. "
-            f"Míralo en {studio_url} o con: az ml job show --name {job_name}. "
-            "Cuando termine, baja las predicciones con: az ml job download "
-            f"--name {job_name} --output-name {OUTPUT_NAME}"
+            f"Míralo en {studio_url} o con: {az_ml_job('show', job_name, config)}. "
+            "Cuando termine, baja las predicciones con: "
+            f"{az_ml_job('download', job_name, config)} --output-name {OUTPUT_NAME}"
         ) from None
     return status
 
 
-def job_log(ml_client: MLClient, job_name: str, download_dir: Path) -> str:
-    """Los registros de un trabajo terminado (vacío si no se pueden bajar)."""
+def job_logs(ml_client: MLClient, job_name: str, download_dir: Path) -> dict[str, str]:
+    """Los registros de un trabajo terminado, por nombre (vacío si no se bajan)."""
     from azure.core.exceptions import AzureError
 
     try:
         ml_client.jobs.download(job_name, download_path=str(download_dir))
     except AzureError:
-        return ""
-    logs = sorted((download_dir / "artifacts").rglob("*.txt"))
-    return "\n".join(
-        path.read_text(encoding="utf-8", errors="replace") for path in logs
-    )
+        return {}
+    logs = {}
+    for name in (USER_LOG, IMAGE_BUILD_LOG):
+        found = sorted((download_dir / "artifacts").rglob(name))
+        if found:
+            logs[name] = found[0].read_text(encoding="utf-8", errors="replace")
+    return logs
 
 
 def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
@@ -387,11 +461,21 @@ def get_or_create_compute(ml_client: MLClient, name: str, size: str) -> None:
 
     try:
         compute = ml_client.compute.get(name)
-        print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
     except ResourceNotFoundError:
         print(f"🖥️  Creando el clúster {name} ({size}, de 0 a 1 nodos)…")
         ml_client.compute.begin_create_or_update(build_compute(name, size)).result()
         print(f"🖥️  Clúster {name} creado.")
+        return
+    if compute.provisioning_state == "Failed":
+        # Un clúster cuya creación falló (por ejemplo, por cuota) no arranca nodos.
+        raise LabError(
+            f"el clúster {name} existe pero está en estado Failed "
+            f"({compute.provisioning_errors or 'sin detalle'}). Bórralo en Azure ML "
+            "Studio → Proceso → Clústeres de proceso (revisa antes tu cuota en "
+            "Azure ML Studio → Cuota) y vuelve a ejecutar este script, o usa otro "
+            "clúster con --compute-name."
+        )
+    print(f"🖥️  Clúster {name} listo ({getattr(compute, 'size', '?')}).")
 
 
 def latest_asset_versions(
@@ -421,14 +505,14 @@ def latest_asset_versions(
 
 def run_azure(
     config: WorkspaceConfig,
-    job_options: dict[str, str],
+    job_options: Mapping[str, Any],
     output_path: Path,
     poll_seconds: float = POLL_SECONDS,
 ) -> int:
     """Envía el trabajo a Azure ML, espera, descarga la salida y copia el CSV.
 
-    ``job_options`` tiene ``model_name``, ``data_asset_name``, ``compute_name``
-    y ``vm_size``.
+    ``job_options`` tiene ``model_name``, ``data_asset_name``, ``compute_name``,
+    ``vm_size`` y, si se quiere, ``queued_warning_seconds``.
     """
     with azure_errors(config):
         ml_client = create_ml_client(config)
@@ -447,11 +531,23 @@ def run_azure(
             "Ctrl+C deja de esperar sin cancelar el trabajo.",
             flush=True,
         )
-        status = wait_for_job(ml_client, job.name, studio_url, poll_seconds)
+        status = wait_for_job(
+            ml_client,
+            job.name,
+            studio_url,
+            poll_seconds,
+            config,
+            {
+                "compute_name": compute_name,
+                "queued_warning_seconds": job_options.get(
+                    "queued_warning_seconds", QUEUED_WARNING_SECONDS
+                ),
+            },
+        )
         download_dir = JOBS_DIR / str(job.name)
         if status != "Completed":
-            log = job_log(ml_client, job.name, download_dir)
-            raise LabError(failure_message(job.name, status, studio_url, log))
+            logs = job_logs(ml_client, job.name, download_dir)
+            raise LabError(failure_message(job.name, status, studio_url, logs, config))
         print(f"⬇️  Descargando la salida en {display_path(download_dir)}…")
         ml_client.jobs.download(
             job.name, output_name=OUTPUT_NAME, download_path=str(download_dir)
@@ -498,6 +594,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=POLL_SECONDS,
         help="cada cuántos segundos se pregunta a Azure ML por el trabajo",
     )
+    parser.add_argument(
+        "--queued-warning-seconds",
+        type=positive_int,
+        default=QUEUED_WARNING_SECONDS,
+        help="segundos en cola tras los que la espera explica por qué (y sigue)",
+    )
     add_workspace_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -514,6 +616,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data_asset_name": args.data_asset_name,
             "compute_name": args.compute_name,
             "vm_size": args.vm_size,
+            "queued_warning_seconds": args.queued_warning_seconds,
         }
         rows = run_azure(config, job_options, args.output_path, args.poll_seconds)
     elapsed = time.perf_counter() - started

@@ -19,19 +19,21 @@ from typing import TYPE_CHECKING
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import (
     build_parser,
+    check_asset_name,
     display_path,
     quantity,
     report_errors,
     require_file,
 )
+from churn_lab.local_store import (
+    local_store,
+    register_local_data_asset,
+)
 from churn_lab.schema import INFERENCE_COLUMNS
 from churn_lab.workspace import (
     add_workspace_arguments,
     azure_errors,
-    check_asset_name,
     create_ml_client,
-    local_store,
-    register_local_data_asset,
     workspace_config_from_args,
 )
 

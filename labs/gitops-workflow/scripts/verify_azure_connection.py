@@ -16,16 +16,18 @@ from collections.abc import Sequence
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.cli import build_parser, print_table, report_errors
+from churn_lab.local_store import (
+    LocalStore,
+    local_store,
+    mlflow_ui_hint,
+    prepare_local_store,
+)
 from churn_lab.workspace import (
     EXPERIMENT_NAME,
-    LocalStore,
     WorkspaceConfig,
     add_workspace_arguments,
     azure_errors,
     create_ml_client,
-    local_store,
-    mlflow_ui_hint,
-    prepare_local_store,
     workspace_config_from_args,
 )
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.markers import Marker
 
@@ -327,6 +328,19 @@ def test_missing_libraries_say_activate_or_install() -> None:
         and "pip install --require-hashes -r requirements.lock" in inside
     )
     assert libraries_problem([], in_venv=False) is None
+
+
+def test_missing_libraries_in_an_azure_ml_job_point_to_conda_yml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """En un trabajo de Azure ML (AZUREML_RUN_ID), el arreglo es conda.yml."""
+    monkeypatch.delenv("AZUREML_RUN_ID", raising=False)
+    assert "conda.yml" not in str(libraries_problem(["skops"], in_venv=True))
+    monkeypatch.setenv("AZUREML_RUN_ID", "trabajo-1")
+    problem = libraries_problem(["skops"], in_venv=True)
+    assert problem is not None
+    assert "trabajo de Azure ML" in problem and "(skops)" in problem
+    assert "sección pip de conda.yml" in problem
 
 
 def test_this_environment_passes_the_check() -> None:

@@ -20,13 +20,16 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from churn_lab.cli import LabError
+from churn_lab.local_store import local_store, prepare_local_store
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import FEATURES
-from churn_lab.workspace import local_store, prepare_local_store
+from churn_lab.workspace import WorkspaceConfig
 from scripts.register_model import (
     TRUSTED_SKOPS_TYPES,
+    git_lineage,
     main,
     register_model,
+    run_url,
     trusted_types,
 )
 from tests.helpers import assert_main_fails, script_env
@@ -87,6 +90,16 @@ def check_registered(
     }
     assert run.data.params["model_type"] == "RandomForestClassifier"
     assert run.data.params["num_samples"] == str(metadata["num_samples"])
+    # El linaje: etiquetas y descripción de la versión, leídas del registro.
+    version = MlflowClient(tracking_uri).get_model_version(MODEL_NAME, str(times))
+    assert version.tags == last.tags
+    assert version.tags["mlflow_run_id"] == last.run_id
+    assert version.tags["roc_auc"] == f"{metadata['metrics']['roc_auc']:.4f}"
+    assert version.tags["num_samples"] == str(metadata["num_samples"])
+    assert version.description == last.description
+    assert version.description.endswith(
+        f"/#/experiments/{run.info.experiment_id}/runs/{last.run_id}"
+    )
 
     loaded = load_in_fresh_process(tracking_uri)
     assert loaded["inputs"] == list(FEATURES)
@@ -102,6 +115,38 @@ def test_registers_in_the_local_sqlite_store(
     check_registered(tracking_uri, trained_model, 2, local_store(tmp_path).models_dir)
     # Los artefactos quedan en mlartifacts/, no en ./mlruns de la carpeta actual.
     assert list((tmp_path / "mlartifacts").rglob("MLmodel"))
+
+
+def test_lineage_names_the_commit_and_its_release_tag(tmp_path: Path) -> None:
+    """El commit de HEAD y, si la tiene, su etiqueta de versión; sin git, nada."""
+    assert not git_lineage(tmp_path)
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Ana", "-c", "user.email=ana@example.com", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "README.md").write_text("hola\n", encoding="utf-8")
+    git("add", "README.md")
+    git("commit", "-q", "-m", "chore: inicio")
+    head = git("rev-parse", "HEAD")
+    assert git_lineage(tmp_path) == {"git_commit": head}
+    git("tag", "v0.1.0")
+    assert git_lineage(tmp_path) == {"git_commit": head, "release": "v0.1.0"}
+
+
+def test_run_url_points_to_studio_or_mlflow_ui() -> None:
+    config = WorkspaceConfig("sub", "rg-lab", "mlw-lab")
+    assert run_url("abc", "7", config) == (
+        "https://ml.azure.com/runs/abc?wsid=/subscriptions/sub/resourceGroups/rg-lab"
+        "/providers/Microsoft.MachineLearningServices/workspaces/mlw-lab"
+    )
+    assert run_url("abc", "7", None) == "http://127.0.0.1:5000/#/experiments/7/runs/abc"
 
 
 def test_trusts_only_the_listed_skops_types(trained_model: Path) -> None:

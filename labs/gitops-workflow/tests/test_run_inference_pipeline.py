@@ -15,11 +15,14 @@ from azure.ai.ml.constants import AssetTypes, InputOutputModes
 
 from churn_lab.cli import LabError
 from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
+from churn_lab.workspace import WorkspaceConfig
 from scripts.run_inference_pipeline import (
     BASE_IMAGE,
     IDLE_SECONDS_BEFORE_SCALE_DOWN,
+    IMAGE_BUILD_LOG,
     JOB_COMMAND,
     OUTPUT_NAME,
+    USER_LOG,
     build_compute,
     build_environment,
     build_job,
@@ -54,6 +57,8 @@ def test_environment_uses_conda_yml_on_a_current_image() -> None:
     environment = build_environment()
     assert environment.image == BASE_IMAGE
     assert re.search(r"ubuntu(22|24)\.04", BASE_IMAGE)
+    # Una versión fechada que publica Microsoft, no :latest (cambia sin avisar).
+    assert re.search(r":\d{8}\.v\d+$", BASE_IMAGE), BASE_IMAGE
     conda = yaml.safe_load((LAB_ROOT / "conda.yml").read_text(encoding="utf-8"))
     assert environment.conda_file == conda
 
@@ -234,11 +239,32 @@ def test_status_is_compared_by_value() -> None:
 
 
 def test_failure_message_explains_refused_image_builds() -> None:
-    log = "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks"
-    message = failure_message("job-1", "Failed", "https://ml.azure.com/runs/job-1", log)
-    assert "--image-build-compute" in message and "Azure for Students" in message
-    plain = failure_message("job-1", "Failed", "https://x", "uno\nValueError: malo\n")
-    assert "«ValueError: malo»" in plain
+    config = WorkspaceConfig("sub", "rg-lab", "mlw-lab")
+    build = "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks"
+    message = failure_message(
+        "job-1",
+        "Failed",
+        "https://ml.azure.com/runs/job-1",
+        {IMAGE_BUILD_LOG: build},
+        config,
+    )
+    assert "--image-build-compute" in message and "si ves" not in message
+    assert "--name mlw-lab --resource-group rg-lab" in message
+
+
+def test_failure_message_quotes_the_user_log() -> None:
+    """La última línea de user_logs/std_log.txt, no la de otro registro."""
+    config = WorkspaceConfig("sub", "rg-lab", "mlw-lab")
+    logs = {
+        USER_LOG: "uno\nValueError: malo\n",
+        IMAGE_BUILD_LOG: "Environment built in 3.1 s\n",
+    }
+    plain = failure_message("job-1", "Failed", "https://x", logs, config)
+    assert f"La última línea de {USER_LOG} dice: «ValueError: malo»" in plain
+    assert (
+        "az ml job stream --name job-1 --resource-group rg-lab "
+        "--workspace-name mlw-lab" in plain
+    )
 
 
 @pytest.mark.usefixtures("lab_root")

@@ -1,12 +1,13 @@
-"""Pruebas de churn_lab.workspace: config.json, errores de Azure y almacén local."""
+"""Pruebas de churn_lab.workspace: config.json y errores de Azure."""
 
 from __future__ import annotations
 
 import json
-import os
+import time
 from pathlib import Path
 
 import pytest
+from azure.core.credentials import AccessToken
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
@@ -15,22 +16,16 @@ from azure.core.exceptions import (
 )
 from azure.identity import CredentialUnavailableError
 
-from churn_lab import LAB_ROOT
 from churn_lab.cli import LabError, build_parser
 from churn_lab.workspace import (
-    EXPERIMENT_NAME,
-    MLFLOW_UI_COMMAND,
+    TOKEN_REFRESH_MARGIN_SECONDS,
+    OneTokenPerScope,
     WorkspaceConfig,
     add_workspace_arguments,
     azure_errors,
     explain_azure_error,
-    latest_local_data_asset,
+    lab_credential,
     load_workspace_config,
-    local_store,
-    mlflow_ui_hint,
-    prepare_local_store,
-    quiet_mlflow_logs,
-    register_local_data_asset,
     workspace_config_from_args,
 )
 
@@ -164,62 +159,52 @@ def test_other_errors_are_not_hidden() -> None:
             raise ValueError("otro")
 
 
-def test_local_store_lives_in_the_lab_root(tmp_path: Path) -> None:
-    store = local_store(tmp_path)
-    assert store.db_path == tmp_path / "mlflow.db"
-    assert store.artifact_dir == tmp_path / "mlartifacts"
-    assert store.tracking_uri == f"sqlite:///{(tmp_path / 'mlflow.db').as_posix()}"
-    assert local_store().root == Path(__file__).resolve().parents[1]
-    assert "sqlite:///mlflow.db" in MLFLOW_UI_COMMAND
-    assert "./mlartifacts" in MLFLOW_UI_COMMAND
+class CountingCredential:
+    """Da tokens que caducan en ``lifetime`` segundos y los cuenta."""
+
+    def __init__(self, lifetime: int) -> None:
+        self.lifetime = lifetime
+        self.asked: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+        """Un token nuevo cada vez."""
+        del kwargs
+        self.asked.append(scopes)
+        return AccessToken(f"token-{len(self.asked)}", int(time.time()) + self.lifetime)
+
+    def close(self) -> None:
+        """Nada que cerrar."""
 
 
-def test_mlflow_ui_hint_says_where_to_run_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_one_token_per_scope_until_it_is_about_to_expire() -> None:
+    inner = CountingCredential(lifetime=3600)
+    credential = OneTokenPerScope(inner)
+    arm, ml = "https://management.azure.com/.default", "https://ml.azure.com/.default"
+    first = credential.get_token(arm)
+    assert credential.get_token(arm) == first
+    assert credential.get_token_info(arm).token == first.token
+    credential.get_token(ml)
+    assert inner.asked == [(arm,), (ml,)]
+    credential.get_token(arm, claims='{"access_token": {}}')  # desafío: uno nuevo
+    assert len(inner.asked) == 3
+
+    soon = CountingCredential(lifetime=TOKEN_REFRESH_MARGIN_SECONDS - 1)
+    credential = OneTokenPerScope(soon)
+    credential.get_token(arm)
+    credential.get_token(arm)
+    assert len(soon.asked) == 2
+
+
+def test_lab_credential_skips_what_a_laptop_cannot_use(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.chdir(LAB_ROOT)
-    assert mlflow_ui_hint() == MLFLOW_UI_COMMAND
-    monkeypatch.chdir(tmp_path)
-    assert mlflow_ui_hint() == f"{MLFLOW_UI_COMMAND}  (desde la carpeta {LAB_ROOT})"
-
-
-def test_mlflow_telemetry_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MLFLOW_DISABLE_TELEMETRY", raising=False)
-    quiet_mlflow_logs()
-    assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
-
-
-@pytest.mark.slow
-def test_prepare_puts_artifacts_in_mlartifacts(tmp_path: Path) -> None:
-    import mlflow
-
-    store = local_store(tmp_path)
-    assert prepare_local_store(store) == store.tracking_uri
-    assert prepare_local_store(store) == store.tracking_uri  # dos veces no falla
-    experiment = mlflow.get_experiment_by_name(EXPERIMENT_NAME)
-    assert experiment is not None
-    assert experiment.artifact_location == store.artifact_dir.resolve().as_uri()
-    assert store.db_path.is_file()
-
-
-def test_local_data_assets_get_new_versions(tmp_path: Path) -> None:
-    store = local_store(tmp_path)
-    source = tmp_path / "datos.csv"
-    for text in ("a\n1\n", "a\n2\n"):
-        source.write_text(text, encoding="utf-8")
-        asset = register_local_data_asset(store, "clientes", source)
-    assert asset.version == 2
-    latest = latest_local_data_asset(store, "clientes")
-    assert latest == asset
-    assert latest.path.read_text(encoding="utf-8") == "a\n2\n"
-    assert latest.uri == "clientes:2"
-    record = json.loads((latest.path.parent / "asset.json").read_text("utf-8"))
-    assert record["name"] == "clientes" and record["version"] == 2
-
-
-def test_missing_or_invalid_asset_names(tmp_path: Path) -> None:
-    store = local_store(tmp_path)
-    with pytest.raises(LabError, match="no hay ningún activo de datos 'nada'"):
-        latest_local_data_asset(store, "nada")
-    with pytest.raises(LabError, match="no es válido"):
-        latest_local_data_asset(store, "../fuera")
+    monkeypatch.delenv("AZURE_TOKEN_CREDENTIALS", raising=False)
+    names = [type(c).__name__ for c in lab_credential().credential.credentials]
+    # La identidad de carga de trabajo sin sus variables queda como
+    # FailedDACCredential: sigue en la cadena, como en el flujo de despliegue.
+    assert names[0] == "EnvironmentCredential" and "AzureCliCredential" in names
+    for skipped in ("ManagedIdentityCredential", "SharedTokenCacheCredential"):
+        assert skipped not in names
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential")
+    names = [type(c).__name__ for c in lab_credential().credential.credentials]
+    assert names == ["ManagedIdentityCredential"]

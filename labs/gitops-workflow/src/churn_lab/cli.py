@@ -18,6 +18,7 @@ import functools
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -325,3 +326,26 @@ def print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
     for cells in [header, ["-" * width for width in widths], *rows]:
         text = "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths))
         print(text.rstrip())
+
+
+def git(args: Sequence[str], cwd: Path) -> str:
+    """Ejecuta ``git`` y devuelve su salida; si falla, un LabError con su mensaje."""
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise LabError(
+            "no se encontró git. Instálalo (https://git-scm.com) y vuelve a intentarlo."
+        ) from None
+    if completed.returncode != 0:
+        detail = (completed.stderr.strip() or completed.stdout.strip()).splitlines()
+        raise LabError(
+            f"git {' '.join(args)} falló: {detail[-1] if detail else 'sin mensaje'}."
+        )
+    return completed.stdout.strip()

@@ -89,6 +89,13 @@ def libraries_problem(missing: Sequence[str], in_venv: bool) -> str | None:
     if not missing:
         return None
     names = ", ".join(missing)
+    if os.environ.get("AZUREML_RUN_ID"):  # dentro de un trabajo de Azure ML
+        return (
+            f"al entorno del trabajo de Azure ML le faltan bibliotecas del "
+            f"laboratorio ({names}). Añádelas a la sección pip de conda.yml con "
+            "la misma versión que en requirements.txt y vuelve a lanzar el "
+            "pipeline: python scripts/run_inference_pipeline.py"
+        )
     if in_venv:
         return (
             f"al entorno de Python activo ({sys.prefix}) le faltan bibliotecas "

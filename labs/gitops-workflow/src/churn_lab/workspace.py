@@ -1,4 +1,4 @@
-"""Dónde trabajan los scripts de Azure: tu workspace de Azure ML o el almacén local.
+"""Tu workspace de Azure ML: su configuración, el cliente y los errores de Azure.
 
 Es el único lugar que sabe:
 
@@ -7,19 +7,15 @@ Es el único lugar que sabe:
   ``--resource-group`` y ``--workspace-name`` (una opción gana al archivo);
 - crear el ``MLClient`` de Azure ML con ``DefaultAzureCredential`` (funciona
   tras ``az login`` y, en GitHub Actions, con las variables del service
-  principal);
+  principal), envuelta en una credencial que pide cada token una sola vez
+  por ejecución (``OneTokenPerScope``): con ``az login``, cada token nuevo es
+  un ``az account get-access-token`` de casi un segundo, y el mismo
+  ``MLClient`` se lo pasa a MLflow y a azureml-mlflow;
 - traducir los errores de Azure a un mensaje en español que dice cómo
-  arreglarlos;
-- dónde vive el almacén local de MLflow que usan los scripts con ``--local``:
-  ``mlflow.db`` (registro SQLite) y ``mlartifacts/`` (artefactos) en la raíz
-  del laboratorio, ambos ignorados por git. Para verlo en el navegador, desde
-  la raíz del laboratorio: ``mlflow ui --backend-store-uri sqlite:///mlflow.db
-  --default-artifact-root ./mlartifacts`` y abre http://127.0.0.1:5000.
+  arreglarlos.
 
-Los activos de datos locales (lo que ``upload_data.py --local`` registra) se
-guardan como copias dentro del almacén: ``mlartifacts/data-assets/<nombre>/
-<versión>/`` con el CSV y un ``asset.json`` que lo describe. La versión más
-alta es ``<nombre>@latest``, como en Azure ML.
+Lo que los scripts hacen con ``--local``, sin Azure, vive en
+``churn_lab.local_store``.
 
 Las bibliotecas de Azure y MLflow se importan dentro de las funciones para que
 ``--help`` responda al instante.
@@ -35,33 +31,29 @@ import os
 import re
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from churn_lab import LAB_ROOT
-from churn_lab.cli import LabError, check_asset_name, display_path, first_line
+from churn_lab.cli import LabError, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
-    from azure.core.credentials import TokenCredential
+    from azure.core.credentials import (
+        AccessToken,
+        AccessTokenInfo,
+        TokenCredential,
+        TokenRequestOptions,
+    )
 
 DEFAULT_CONFIG = Path("config.json")
 CONFIG_KEYS: tuple[str, ...] = ("subscription_id", "resource_group", "workspace_name")
 EXPERIMENT_NAME = "churn-prediction"
 
-LOCAL_DB_FILENAME = "mlflow.db"
-LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"
-DATA_ASSETS_DIRNAME = "data-assets"
-MODELS_DIRNAME = "models"
-ASSET_FILENAME = "asset.json"
-MLFLOW_UI_COMMAND = (
-    f"mlflow ui --backend-store-uri sqlite:///{LOCAL_DB_FILENAME} "
-    f"--default-artifact-root ./{LOCAL_ARTIFACTS_DIRNAME}"
-)
-# Nombres válidos de activos (como en Azure ML): letras, números, ., - y _.
 _AZ_LOGIN_FIX = (
     "Ejecuta az login (con la cuenta de tu suscripción) y vuelve a intentarlo. "
     "Si no tienes la CLI de Azure, instálala desde "
@@ -222,32 +214,131 @@ def workspace_config_from_args(args: argparse.Namespace) -> WorkspaceConfig:
 # --------------------------------------------------------------------------
 
 
+# Un token se reutiliza hasta 5 minutos antes de que caduque, el mismo margen
+# con el que azure-core pide uno nuevo.
+TOKEN_REFRESH_MARGIN_SECONDS = 300
+# Lo que DefaultAzureCredential prueba antes de la CLI de Azure y que en la
+# computadora de un estudiante no sirve: la identidad administrada (una
+# consulta a 169.254.169.254 que, donde la red descarta el paquete, espera
+# 1 s), la caché compartida de Visual Studio en Windows (que puede dar el token
+# de otra cuenta o de otro directorio), VS Code, PowerShell y azd. Quedan las
+# variables del service principal y la identidad de carga de trabajo (el
+# flujo de despliegue) y la CLI (az login, también la de azure/login).
+LAPTOP_EXCLUDED_CREDENTIALS = {
+    "exclude_managed_identity_credential": True,
+    "exclude_shared_token_cache_credential": True,
+    "exclude_visual_studio_code_credential": True,
+    "exclude_powershell_credential": True,
+    "exclude_developer_cli_credential": True,
+}
+
+
+class OneTokenPerScope:
+    """Una credencial para todo el script: pide cada token una vez y lo reutiliza.
+
+    Envuelve a otra credencial (``DefaultAzureCredential``). Guarda un token por
+    cada conjunto de ``scopes`` (y de tenant) hasta poco antes de que caduque;
+    una petición con ``claims`` (un desafío del servicio) siempre pide uno nuevo.
+    """
+
+    def __init__(self, credential: TokenCredential) -> None:
+        self.credential = credential
+        self._tokens: dict[tuple[str, ...], AccessTokenInfo] = {}
+        self._lock = threading.Lock()
+
+    def get_token_info(
+        self, *scopes: str, options: TokenRequestOptions | None = None
+    ) -> AccessTokenInfo:
+        """El token guardado para ``scopes`` o, si no hay o caduca pronto, uno nuevo."""
+        from azure.core.credentials import AccessTokenInfo
+
+        options = options or {}
+        key = (*scopes, "tenant=" + str(options.get("tenant_id") or ""))
+        with self._lock:
+            token = self._tokens.get(key)
+            if (
+                token is None
+                or options.get("claims")
+                or token.expires_on - time.time() < TOKEN_REFRESH_MARGIN_SECONDS
+            ):
+                found = self.credential.get_token(
+                    *scopes,
+                    claims=options.get("claims"),
+                    tenant_id=options.get("tenant_id"),
+                )
+                token = AccessTokenInfo(found.token, found.expires_on)
+                self._tokens[key] = token
+            return token
+
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        **kwargs: object,
+    ) -> AccessToken:
+        """Lo mismo que ``get_token_info``, con la forma de ``get_token``."""
+        from azure.core.credentials import AccessToken
+
+        options: TokenRequestOptions = {}
+        if claims:
+            options["claims"] = claims
+        if tenant_id:
+            options["tenant_id"] = tenant_id
+        del kwargs  # enable_cae y otras: la credencial de abajo decide
+        token = self.get_token_info(*scopes, options=options)
+        return AccessToken(token.token, token.expires_on)
+
+    def close(self) -> None:
+        """Cierra la credencial envuelta."""
+        close = getattr(self.credential, "close", None)
+        if close:
+            close()
+
+
+def lab_credential() -> OneTokenPerScope:
+    """La credencial de los scripts: ``DefaultAzureCredential``, un token por scope.
+
+    Si defines ``AZURE_TOKEN_CREDENTIALS``, azure-identity usa las credenciales
+    que dice esa variable; si no, se saltan las que no sirven en una
+    computadora personal (``LAPTOP_EXCLUDED_CREDENTIALS``).
+    """
+    from azure.identity import DefaultAzureCredential
+
+    chosen = os.environ.get("AZURE_TOKEN_CREDENTIALS", "").strip()
+    try:
+        credential = DefaultAzureCredential(
+            **({} if chosen else LAPTOP_EXCLUDED_CREDENTIALS)
+        )
+    except ValueError:
+        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
+        raise LabError(
+            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
+            f"válido ({chosen!r}). Bórrala "
+            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
+            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
+            "intentarlo."
+        ) from None
+    return OneTokenPerScope(credential)
+
+
 def create_ml_client(
     config: WorkspaceConfig, credential: TokenCredential | None = None
 ) -> MLClient:
-    """``MLClient`` del workspace con ``DefaultAzureCredential`` (o ``credential``).
+    """``MLClient`` del workspace con ``lab_credential()`` (o ``credential``).
+
+    ``ml_client.workspaces.get`` entrega esa misma credencial a azureml-mlflow,
+    así que MLflow tampoco pide tokens por su cuenta.
 
     Las bibliotecas de Azure escriben en inglés avisos, barras de progreso y,
     cuando no hay sesión, una lista de las credenciales probadas. Aquí se
     callan: si algo falla, el script lo dice en español (``azure_errors``).
     """
     from azure.ai.ml import MLClient
-    from azure.identity import DefaultAzureCredential
 
     quiet_azure_logs()
-    try:
-        credential = credential or DefaultAzureCredential()
-    except ValueError:
-        # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
-        raise LabError(
-            "la variable de entorno AZURE_TOKEN_CREDENTIALS tiene un valor no "
-            f"válido ({os.environ.get('AZURE_TOKEN_CREDENTIALS', '')!r}). Bórrala "
-            "(macOS/Linux: unset AZURE_TOKEN_CREDENTIALS; Windows: Remove-Item "
-            "Env:AZURE_TOKEN_CREDENTIALS) o ponle AzureCliCredential, y vuelve a "
-            "intentarlo."
-        ) from None
     return MLClient(
-        credential,
+        credential or lab_credential(),
         subscription_id=config.subscription_id,
         resource_group_name=config.resource_group,
         workspace_name=config.workspace_name,
@@ -288,7 +379,8 @@ def explain_azure_error(
         ServiceResponseError,
     )
 
-    lowered = str(error).lower()
+    text = str(error)
+    lowered = text.lower()
     where = (
         f"suscripción {config.subscription_id}, grupo de recursos "
         f"{config.resource_group}, workspace {config.workspace_name}"
@@ -297,7 +389,7 @@ def explain_azure_error(
     )
     message: str | None = None
     if isinstance(error, ClientAuthenticationError):
-        message = _login_message(lowered)
+        message = _login_message(text, config)
     elif isinstance(error, ResourceNotFoundError):
         message = _not_found_message(lowered, where, first_line(error))
     elif isinstance(error, HttpResponseError):
@@ -315,42 +407,108 @@ def explain_azure_error(
     return LabError(message) if message else None
 
 
-def _login_message(lowered: str) -> str:
-    # En GitHub Actions (parte Extra) se entra con un service principal: el error
-    # típico es pegar el ID del secreto en lugar de su valor.
-    if "aadsts7000215" in lowered or "invalid client secret" in lowered:
-        return (
-            "el secreto del service principal no es válido (AADSTS7000215). En "
-            "AZURE_CLIENT_SECRET va el valor del secreto (el campo password de "
-            "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
-            "con: az ad sp credential reset --id <appId>"
-        )
-    if "aadsts70021" in lowered:
-        # OIDC (deploy_model.yml): el token de GitHub no coincide con ninguna
-        # credencial federada; Entra ID dice qué sujeto recibió.
-        subject = re.search(r"assertion subject: '([^']*)'", lowered)
-        return (
+def _login_message(text: str, config: WorkspaceConfig | None) -> str:
+    lowered = text.lower()
+    if "invalidauthenticationtokentenant" in lowered:
+        return _wrong_tenant_message(text, config)
+    # La CLI de Azure recomienda en su error el comando exacto (tenant y scope).
+    login = _az_login_command(text)
+    cli_missing = (
+        "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
+        f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
+    )
+    # OIDC (deploy_model.yml): el token de GitHub no coincide con ninguna
+    # credencial federada; Entra ID dice qué sujeto recibió.
+    subject = re.search(r"assertion subject: '([^']*)'", text, re.IGNORECASE)
+    rules = (
+        (
+            ("aadsts70021",),
             "Azure no aceptó el token de GitHub (AADSTS70021): ninguna credencial "
             "federada del service principal coincide con el sujeto "
             f"«{subject.group(1) if subject else '?'}». Créala con el sujeto "
             "repo:<usuario>/<repositorio>:environment:azure (el trabajo usa el "
             "environment azure), emisor https://token.actions.githubusercontent.com "
-            "y audiencia api://AzureADTokenExchange (tutorial, Apéndice A)."
-        )
-    if "expired" in lowered or "aadsts700082" in lowered or "aadsts70043" in lowered:
-        return (
+            "y audiencia api://AzureADTokenExchange (tutorial, Apéndice A).",
+        ),
+        # En GitHub Actions (parte Extra) se entra con un service principal: el
+        # error típico es pegar el ID del secreto en lugar de su valor.
+        (
+            ("aadsts7000215", "invalid client secret"),
+            "el secreto del service principal no es válido (AADSTS7000215). En "
+            "AZURE_CLIENT_SECRET va el valor del secreto (el campo password de "
+            "az ad sp create-for-rbac), no su ID. Si ya no lo tienes, crea otro "
+            "con: az ad sp credential reset --id <appId>",
+        ),
+        (
+            ("aadsts50076",),
+            "tu cuenta necesita la verificación en dos pasos (MFA) para usar Azure "
+            f"(AADSTS50076). Ejecuta {login}, completa la verificación en el "
+            "navegador y vuelve a intentarlo.",
+        ),
+        (
+            ("aadsts700082",),
+            "tu sesión de Azure expiró por inactividad (AADSTS700082). Ejecuta "
+            f"{login} y vuelve a intentarlo.",
+        ),
+        (
+            ("expired", "aadsts70043"),
             "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
-            "intentarlo."
-        )
+            "intentarlo.",
+        ),
+        (("azure cli not found on path",), cli_missing),
+        (
+            ("please run 'az login' to set up an account",),
+            "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
+            "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "
+            "el navegador) con la cuenta de tu suscripción y vuelve a intentarlo. "
+            "Sin suscripción, usa --local.",
+        ),
+    )
+    for words, message in rules:
+        if any(word in lowered for word in words):
+            return message
     if shutil.which("az") is None:
-        return (
-            "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
-            f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
-        )
+        return cli_missing
     return f"no se pudo iniciar sesión en Azure. {_AZ_LOGIN_FIX}"
 
 
+def _az_login_command(text: str) -> str:
+    """El ``az login`` que recomienda la CLI de Azure en su error, sin comillas.
+
+    Para MFA, la CLI pide antes ``az logout`` (Azure/azure-cli#21519).
+    """
+    found = re.search(r"^az login( --\S+ \"?[^\s\"]+\"?)*", text, re.M)
+    login = found.group(0).replace('"', "") if found else "az login"
+    if re.search(r"^az logout$", text, re.M):
+        return f"az logout y después {login}"
+    return login
+
+
+def _wrong_tenant_message(text: str, config: WorkspaceConfig | None) -> str:
+    """ARM rechaza un token de otro directorio (InvalidAuthenticationTokenTenant)."""
+    wanted = re.search(
+        r"must match the tenant 'https://sts\.windows\.net/([^/']+)", text
+    )
+    tenant = wanted.group(1) if wanted else "<id del directorio>"
+    subscription = config.subscription_id if config else "<id de la suscripción>"
+    return (
+        "tu sesión de az login es de otro directorio (tenant): la suscripción "
+        f"{subscription} pertenece al directorio {tenant}. Si ya entraste en ese "
+        "directorio (la suscripción aparece en az account list -o table), ejecuta "
+        f"az account set --subscription {subscription}; si no, ejecuta "
+        f"az login --tenant {tenant}. Después vuelve a intentarlo."
+    )
+
+
 def _http_message(status: int | None, lowered: str, where: str, detail: str) -> str:
+    if "total vcpu quota of 0" in lowered:
+        # Sin ninguna cuota de Azure ML en la región, otro tamaño no ayuda.
+        return (
+            "tu suscripción no tiene cuota de vCPU de Azure ML en esta región "
+            "(cuota total 0): otro --vm-size no ayuda. Pide cuota en Azure ML "
+            "Studio → Cuota (es aparte de la de máquinas virtuales), crea el "
+            "workspace en otra región permitida o usa --local."
+        )
     if "quota" in lowered or "cuota" in lowered:
         return (
             "tu suscripción no tiene cuota de vCPU suficiente para crear el "
@@ -427,169 +585,3 @@ def azure_errors(config: WorkspaceConfig | None = None) -> Iterator[None]:
         if lab_error is None:  # pragma: no cover, todos los AzureError tienen mensaje
             raise
         raise lab_error from None
-
-
-# --------------------------------------------------------------------------
-# Almacén local de MLflow (--local)
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LocalStore:
-    """El almacén local: ``mlflow.db`` y ``mlartifacts/`` dentro de ``root``."""
-
-    root: Path
-
-    @property
-    def db_path(self) -> Path:
-        """Archivo SQLite con experimentos, ejecuciones y modelos registrados."""
-        return self.root / LOCAL_DB_FILENAME
-
-    @property
-    def artifact_dir(self) -> Path:
-        """Carpeta con los artefactos (modelos) y los activos de datos."""
-        return self.root / LOCAL_ARTIFACTS_DIRNAME
-
-    @property
-    def models_dir(self) -> Path:
-        """Carpeta con los modelos registrados (una carpeta de MLflow por registro)."""
-        return self.artifact_dir / MODELS_DIRNAME
-
-    @property
-    def data_assets_dir(self) -> Path:
-        """Carpeta con las versiones de los activos de datos locales."""
-        return self.artifact_dir / DATA_ASSETS_DIRNAME
-
-    @property
-    def tracking_uri(self) -> str:
-        """URI de MLflow del registro SQLite (ruta absoluta, con barras /)."""
-        return f"sqlite:///{self.db_path.resolve().as_posix()}"
-
-
-def local_store(root: Path | None = None) -> LocalStore:
-    """El almacén local en ``root`` (por defecto, la raíz del laboratorio)."""
-    return LocalStore(Path(root) if root else LAB_ROOT)
-
-
-def quiet_mlflow_logs() -> None:
-    """Oculta los mensajes informativos de MLflow (en inglés); quedan los avisos."""
-    import logging
-
-    logging.getLogger("mlflow").setLevel(logging.WARNING)
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    # MLflow 3 envía por defecto datos de uso anónimos a sus autores; el
-    # laboratorio no manda nada de tu computadora a terceros.
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-
-
-def mlflow_ui_hint() -> str:
-    """El comando de ``mlflow ui``, y desde dónde ejecutarlo si no estás allí.
-
-    Las rutas del comando son relativas: desde otra carpeta, MLflow abriría
-    un almacén nuevo y vacío.
-    """
-    if Path.cwd().resolve() == LAB_ROOT.resolve():
-        return MLFLOW_UI_COMMAND
-    return f"{MLFLOW_UI_COMMAND}  (desde la carpeta {LAB_ROOT})"
-
-
-def prepare_local_store(store: LocalStore) -> str:
-    """Deja el almacén listo para MLflow y devuelve su URI de seguimiento.
-
-    Crea el experimento con sus artefactos en ``mlartifacts/`` (MLflow los
-    pondría en ``./mlruns`` de la carpeta actual si no se le dice dónde).
-    """
-    import mlflow
-    from mlflow.exceptions import MlflowException
-
-    quiet_mlflow_logs()
-    try:
-        store.artifact_dir.mkdir(parents=True, exist_ok=True)
-        mlflow.set_tracking_uri(store.tracking_uri)
-        if mlflow.get_experiment_by_name(EXPERIMENT_NAME) is None:
-            mlflow.create_experiment(
-                EXPERIMENT_NAME, artifact_location=store.artifact_dir.resolve().as_uri()
-            )
-    except (MlflowException, OSError) as error:
-        raise LabError(
-            f"no se pudo usar el almacén local de MLflow en {store.db_path} "
-            f"({first_line(error)}). Revisa los permisos de la carpeta o borra "
-            f"{LOCAL_DB_FILENAME} y {LOCAL_ARTIFACTS_DIRNAME}/ para empezar de cero."
-        ) from None
-    return store.tracking_uri
-
-
-@dataclass(frozen=True)
-class LocalDataAsset:
-    """Una versión de un activo de datos del almacén local."""
-
-    name: str
-    version: int
-    path: Path
-
-    @property
-    def uri(self) -> str:
-        """Referencia al estilo de Azure ML: ``nombre:versión``."""
-        return f"{self.name}:{self.version}"
-
-
-def _versions(folder: Path) -> list[int]:
-    if not folder.is_dir():
-        return []
-    return sorted(int(item.name) for item in folder.iterdir() if item.name.isdigit())
-
-
-def register_local_data_asset(
-    store: LocalStore, name: str, source: Path, description: str = ""
-) -> LocalDataAsset:
-    """Copia ``source`` como nueva versión del activo ``name`` y la devuelve."""
-    asset_dir = store.data_assets_dir / check_asset_name(name)
-    try:
-        asset_dir.mkdir(parents=True, exist_ok=True)
-        while True:
-            version = max(_versions(asset_dir), default=0) + 1
-            version_dir = asset_dir / str(version)
-            try:
-                version_dir.mkdir()  # falla si otro proceso tomó la misma versión
-                break
-            except FileExistsError:
-                continue
-        target = version_dir / source.name
-        shutil.copyfile(source, target)
-        record = {
-            "name": name,
-            "version": version,
-            "file": source.name,
-            "type": "uri_file",
-            "source": str(Path(source).resolve()),
-            "description": description,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        (version_dir / ASSET_FILENAME).write_text(
-            json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-    except OSError as error:
-        raise LabError(
-            f"no se pudo guardar el activo de datos en {asset_dir} "
-            f"({error.strerror}). Revisa el espacio y los permisos de la carpeta."
-        ) from None
-    return LocalDataAsset(name, version, target)
-
-
-def latest_local_data_asset(store: LocalStore, name: str) -> LocalDataAsset:
-    """La última versión del activo ``name`` (``name@latest``) del almacén local."""
-    asset_dir = store.data_assets_dir / check_asset_name(name)
-    for version in reversed(_versions(asset_dir)):
-        record_path = asset_dir / str(version) / ASSET_FILENAME
-        try:
-            record: dict[str, Any] = json.loads(record_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # una versión a medio escribir o dañada: se prueba la anterior
-        path = record_path.parent / str(record.get("file", ""))
-        if path.is_file():
-            return LocalDataAsset(name, version, path)
-    raise LabError(
-        f"no hay ningún activo de datos {name!r} en el almacén local "
-        f"({store.data_assets_dir}). Súbelo primero con: "
-        "python scripts/upload_data.py --local"
-    )
