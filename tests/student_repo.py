@@ -15,7 +15,7 @@ del proyecto parten de eso, no de una copia suelta del laboratorio:
         El de la sesión de pruebas (la fixture ``student_repo`` de
         ``tests/conftest.py``), en ``session_dir``. El ``.venv`` instalado se
         guarda entre sesiones en ``cache`` (``.venv/student-repo/<hash de
-        requirements.txt, pyproject.toml y el Python>/``, solo lectura); en
+        requirements.txt y el Python>/``, solo lectura); en
         cada sesión se copian los archivos del laboratorio, se hace el
         repositorio (un commit en ``main``), se copia allí ese ``.venv`` (como
         en ``clone``) y se vuelve a ejecutar el ``pip install -r
@@ -88,10 +88,13 @@ NOT_A_STUDENTS = (
 
 
 def _venv_key(python: str) -> str:
-    """Lo que decide qué instala el tutorial: los requisitos y el Python."""
+    """Lo que decide qué instala el tutorial: los requisitos y el Python.
+
+    No ``pyproject.toml``: el laboratorio (``-e .``) se reinstala en cada
+    sesión, y lo que pida de más lo instala ese mismo ``pip install``.
+    """
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
-        digest.update((LAB / name).read_bytes())
+    digest.update((LAB / "requirements.txt").read_bytes())
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.version)"],
         capture_output=True,
@@ -280,7 +283,7 @@ def session_repo(
     """El repositorio de esta sesión, preparado una vez entre todos los procesos.
 
     El ``.venv`` se instala una sola vez en ``cache`` (una plantilla por cada
-    ``requirements.txt``, ``pyproject.toml`` y Python; no se toca después) y
+    ``requirements.txt`` y Python; no se toca después) y
     cada sesión lo copia con enlaces duros a su repositorio, en
     ``session_dir`` (la carpeta temporal de la sesión, común a sus procesos),
     y vuelve a ejecutar el ``pip install -r requirements.txt`` del tutorial,

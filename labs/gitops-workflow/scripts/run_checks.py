@@ -5,9 +5,9 @@ las pruebas con pytest en cada pull request. Este script define esos comandos
 una sola vez: CI lo llama con el nombre de cada herramienta y tú lo ejecutas
 antes de hacer push para ver lo mismo que verá CI. Corre todas las
 herramientas aunque alguna falle, muestra una tabla con el resultado de cada
-una y termina con código 1 si alguna falló. Para que tarde menos de un minuto,
-deja fuera las pruebas lentas (``@pytest.mark.slow``); CI las corre con
-``--completo``.
+una y termina con código 1 si alguna falló. Las herramientas corren a la vez
+y, para que tarde poco (unos 60 s de CPU en total), deja fuera las pruebas
+lentas (``@pytest.mark.slow``); CI las corre con ``--completo``.
 
 Uso (con el entorno virtual activado; revisa siempre la raíz del laboratorio):
     python scripts/run_checks.py                # los seis chequeos
@@ -45,7 +45,7 @@ CHECKS: dict[str, tuple[str, ...]] = {
     "pylint": ("pylint", *CODE_PATHS),
     "mypy": ("mypy", *CODE_PATHS),
     # Sin las pruebas lentas (marcadas con @pytest.mark.slow): revisar antes de
-    # cada push tarda menos de un minuto. --completo (y CI) las corre todas.
+    # cada push tarda poco. --completo (y CI) las corre todas.
     "pytest": ("pytest", "-m", "not slow"),
 }
 FULL_PYTEST: tuple[str, ...] = ("pytest",)
