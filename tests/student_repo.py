@@ -2,25 +2,26 @@
 
 Un estudiante copia el laboratorio a la raíz de un repositorio nuevo, hace el
 primer commit en ``main``, crea ``.venv`` DENTRO del repositorio e instala
-``requirements.txt`` en él (con ``-e .``, el propio laboratorio). Las pruebas
+en él ``requirements.lock`` con sus hashes (el laboratorio no se instala: cada
+script importa su propio ``src/`` con ``scripts/_lab.py``). Las pruebas
 del proyecto parten de eso, no de una copia suelta del laboratorio:
 
     build(destination) -> StudentRepo
         Lo hace todo, con los comandos del tutorial:
         ``git init -b main``, ``git add .``, ``git commit -m "chore: …"``,
         ``python -m venv .venv`` y
-        ``.venv/bin/python -m pip install -r requirements.txt``.
+        ``.venv/bin/python -m pip install --upgrade pip`` y
+        ``.venv/bin/python -m pip install --require-hashes -r requirements.lock``.
 
     session_repo(cache, session_dir) -> StudentRepo
         El de la sesión de pruebas (la fixture ``student_repo`` de
         ``tests/conftest.py``), en ``session_dir``. El ``.venv`` instalado se
         guarda entre sesiones en ``cache`` (``.venv/student-repo/<hash de
-        requirements.txt y el Python>/``, solo lectura); en
+        requirements.lock y el Python>/``, solo lectura); en
         cada sesión se copian los archivos del laboratorio, se hace el
         repositorio (un commit en ``main``), se copia allí ese ``.venv`` (como
-        en ``clone``) y se vuelve a ejecutar el ``pip install -r
-        requirements.txt`` del tutorial, que reinstala el laboratorio
-        (``-e .``) desde este repositorio. Un candado de archivo hace que los
+        en ``clone``) y se vuelve a ejecutar el ``pip install`` del tutorial,
+        que no instala nada nuevo. Un candado de archivo hace que los
         procesos de pytest-xdist de una sesión lo preparen una sola vez.
         Cuánto tardó queda en ``<session_dir>/student-repo/ready``.
 
@@ -29,7 +30,7 @@ del proyecto parten de eso, no de una copia suelta del laboratorio:
         pruebas que cambian archivos o ramas. El ``.venv`` se copia con enlaces
         duros (``cp -al``: segundos, no 1 GB) y se reubica como si se hubiera
         creado allí: los archivos que nombran la ruta del original (``bin/``,
-        ``pyvenv.cfg`` y la instalación editable del laboratorio) se
+        ``pyvenv.cfg`` y los ``.pth``) se
         reescriben como archivos nuevos, nunca sobre el enlace.
 
     StudentRepo.python          .venv/bin/python del repositorio
@@ -90,11 +91,11 @@ NOT_A_STUDENTS = (
 def _venv_key(python: str) -> str:
     """Lo que decide qué instala el tutorial: los requisitos y el Python.
 
-    No ``pyproject.toml``: el laboratorio (``-e .``) se reinstala en cada
-    sesión, y lo que pida de más lo instala ese mismo ``pip install``.
+    El lock dice exactamente qué se instala (``requirements.txt`` solo sirve
+    para regenerarlo).
     """
     digest = hashlib.sha256()
-    digest.update((LAB / "requirements.txt").read_bytes())
+    digest.update((LAB / "requirements.lock").read_bytes())
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.version)"],
         capture_output=True,
@@ -232,11 +233,14 @@ def make_repository(root: Path) -> None:
 
 
 def install_requirements(root: Path) -> None:
-    """Parte 2, paso 1: ``pip install -r requirements.txt`` en ``.venv``."""
+    """Parte 2, paso 1: ``pip install --require-hashes -r requirements.lock``."""
     repo = StudentRepo(root)
     # Primero pip al día: el tutorial lo pide (el de Python 3.11 no resuelve
     # estas dependencias).
-    for args in (("--upgrade", "pip"), ("-r", "requirements.txt")):
+    for args in (
+        ("--upgrade", "pip"),
+        ("--require-hashes", "-r", "requirements.lock"),
+    ):
         completed = subprocess.run(
             [str(repo.python), "-m", "pip", "install", "--quiet", *args],
             cwd=root,
@@ -283,11 +287,11 @@ def session_repo(
     """El repositorio de esta sesión, preparado una vez entre todos los procesos.
 
     El ``.venv`` se instala una sola vez en ``cache`` (una plantilla por cada
-    ``requirements.txt`` y Python; no se toca después) y
+    ``requirements.lock`` y Python; no se toca después) y
     cada sesión lo copia con enlaces duros a su repositorio, en
     ``session_dir`` (la carpeta temporal de la sesión, común a sus procesos),
-    y vuelve a ejecutar el ``pip install -r requirements.txt`` del tutorial,
-    que solo reinstala el laboratorio (``-e .``) desde ese repositorio. Dos
+    y vuelve a ejecutar el ``pip install`` del tutorial, que ya no tiene nada
+    que instalar. Dos
     sesiones a la vez no se pisan.
     """
     repo = StudentRepo(session_dir / "student-repo" / "gitops-lab")
@@ -345,9 +349,7 @@ def relocate_venv(source: Path, destination: Path) -> None:
     candidates = [path for path in (destination / "bin").iterdir()]
     candidates.append(destination / "pyvenv.cfg")
     site = next((destination / "lib").glob("python*/site-packages"))
-    candidates += list(site.glob("__editable__*"))
     candidates += list(site.glob("*.pth"))
-    candidates += list(site.glob("gitops_lab-*.dist-info/*"))
     for path in candidates:
         if path.is_symlink() or not path.is_file():
             continue

@@ -52,8 +52,16 @@ def test_the_repository_is_the_one_the_tutorial_makes(
     assert repo.python.is_file()
     assert repo.git("status", "--porcelain", "--ignored=no") == ""
     assert ".github/workflows/ci.yml" in repo.git("ls-files").splitlines()
-    # pip instaló el propio laboratorio (-e .) desde este repositorio.
-    shown = repo.run(["-c", "import churn_lab; print(churn_lab.__file__)"])
+    # El laboratorio no se instala: scripts/_lab.py pone el src/ de este
+    # repositorio primero, y eso importa cada script.
+    assert "gitops-lab" not in repo.run(["-m", "pip", "list"]).stdout
+    shown = repo.run(
+        [
+            "-c",
+            "import sys; sys.path.insert(0, 'scripts'); import _lab, churn_lab; "
+            "print(churn_lab.__file__)",
+        ]
+    )
     assert shown.stdout.strip() == str(repo.root / "src" / "churn_lab" / "__init__.py")
 
 

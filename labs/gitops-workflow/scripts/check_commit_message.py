@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import LabError, atomic_output, build_parser, report_errors
+from churn_lab.cli import (
+    LabError,
+    atomic_output,
+    build_parser,
+    positive_int,
+    report_errors,
+)
 from churn_lab.conventional import (
     BUMP_EXPLAINED,
     BUMP_LABELS,
@@ -271,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rama-base",
         help="nombre de la rama en la que se fusiona (por defecto, el de --base)",
     )
-    parser.add_argument("--numero", type=int, default=0, help="número del pull request")
+    parser.add_argument(
+        "--numero", type=positive_int, default=0, help="número del pull request"
+    )
     parser.add_argument(
         "--markdown", type=Path, help="escribe además la sección del comentario de CI"
     )

@@ -33,16 +33,17 @@ from churn_lab.cli import (
     LabError,
     atomic_output,
     build_parser,
+    check_asset_name,
     display_path,
     first_line,
     format_number,
+    positive_int,
     quantity,
     report_errors,
     wait_seconds,
 )
 from churn_lab.local_store import (
     LocalStore,
-    check_asset_name,
     latest_local_data_asset,
     local_store,
     mlflow_ui_hint,

@@ -205,6 +205,8 @@ NUMERIC_OPTIONS = [
     ("scripts/create_inference_data.py", "--seed"),
     ("src/score.py", "--chunk-rows"),
     ("scripts/run_inference_pipeline.py", "--poll-seconds"),
+    ("scripts/run_inference_pipeline.py", "--queued-warning-seconds"),
+    ("scripts/check_commit_message.py", "--numero"),
 ]
 BOUNDED_TYPES = {"positive_int", "seed_int", "wait_seconds"}
 

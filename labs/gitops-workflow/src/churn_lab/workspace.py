@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from churn_lab import LAB_ROOT
 from churn_lab.cli import LabError, display_path, first_line
