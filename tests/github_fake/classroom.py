@@ -30,9 +30,11 @@ import time
 from base64 import b64encode
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from github_fake.server import LoopbackServer
 
 TOKEN = "ghp_token_de_prueba_del_profesor"
 ORG = "utec-mlops"
@@ -233,15 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: ClassroomGitHub) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.fake = fake
-
-
-class ClassroomGitHub:  # pylint: disable=too-many-instance-attributes
+class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attributes
     """La API falsa de la clase; se usa como context manager."""
 
     def __init__(self, states: dict[str, str], public: bool = True) -> None:
@@ -264,23 +258,7 @@ class ClassroomGitHub:  # pylint: disable=too-many-instance-attributes
                 self.repos[new_name.lower()] = repo
             else:
                 self.repos[name.lower()] = repo
-        self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """La URL base de la API."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> ClassroomGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=30)
+        super().__init__(_Handler)
 
     def reset_counts(self) -> None:
         """Pone a cero el recuento de respuestas."""

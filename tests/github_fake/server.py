@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TOKEN = "ghs_token_de_prueba"
@@ -166,16 +166,45 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class FakeServer(ThreadingHTTPServer):
-    """El servidor HTTP, con la API falsa a la que atiende."""
+    """El servidor HTTP, con la API falsa a la que atiende (``self.server.fake``)."""
 
     daemon_threads = True
 
-    def __init__(self, fake: FakeGitHub) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, fake: Any, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
         self.fake = fake
 
 
-class FakeGitHub:
+_Fake = TypeVar("_Fake", bound="LoopbackServer")
+
+
+class LoopbackServer:
+    """Una API falsa servida en 127.0.0.1 (un puerto libre) desde su propio hilo.
+
+    Se usa como context manager: al entrar arranca, al salir se detiene.
+    """
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = FakeServer(self, handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """La URL base de la API, por ejemplo http://127.0.0.1:41234."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self: _Fake) -> _Fake:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=30)
+
+
+class FakeGitHub(LoopbackServer):
     """El servidor y su estado; se usa como context manager."""
 
     def __init__(self, repository: str, bare_repo: Path) -> None:
@@ -191,25 +220,7 @@ class FakeGitHub:
         self.oidc_ref = "refs/heads/main"
         self._next_id = 1000
         self._lock = threading.Lock()
-        self._server = FakeServer(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # -- ciclo de vida -----------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """La URL base de la API, por ejemplo http://127.0.0.1:41234."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=30)
+        super().__init__(Handler)
 
     # -- consultas para las pruebas ----------------------------------------
 
