@@ -62,7 +62,7 @@ def student_repo(tmp_path_factory: pytest.TempPathFactory) -> StudentRepo:
     """El repositorio de un estudiante tras las Partes 1 y 2 del tutorial.
 
     El laboratorio en la raíz, un commit en ``main`` y ``.venv`` dentro con
-    ``requirements.txt`` instalado (ver ``tests/student_repo.py``). Uno por
+    ``requirements.lock`` instalado (ver ``tests/student_repo.py``). Uno por
     sesión, compartido por los procesos de pytest-xdist; su ``.venv`` se
     copia de una plantilla que se guarda entre sesiones en
     ``.venv/student-repo/``. Es de solo lectura: para
