@@ -437,6 +437,7 @@ PROBE = """
 import importlib.metadata as metadata
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -451,7 +452,11 @@ variables = ("MLFLOW_TRACKING_URI", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME",
              "AZUREML_RUN_ID", "AZUREML_ARM_WORKSPACE_NAME", "AZUREML_SERVICE_ENDPOINT")
 print(json.dumps({
     "python": list(sys.version_info[:2]),
-    "installed": {d.metadata["Name"].lower(): d.version for d in metadata.distributions()},
+    # Names as PEP 503 normalizes them (importlib_metadata → importlib-metadata).
+    "installed": {
+        re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
+        for d in metadata.distributions()
+    },
     "model_files": sorted(p.name for p in model.iterdir()),
     "written": written,
     "env": {name: os.environ.get(name) for name in variables},

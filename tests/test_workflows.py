@@ -287,7 +287,7 @@ def test_checkouts_do_not_keep_credentials() -> None:
         for _, _, step in all_steps()
         if step.get("uses", "").startswith("actions/checkout@")
     ]
-    assert len(checkouts) == 7
+    assert len(checkouts) == 8
     for step in checkouts:
         assert step["with"]["persist-credentials"] is False
 
