@@ -112,7 +112,7 @@ def wrong_tenant(request: Request, path: str) -> Response | None:
 
     The message is ARM's own (Azure/azure-sdk-for-python#38382).
     """
-    from .identity import claims
+    from .login.models import claims
 
     match = re.match(r"/subscriptions/([^/]+)/", path)
     if not match or match.group(1) not in SUBSCRIPTIONS:
@@ -152,8 +152,9 @@ class AzureEmulator:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.blob_dir = workdir / "blobs"
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        from .blob.models import BlobStore
+
+        self.blobs = BlobStore(workdir / "blobs")
         self.lock = threading.RLock()
         self.faults: set[str] = set()
         self.log: list[str] = []
@@ -162,7 +163,9 @@ class AzureEmulator:
         self.computes: dict[str, Any] = {}
         self.jobs: dict[str, Any] = {}
         self.operations: dict[str, Any] = {}
-        self.mlflow_app = self._mlflow_app()
+        from .mlflow.responses import MlflowResponses
+
+        self.mlflow = MlflowResponses(self)
         self._add_routes()
 
     # ---------------------------------------------------------------- WSGI
@@ -171,7 +174,7 @@ class AzureEmulator:
         host = request.host.split(":")[0]
         self.log.append(f"{request.method} {host}{request.full_path.rstrip('?')}")
         if host == API_HOST and "/mlflow/v2.0/" in request.path:
-            return self._mlflow(environ, start_response, request)
+            return self.mlflow(environ, start_response, request)
         response = self._dispatch(request, host)
         return response(environ, start_response)
 
@@ -181,7 +184,7 @@ class AzureEmulator:
                 continue
             match = route.path.fullmatch(unquote(request.path))
             if match:
-                if host == ARM and not self._authorized(request):
+                if host == ARM and not self.authorized(request):
                     return arm_error(
                         401, "InvalidAuthenticationToken", "Falta el token."
                     )
@@ -196,7 +199,7 @@ class AzureEmulator:
         )
 
     @staticmethod
-    def _authorized(request: Request) -> bool:
+    def authorized(request: Request) -> bool:
         return request.headers.get("Authorization", "").startswith("Bearer ")
 
     def route(self, method: str, host: str, path: str) -> Callable[[Handler], Handler]:
@@ -223,123 +226,11 @@ class AzureEmulator:
             return json_response(self.log)(environ, start_response)
         return json_response({"error": "unknown"}, 404)(environ, start_response)
 
-    # ---------------------------------------------------------------- MLflow
-    def _mlflow_app(self) -> Any:
-        import os
-
-        os.environ["_MLFLOW_SERVER_FILE_STORE"] = (
-            f"sqlite:///{(self.workdir / 'mlflow.db').as_posix()}"
-        )
-        os.environ["_MLFLOW_SERVER_ARTIFACT_ROOT"] = (self.workdir / "mlruns").as_uri()
-        os.environ["_MLFLOW_SERVER_SERVE_ARTIFACTS"] = "false"
-        from mlflow.server import app
-
-        return app
-
-    def _mlflow(
-        self, environ: dict[str, Any], start_response: Any, request: Request
-    ) -> Iterable[bytes]:
-        if not self._authorized(request):
-            return Response("", status=401)(environ, start_response)
-        rest = request.path.split(f"/workspaces/{WORKSPACE}", 1)[-1]
-        if "/api/2.0/mlflow/logged-models" in rest:
-            # Azure ML's MLflow server has no logged models: empty 404.
-            return Response("", status=404)(environ, start_response)
-        if rest == "/api/2.0/mlflow/model-versions/create":
-            return self._create_model_version(request)(environ, start_response)
-        if rest == "/api/2.0/mlflow/experiments/create":
-            return self._create_experiment(request)(environ, start_response)
-        environ = dict(environ)
-        environ["PATH_INFO"] = rest
-        environ["SCRIPT_NAME"] = ""
-        environ["HTTP_HOST"] = "localhost"
-        environ["SERVER_NAME"] = "localhost"
-        return self.mlflow_app(environ, start_response)
-
-    def _create_experiment(self, request: Request) -> Response:
-        """An experiment whose runs keep their artifacts in the workspace.
-
-        Azure ML gives each run the artifact URI
-        ``azureml://experiments/<name>/runs/<run id>/artifacts`` (as printed in
-        mlflow/mlflow#7806), which azureml-mlflow uploads through run history
-        (``/history/v1.0``, SAS links, blob PUTs); MLflow's store derives a
-        run's URI from its experiment's location, so that is set here.
-        """
-        from mlflow.exceptions import MlflowException
-        from mlflow.protos.service_pb2 import CreateExperiment
-        from mlflow.server.handlers import _get_tracking_store
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        body = json.loads(request.get_data() or b"{}")
-        name = str(body.get("name", ""))
-        try:
-            experiment_id = _get_tracking_store().create_experiment(
-                name, artifact_location=f"azureml://experiments/{name}/runs"
-            )
-        except MlflowException as error:
-            return Response(
-                error.serialize_as_json(),
-                status=error.get_http_status_code(),
-                content_type="application/json",
-            )
-        message = CreateExperiment.Response(experiment_id=experiment_id)
-        return Response(message_to_json(message), content_type="application/json")
-
-    def _create_model_version(self, request: Request) -> Response:
-        """A model version whose files azureml-mlflow uploaded (``azureml://artifacts/``).
-
-        Azure ML keeps the files it holds; MLflow's own handler would try to
-        open the ``azureml://`` source itself, so the store is called here.
-        """
-        from mlflow.server.handlers import _get_model_registry_store
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        body = json.loads(request.get_data() or b"{}")
-        source = str(body.get("source", ""))
-        prefix = "azureml://artifacts/"
-        if (
-            not source.startswith(prefix)
-            or not self.blob_path(
-                ARTIFACT_CONTAINER, source[len(prefix) :] + "/MLmodel"
-            ).is_file()
-        ):
-            return json_response(
-                {
-                    "error_code": "INVALID_PARAMETER_VALUE",
-                    "message": f"Model source {source!r} is not an uploaded MLflow model.",
-                },
-                400,
-            )
-        from mlflow.entities.model_registry import ModelVersionTag
-
-        version = _get_model_registry_store().create_model_version(
-            name=body["name"],
-            source=source,
-            run_id=body.get("run_id") or None,
-            tags=[ModelVersionTag(t["key"], t["value"]) for t in body.get("tags", [])],
-            run_link=body.get("run_link") or None,
-            description=body.get("description") or None,
-        )
-        from mlflow.protos.model_registry_pb2 import CreateModelVersion
-
-        message = CreateModelVersion.Response(model_version=version.to_proto())
-        return Response(message_to_json(message), content_type="application/json")
-
     # ---------------------------------------------------------------- routes
     def _add_routes(self) -> None:
         from .routes import add_routes
 
         add_routes(self)
-
-    # ---------------------------------------------------------------- blobs
-    def blob_path(self, container: str, name: str) -> Path:
-        path = (self.blob_dir / container / name).resolve()
-        if self.blob_dir.resolve() not in path.parents:
-            raise ValueError(name)
-        return path
-
-    def blob_url(self, container: str, name: str) -> str:
-        return f"https://{BLOB_HOST}/{container}/{name}?sv=2021-08-06&sig=emulador"
 
     def now(self) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())

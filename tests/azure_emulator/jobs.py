@@ -395,7 +395,7 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
 def write_logs(emulator: AzureEmulator, job: str, logs: dict[str, str]) -> None:
     """The job's logs, where Azure ML keeps them: ``ExperimentRun/dcid.<job>/``."""
     for relative, text in logs.items():
-        path = emulator.blob_path(
+        path = emulator.blobs.path(
             ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{job}/{relative}"
         )
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -490,7 +490,7 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
         if kind == "models":
             uri = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
-            source = emulator.blob_path(ARTIFACT_CONTAINER, uri)
+            source = emulator.blobs.path(ARTIFACT_CONTAINER, uri)
         else:
             source = blob_for_uri(emulator, body["properties"]["dataUri"])
         target = inputs / input_name / source.name
@@ -564,6 +564,6 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
     if finished.returncode != 0:
         return False
     for output_name, folder in outputs.items():
-        target = emulator.blob_path(CONTAINER, f"azureml/{name}/{output_name}")
+        target = emulator.blobs.path(CONTAINER, f"azureml/{name}/{output_name}")
         shutil.copytree(folder, target, dirs_exist_ok=True)
     return True

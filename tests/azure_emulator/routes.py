@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import identity
 from .app import (
     API_HOST,
     ARM,
@@ -38,10 +37,13 @@ WS_PATH = (
 
 def add_routes(emulator: AzureEmulator) -> None:
     """Registers every endpoint on ``emulator``."""
-    _login(emulator)
-    _directories(emulator)
+    from .login.responses import add_routes as add_login_routes
+
+    add_login_routes(emulator)
     _workspace(emulator)
-    _blobs(emulator)
+    from .blob.responses import add_routes as add_blob_routes
+
+    add_blob_routes(emulator)
     _artifacts(emulator)
     _run_artifacts(emulator)
     _datastores(emulator)
@@ -50,180 +52,6 @@ def add_routes(emulator: AzureEmulator) -> None:
     from .jobs import add_job_routes
 
     add_job_routes(emulator)
-
-
-# --------------------------------------------------------------------------
-# Microsoft Entra ID (login.microsoftonline.com)
-# --------------------------------------------------------------------------
-
-
-def _login(emulator: AzureEmulator) -> None:
-    @emulator.route("GET", LOGIN, r"/common/discovery/instance")
-    def discovery(request: Request) -> Response:
-        endpoint = request.args.get("authorization_endpoint", "")
-        tenant = endpoint.split("/")[3] if endpoint.count("/") > 3 else "common"
-        return json_response(identity.instance_discovery(tenant))
-
-    @emulator.route(
-        "GET", LOGIN, r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration"
-    )
-    def openid(request: Request, tenant: str) -> Response:
-        return json_response(identity.openid_configuration(tenant))
-
-    @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode")
-    def device_code(request: Request, tenant: str) -> Response:
-        return json_response(identity.device_authorization())
-
-    @emulator.route("POST", LOGIN, r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token")
-    def token(request: Request, tenant: str) -> Response:
-        form = request.form
-        grant = form.get("grant_type", "")
-        scope = form.get("scope", "")
-        if grant == "client_credentials":
-            return service_principal_token(emulator, form, tenant, scope)
-        if tenant not in (*TENANTS, "organizations", "common"):
-            return json_response(
-                identity.token_error(
-                    "invalid_request",
-                    f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure "
-                    "you have the correct tenant ID and are signing into the correct "
-                    "cloud.",
-                ),
-                400,
-            )
-        home = TENANT if tenant in ("organizations", "common") else tenant
-        if grant == "urn:ietf:params:oauth:grant-type:device_code":
-            if form.get("device_code") != identity.DEVICE_CODE:
-                return json_response(
-                    identity.token_error(
-                        "invalid_grant", "AADSTS70000: The provided value is not valid."
-                    ),
-                    400,
-                )
-            return json_response(identity.user_tokens(home, scope))
-        if grant == "refresh_token":
-            if "mfa_required" in emulator.faults:
-                return json_response(
-                    identity.token_error(
-                        "invalid_grant", identity.MFA_REQUIRED, "basic_action"
-                    ),
-                    400,
-                )
-            if "refresh_token_expired" in emulator.faults:
-                return json_response(
-                    identity.token_error(
-                        "invalid_grant", identity.REFRESH_TOKEN_EXPIRED, "bad_token"
-                    ),
-                    400,
-                )
-            return json_response(identity.user_tokens(home, scope))
-        return json_response(
-            identity.token_error(
-                "unsupported_grant_type",
-                f"AADSTS70003: The app requested an unsupported grant type '{grant}'.",
-            ),
-            400,
-        )
-
-
-def service_principal_token(
-    emulator: AzureEmulator, form: Any, tenant: str, scope: str
-) -> Response:
-    """The client credentials grant (EnvironmentCredential, ``az login --service-principal``).
-
-    With workload identity federation (the deploy workflow's OIDC path) the
-    GitHub token comes as a client assertion instead of the secret.
-    """
-    if form.get("client_assertion_type") == identity.JWT_BEARER:
-        problem = identity.assertion_problem(form.get("client_assertion", ""))
-        if problem is not None:
-            return json_response(identity.token_error("invalid_client", problem), 401)
-    elif (
-        "invalid_secret" in emulator.faults
-        or form.get("client_secret") != CLIENT_SECRET
-    ):
-        return json_response(
-            identity.token_error(
-                "invalid_client",
-                "AADSTS7000215: Invalid client secret provided. Ensure the secret "
-                "being sent in the request is the client secret value, not the "
-                f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
-            ),
-            401,
-        )
-    if tenant not in TENANTS or form.get("client_id") != CLIENT_ID:
-        return json_response(
-            identity.token_error(
-                "unauthorized_client",
-                f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
-                f"was not found in the directory '{tenant}'.",
-            ),
-            400,
-        )
-    return json_response(
-        {
-            "token_type": "Bearer",
-            "expires_in": identity.TOKEN_SECONDS,
-            "ext_expires_in": identity.TOKEN_SECONDS,
-            "access_token": identity.access_token(tenant, CLIENT_ID, scope),
-        }
-    )
-
-
-def _directories(emulator: AzureEmulator) -> None:
-    """``az login`` lists the tenants (users) and the subscriptions a token sees."""
-
-    def token_tenant(request: Request) -> str:
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        return str(identity.claims(token).get("tid", ""))
-
-    @emulator.route("GET", ARM, r"/tenants")
-    def list_tenants(request: Request) -> Response:
-        is_user = identity.claims(
-            request.headers.get("Authorization", "").removeprefix("Bearer ")
-        ).get("upn")
-        tenants = TENANTS if is_user else {}
-        return json_response(
-            {
-                "value": [
-                    {
-                        "id": f"/tenants/{tenant}",
-                        "tenantId": tenant,
-                        "tenantCategory": "Home",
-                        "displayName": name,
-                        "defaultDomain": "utec.edu.pe",
-                        "tenantType": "AAD",
-                    }
-                    for tenant, name in tenants.items()
-                ]
-            }
-        )
-
-    @emulator.route("GET", ARM, r"/subscriptions")
-    def list_subscriptions(request: Request) -> Response:
-        tenant = token_tenant(request)
-        return json_response(
-            {
-                "value": [
-                    {
-                        "id": f"/subscriptions/{subscription}",
-                        "authorizationSource": "RoleBased",
-                        "managedByTenants": [],
-                        "subscriptionId": subscription,
-                        "tenantId": owner,
-                        "displayName": name,
-                        "state": "Enabled",
-                        "subscriptionPolicies": {
-                            "locationPlacementId": "Public_2014-09-01",
-                            "quotaId": "AzureForStudents_2018-01-01",
-                            "spendingLimit": "On",
-                        },
-                    }
-                    for subscription, (owner, name) in SUBSCRIPTIONS.items()
-                    if owner == tenant
-                ]
-            }
-        )
 
 
 # --------------------------------------------------------------------------
@@ -331,184 +159,6 @@ def _workspace(emulator: AzureEmulator) -> None:
         )
 
 
-# --------------------------------------------------------------------------
-# Blob storage (<account>.blob.core.windows.net), for every upload and download
-# --------------------------------------------------------------------------
-
-
-def _blob_headers(path: Any, size: int) -> dict[str, str]:
-    import email.utils
-    import hashlib
-
-    stat = path.stat()
-    etag = (
-        '"0x'
-        + hashlib.md5(f"{stat.st_mtime_ns}{size}".encode()).hexdigest()[:16].upper()
-        + '"'
-    )
-    headers = {
-        "ETag": etag,
-        "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
-        "x-ms-blob-type": "BlockBlob",
-        "x-ms-request-id": "00000000-0000-0000-0000-000000000000",
-        "x-ms-version": "2023-11-03",
-        "x-ms-creation-time": email.utils.formatdate(stat.st_ctime, usegmt=True),
-        "x-ms-lease-state": "available",
-        "x-ms-lease-status": "unlocked",
-        "x-ms-server-encrypted": "true",
-        "Accept-Ranges": "bytes",
-    }
-    meta = path.with_name(path.name + ".metadata.json")
-    if meta.is_file():
-        for key, value in json.loads(meta.read_text()).items():
-            headers[f"x-ms-meta-{key}"] = value
-    return headers
-
-
-def blob_listing(emulator: AzureEmulator, container: str, prefix: str) -> str:
-    """``List Blobs`` XML for the blobs of ``container`` under ``prefix``."""
-    import email.utils
-    from xml.sax.saxutils import escape
-
-    root = emulator.blob_path(container, "")
-    items = []
-    if root.is_dir():
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or path.name.endswith(".metadata.json"):
-                continue
-            name = path.relative_to(root).as_posix()
-            if not name.startswith(prefix):
-                continue
-            meta = path.with_name(path.name + ".metadata.json")
-            metadata = json.loads(meta.read_text()) if meta.is_file() else {}
-            meta_xml = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in metadata.items())
-            items.append(
-                f"<Blob><Name>{escape(name)}</Name><Properties>"
-                f"<Last-Modified>{email.utils.formatdate(path.stat().st_mtime, usegmt=True)}</Last-Modified>"
-                f"<Etag>0x8D0000000000000</Etag>"
-                f"<Content-Length>{path.stat().st_size}</Content-Length>"
-                "<Content-Type>application/octet-stream</Content-Type>"
-                "<BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus>"
-                "<LeaseState>available</LeaseState></Properties>"
-                f"<Metadata>{meta_xml}</Metadata></Blob>"
-            )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<EnumerationResults ServiceEndpoint="https://{BLOB_HOST}/" ContainerName="{container}">'
-        f"<Prefix>{escape(prefix)}</Prefix><Blobs>{''.join(items)}</Blobs><NextMarker /></EnumerationResults>"
-    )
-
-
-def _blobs(emulator: AzureEmulator) -> None:
-    blob_host = r"[a-z0-9]+\.blob\.core\.windows\.net"
-
-    def storage_error(status: int, code: str, message: str) -> Response:
-        body = (
-            '<?xml version="1.0" encoding="utf-8"?><Error>'
-            f"<Code>{code}</Code><Message>{message}</Message></Error>"
-        )
-        return Response(
-            body,
-            status=status,
-            content_type="application/xml",
-            headers={"x-ms-error-code": code},
-        )
-
-    @emulator.route("GET", blob_host, r"/(?P<container>[^/]+)")
-    def list_blobs(request: Request, container: str) -> Response:
-        if request.args.get("comp") != "list":
-            return storage_error(400, "InvalidQueryParameterValue", "Solo comp=list.")
-        body = blob_listing(emulator, container, request.args.get("prefix", ""))
-        return Response(body, content_type="application/xml")
-
-    @emulator.route("PUT", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
-    def put_blob(request: Request, container: str, name: str) -> Response:
-        path = emulator.blob_path(container, name)
-        comp = request.args.get("comp")
-        meta = path.with_name(path.name + ".metadata.json")
-        metadata = {
-            key[len("x-ms-meta-") :]: value
-            for key, value in request.headers.items()
-            if key.lower().startswith("x-ms-meta-")
-        }
-        if comp == "metadata":
-            if not path.is_file():
-                return storage_error(
-                    404, "BlobNotFound", "The specified blob does not exist."
-                )
-            meta.write_text(json.dumps(metadata))
-            return Response(
-                "", status=200, headers=_blob_headers(path, path.stat().st_size)
-            )
-        if comp == "block":
-            blocks = path.with_name(path.name + ".blocks")
-            blocks.mkdir(parents=True, exist_ok=True)
-            (blocks / request.args["blockid"].replace("/", "_")).write_bytes(
-                request.get_data()
-            )
-            return Response("", status=201)
-        if comp == "blocklist":
-            import re as regex
-
-            blocks = path.with_name(path.name + ".blocks")
-            ids = regex.findall(
-                r"<(?:Latest|Uncommitted|Committed)>([^<]+)<",
-                request.get_data(as_text=True),
-            )
-            path.write_bytes(
-                b"".join((blocks / i.replace("/", "_")).read_bytes() for i in ids)
-            )
-            meta.write_text(json.dumps(metadata))
-            return Response(
-                "", status=201, headers=_blob_headers(path, path.stat().st_size)
-            )
-        if request.headers.get("x-ms-blob-type") != "BlockBlob":
-            return storage_error(400, "MissingRequiredHeader", "x-ms-blob-type")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(request.get_data())
-        meta.write_text(json.dumps(metadata))
-        return Response(
-            "", status=201, headers=_blob_headers(path, path.stat().st_size)
-        )
-
-    def read_blob(request: Request, container: str, name: str, head: bool) -> Response:
-        path = emulator.blob_path(container, name)
-        if not path.is_file():
-            return storage_error(
-                404, "BlobNotFound", "The specified blob does not exist."
-            )
-        data = path.read_bytes()
-        headers = _blob_headers(path, len(data))
-        status = 200
-        wanted = request.headers.get("x-ms-range") or request.headers.get("Range")
-        if wanted and not head:
-            start_text, _, end_text = wanted.split("=", 1)[1].partition("-")
-            start = int(start_text)
-            if data and start >= len(data):
-                return storage_error(
-                    416, "InvalidRange", "The range specified is invalid."
-                )
-            end = min(int(end_text) if end_text else len(data) - 1, len(data) - 1)
-            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-            data = data[start : end + 1]
-            status = 206
-        return Response(
-            b"" if head else data,
-            status=status,
-            headers={
-                **headers,
-                "Content-Length": str(path.stat().st_size if head else len(data)),
-            },
-            content_type="application/octet-stream",
-        )
-
-    @emulator.route("GET", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
-    def get_blob(request: Request, container: str, name: str) -> Response:
-        return read_blob(request, container, name, head=False)
-
-    @emulator.route("HEAD", blob_host, r"/(?P<container>[^/]+)/(?P<name>.+)")
-    def head_blob(request: Request, container: str, name: str) -> Response:
-        return read_blob(request, container, name, head=True)
 
 
 # --------------------------------------------------------------------------
@@ -528,7 +178,7 @@ def _artifacts(emulator: AzureEmulator) -> None:
     def content(origin: str, container: str, path: str) -> Any:
         name = f"{origin}/{container}/{path}"
         return models.ArtifactContentInformation(
-            content_uri=emulator.blob_url(ARTIFACT_CONTAINER, name),
+            content_uri=emulator.blobs.url(ARTIFACT_CONTAINER, name),
             origin=origin,
             container=container,
             path=path,
@@ -557,7 +207,7 @@ def _artifacts(emulator: AzureEmulator) -> None:
         request: Request, sub: str, rg: str, ws: str, origin: str, container: str
     ) -> Response:
         path = request.args.get("path", "")
-        if not emulator.blob_path(
+        if not emulator.blobs.path(
             ARTIFACT_CONTAINER, f"{origin}/{container}/{path}"
         ).is_file():
             return arm_error(404, "NotFound", f"Artifact {path} not found.")
@@ -569,7 +219,7 @@ def _artifacts(emulator: AzureEmulator) -> None:
     def list_in_container(
         request: Request, sub: str, rg: str, ws: str, origin: str, container: str
     ) -> Response:
-        root = emulator.blob_path(ARTIFACT_CONTAINER, f"{origin}/{container}")
+        root = emulator.blobs.path(ARTIFACT_CONTAINER, f"{origin}/{container}")
         paths = (
             sorted(
                 p.relative_to(root).as_posix()
@@ -621,7 +271,7 @@ def _run_artifacts(emulator: AzureEmulator) -> None:
     def content(run: str, path: str) -> Any:
         name = f"ExperimentRun/dcid.{run}/{path}"
         return models.ArtifactContentInformation(
-            content_uri=emulator.blob_url(ARTIFACT_CONTAINER, name),
+            content_uri=emulator.blobs.url(ARTIFACT_CONTAINER, name),
             origin="ExperimentRun",
             container=f"dcid.{run}",
             path=path,
@@ -653,7 +303,7 @@ def _run_artifacts(emulator: AzureEmulator) -> None:
         request: Request, sub: str, rg: str, ws: str, experiment: str, run: str
     ) -> Response:
         path = request.args.get("path", "")
-        blob = emulator.blob_path(
+        blob = emulator.blobs.path(
             ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}/{path}"
         )
         if not blob.is_file():
@@ -667,7 +317,7 @@ def _run_artifacts(emulator: AzureEmulator) -> None:
         missing = run_missing(run)
         if missing:
             return missing
-        root = emulator.blob_path(ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}")
+        root = emulator.blobs.path(ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{run}")
         paths = sorted(
             p.relative_to(root).as_posix()
             for p in (root.rglob("*") if root.is_dir() else [])
@@ -777,9 +427,11 @@ class Assets:
         self.versions: dict[tuple[str, str], dict[str, Any]] = {}
 
     def all_versions(self, kind: str, name: str) -> dict[str, Any]:
+        from .mlflow.models import model_versions
+
         found = dict(self.versions.get((kind, name), {}))
         if kind == "models":
-            found.update(mlflow_model_versions(self.emulator, name))
+            found.update(model_versions(name))
         return found
 
     def container(self, kind: str, name: str) -> Any:
@@ -798,42 +450,6 @@ class Assets:
                 "isArchived": False,
             },
         }
-
-
-def mlflow_model_versions(emulator: AzureEmulator, name: str) -> dict[str, Any]:
-    """The MLflow-registered versions of ``name`` as Azure ML model versions.
-
-    In Azure ML one registry holds both: a model registered with MLflow is a
-    model asset of type ``mlflow_model`` whose files are the uploaded folder.
-    """
-    from mlflow.exceptions import MlflowException
-    from mlflow.server.handlers import _get_model_registry_store
-
-    try:
-        found = _get_model_registry_store().search_model_versions(f"name = '{name}'")
-    except MlflowException:
-        return {}
-    versions = {}
-    for version in found:
-        versions[str(version.version)] = {
-            "id": f"{WORKSPACE_ID}/models/{name}/versions/{version.version}",
-            "name": str(version.version),
-            "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
-            "properties": {
-                "modelType": "mlflow_model",
-                "modelUri": version.source,
-                "description": version.description,
-                # One registry: MLflow's version tags are the asset's tags.
-                "tags": dict(version.tags or {}),
-                "properties": {},
-                "flavors": {"python_function": {"data": {}}},
-                "isAnonymous": False,
-                "isArchived": False,
-                "provisioningState": "Succeeded",
-                "jobName": version.run_id,
-            },
-        }
-    return versions
 
 
 def _assets(emulator: AzureEmulator, assets: Assets) -> None:
@@ -992,5 +608,5 @@ def blob_for_uri(emulator: AzureEmulator, uri: str) -> Any:
         relative = uri.split("/paths/", 1)[1]
     else:
         return None
-    path = emulator.blob_path(CONTAINER, relative.rstrip("/"))
+    path = emulator.blobs.path(CONTAINER, relative.rstrip("/"))
     return path if path.exists() else None
