@@ -107,6 +107,27 @@ def arm_error(
     return json_response(body, status, **headers)
 
 
+class ArmError(Exception):
+    """What ARM or Azure ML refuses, raised by the models: answered by ``arm_error``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        challenge: str = "The access token has expired.",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.challenge = challenge
+
+    def response(self) -> Response:
+        """The error in ARM's format."""
+        return arm_error(self.status, self.code, self.message, self.challenge)
+
+
 def wrong_tenant(request: Request, path: str) -> Response | None:
     """ARM's 401 for a token of another directory than the subscription's.
 
@@ -148,23 +169,31 @@ class Route:
 
 
 class AzureEmulator:
-    """State and routes of the emulated workspace."""
+    """The emulated services: their state (``models``) and one WSGI app for their routes.
+
+    Each service is a package (``login``, ``arm``, ``blob``, ``history``,
+    ``mlflow``) whose ``models`` hold the state and the rules with no HTTP and
+    whose ``responses`` parse a request, call the model and shape the answer.
+    """
 
     def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
+        from .arm.models import Assets
         from .blob.models import BlobStore
+        from .history.models import RunHistory
+        from .mlflow.responses import MlflowResponses
 
-        self.blobs = BlobStore(workdir / "blobs")
+        self.workdir = workdir
         self.lock = threading.RLock()
         self.faults: set[str] = set()
         self.log: list[str] = []
         self.routes: list[Route] = []
-        self.assets: Any = None
+        # The services' state (their ``models``), shared where Azure ML shares it.
+        self.blobs = BlobStore(workdir / "blobs")
+        self.assets = Assets(self)
         self.computes: dict[str, Any] = {}
-        self.jobs: dict[str, Any] = {}
         self.operations: dict[str, Any] = {}
-        from .mlflow.responses import MlflowResponses
-
+        self.jobs: dict[str, Any] = {}
+        self.history = RunHistory(self)
         self.mlflow = MlflowResponses(self)
         self._add_routes()
 
@@ -191,7 +220,10 @@ class AzureEmulator:
                 refused = wrong_tenant(request, unquote(request.path))
                 if host == ARM and refused:
                     return refused
-                return route.handler(request, **match.groupdict())
+                try:
+                    return route.handler(request, **match.groupdict())
+                except ArmError as error:
+                    return error.response()
         return arm_error(
             404,
             "NoRegisteredProviderFound",
@@ -228,9 +260,19 @@ class AzureEmulator:
 
     # ---------------------------------------------------------------- routes
     def _add_routes(self) -> None:
-        from .routes import add_routes
+        """Every service's endpoints, in the order they are matched."""
+        from .arm import responses as arm
+        from .blob import responses as blob
+        from .history import responses as history
+        from .login import responses as login
 
-        add_routes(self)
+        login.add_routes(self)
+        arm.add_workspace_routes(self)
+        blob.add_routes(self)
+        history.add_routes(self)
+        arm.add_asset_routes(self)
+        arm.add_job_routes(self)
+        history.add_job_data_routes(self)
 
     def now(self) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
