@@ -1,11 +1,23 @@
-"""The Azure ML emulator's HTTP side: one WSGI app for every host the clients call.
+"""The Azure ML emulator's core: one WSGI app for every host the clients call.
+
+It holds what the services share: the names of the emulated workspace, the
+faults the tests can ask for, the request log, ARM's error format
+(``ArmError``, answered by ``arm_error``) and the dispatch of a request to
+its route. Each service is a package laid out as moto does: ``models`` with
+its state and rules and no HTTP, ``responses`` with its endpoints (parse the
+request, call the model, shape the answer):
+
+- ``login``: Microsoft Entra ID (tokens, device code) and ARM's tenants and
+  subscriptions;
+- ``arm``: the workspace, datastores, assets, compute clusters and jobs
+  (``arm/jobs.py`` runs a job for real);
+- ``blob``: the storage account's blobs;
+- ``history``: the artifact service, run history and a job's output URIs;
+- ``mlflow``: Azure ML's MLflow server (tracking and model registry).
 
 Request and response bodies of the ARM and data-plane endpoints are parsed and
 built with azure-ai-ml's own REST models (``azure.ai.ml._restclient``), so a
-request of the wrong shape fails here as it would in the service. MLflow's own
-Flask app, with a SQLite store, answers the MLflow REST API under the Azure ML
-path prefix, except the MLflow 3 ``logged-models`` endpoints, which answer 404
-with an empty body as Azure ML does (Azure/azure-sdk-for-python#44896).
+request of the wrong shape fails here as it would in the service.
 """
 
 from __future__ import annotations

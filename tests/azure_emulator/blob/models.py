@@ -91,9 +91,7 @@ class BlobStore:
             else []
         )
 
-    def set_metadata(
-        self, container: str, name: str, metadata: dict[str, str]
-    ) -> Path:
+    def set_metadata(self, container: str, name: str, metadata: dict[str, str]) -> Path:
         """``Set Blob Metadata`` of an existing blob."""
         path = self.path(container, name)
         if not path.is_file():

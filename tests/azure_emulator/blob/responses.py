@@ -130,9 +130,7 @@ def add_routes(emulator: AzureEmulator) -> None:
         if request.headers.get("x-ms-blob-type") != "BlockBlob":
             return storage_error(400, "MissingRequiredHeader", "x-ms-blob-type")
         path = store.put(container, name, request.get_data(), metadata)
-        return Response(
-            "", status=201, headers=blob_headers(path, path.stat().st_size)
-        )
+        return Response("", status=201, headers=blob_headers(path, path.stat().st_size))
 
     def read_blob(request: Request, container: str, name: str, head: bool) -> Response:
         try:

@@ -170,9 +170,7 @@ def _run_artifacts(emulator: AzureEmulator, history: RunHistory) -> None:
         history.check_run(run)
         page = models.PaginatedArtifactList(
             value=[
-                models.Artifact(
-                    origin=RUN_ORIGIN, container=run_container(run), path=p
-                )
+                models.Artifact(origin=RUN_ORIGIN, container=run_container(run), path=p)
                 for p in history.paths(RUN_ORIGIN, run_container(run))
             ]
         )
