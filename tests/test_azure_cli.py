@@ -37,7 +37,7 @@ from tests.azure_emulator.app import (
     SUBSCRIPTION,
     TENANT,
 )
-from tests.azure_emulator.identity import USER_CODE
+from tests.azure_emulator.login.models import USER_CODE
 from tests.test_azure_emulator import (
     JOB_STATES,
     POLL,

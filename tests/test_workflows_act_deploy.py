@@ -38,7 +38,7 @@ from github_fake.server import OIDC_REQUEST_TOKEN, FakeGitHub
 
 from tests.azure_emulator import Emulator, start
 from tests.azure_emulator.app import CLIENT_ID, CLIENT_SECRET, TENANT
-from tests.azure_emulator.identity import FEDERATED_CREDENTIAL
+from tests.azure_emulator.login.models import FEDERATED_CREDENTIAL
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")

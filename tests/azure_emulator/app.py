@@ -1,11 +1,23 @@
-"""The Azure ML emulator's HTTP side: one WSGI app for every host the clients call.
+"""The Azure ML emulator's core: one WSGI app for every host the clients call.
+
+It holds what the services share: the names of the emulated workspace, the
+faults the tests can ask for, the request log, ARM's error format
+(``ArmError``, answered by ``arm_error``) and the dispatch of a request to
+its route. Each service is a package laid out as moto does: ``models`` with
+its state and rules and no HTTP, ``responses`` with its endpoints (parse the
+request, call the model, shape the answer):
+
+- ``login``: Microsoft Entra ID (tokens, device code) and ARM's tenants and
+  subscriptions;
+- ``arm``: the workspace, datastores, assets, compute clusters and jobs
+  (``arm/jobs.py`` runs a job for real);
+- ``blob``: the storage account's blobs;
+- ``history``: the artifact service, run history and a job's output URIs;
+- ``mlflow``: Azure ML's MLflow server (tracking and model registry).
 
 Request and response bodies of the ARM and data-plane endpoints are parsed and
 built with azure-ai-ml's own REST models (``azure.ai.ml._restclient``), so a
-request of the wrong shape fails here as it would in the service. MLflow's own
-Flask app, with a SQLite store, answers the MLflow REST API under the Azure ML
-path prefix, except the MLflow 3 ``logged-models`` endpoints, which answer 404
-with an empty body as Azure ML does (Azure/azure-sdk-for-python#44896).
+request of the wrong shape fails here as it would in the service.
 """
 
 from __future__ import annotations
@@ -107,12 +119,33 @@ def arm_error(
     return json_response(body, status, **headers)
 
 
+class ArmError(Exception):
+    """What ARM or Azure ML refuses, raised by the models: answered by ``arm_error``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        challenge: str = "The access token has expired.",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.challenge = challenge
+
+    def response(self) -> Response:
+        """The error in ARM's format."""
+        return arm_error(self.status, self.code, self.message, self.challenge)
+
+
 def wrong_tenant(request: Request, path: str) -> Response | None:
     """ARM's 401 for a token of another directory than the subscription's.
 
     The message is ARM's own (Azure/azure-sdk-for-python#38382).
     """
-    from .identity import claims
+    from .login.models import claims
 
     match = re.match(r"/subscriptions/([^/]+)/", path)
     if not match or match.group(1) not in SUBSCRIPTIONS:
@@ -148,21 +181,32 @@ class Route:
 
 
 class AzureEmulator:
-    """State and routes of the emulated workspace."""
+    """The emulated services: their state (``models``) and one WSGI app for their routes.
+
+    Each service is a package (``login``, ``arm``, ``blob``, ``history``,
+    ``mlflow``) whose ``models`` hold the state and the rules with no HTTP and
+    whose ``responses`` parse a request, call the model and shape the answer.
+    """
 
     def __init__(self, workdir: Path) -> None:
+        from .arm.models import Assets
+        from .blob.models import BlobStore
+        from .history.models import RunHistory
+        from .mlflow.responses import MlflowResponses
+
         self.workdir = workdir
-        self.blob_dir = workdir / "blobs"
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
         self.faults: set[str] = set()
         self.log: list[str] = []
         self.routes: list[Route] = []
-        self.assets: Any = None
+        # The services' state (their ``models``), shared where Azure ML shares it.
+        self.blobs = BlobStore(workdir / "blobs")
+        self.assets = Assets(self)
         self.computes: dict[str, Any] = {}
-        self.jobs: dict[str, Any] = {}
         self.operations: dict[str, Any] = {}
-        self.mlflow_app = self._mlflow_app()
+        self.jobs: dict[str, Any] = {}
+        self.history = RunHistory(self)
+        self.mlflow = MlflowResponses(self)
         self._add_routes()
 
     # ---------------------------------------------------------------- WSGI
@@ -171,7 +215,7 @@ class AzureEmulator:
         host = request.host.split(":")[0]
         self.log.append(f"{request.method} {host}{request.full_path.rstrip('?')}")
         if host == API_HOST and "/mlflow/v2.0/" in request.path:
-            return self._mlflow(environ, start_response, request)
+            return self.mlflow(environ, start_response, request)
         response = self._dispatch(request, host)
         return response(environ, start_response)
 
@@ -181,14 +225,17 @@ class AzureEmulator:
                 continue
             match = route.path.fullmatch(unquote(request.path))
             if match:
-                if host == ARM and not self._authorized(request):
+                if host == ARM and not self.authorized(request):
                     return arm_error(
                         401, "InvalidAuthenticationToken", "Falta el token."
                     )
                 refused = wrong_tenant(request, unquote(request.path))
                 if host == ARM and refused:
                     return refused
-                return route.handler(request, **match.groupdict())
+                try:
+                    return route.handler(request, **match.groupdict())
+                except ArmError as error:
+                    return error.response()
         return arm_error(
             404,
             "NoRegisteredProviderFound",
@@ -196,7 +243,7 @@ class AzureEmulator:
         )
 
     @staticmethod
-    def _authorized(request: Request) -> bool:
+    def authorized(request: Request) -> bool:
         return request.headers.get("Authorization", "").startswith("Bearer ")
 
     def route(self, method: str, host: str, path: str) -> Callable[[Handler], Handler]:
@@ -223,123 +270,21 @@ class AzureEmulator:
             return json_response(self.log)(environ, start_response)
         return json_response({"error": "unknown"}, 404)(environ, start_response)
 
-    # ---------------------------------------------------------------- MLflow
-    def _mlflow_app(self) -> Any:
-        import os
-
-        os.environ["_MLFLOW_SERVER_FILE_STORE"] = (
-            f"sqlite:///{(self.workdir / 'mlflow.db').as_posix()}"
-        )
-        os.environ["_MLFLOW_SERVER_ARTIFACT_ROOT"] = (self.workdir / "mlruns").as_uri()
-        os.environ["_MLFLOW_SERVER_SERVE_ARTIFACTS"] = "false"
-        from mlflow.server import app
-
-        return app
-
-    def _mlflow(
-        self, environ: dict[str, Any], start_response: Any, request: Request
-    ) -> Iterable[bytes]:
-        if not self._authorized(request):
-            return Response("", status=401)(environ, start_response)
-        rest = request.path.split(f"/workspaces/{WORKSPACE}", 1)[-1]
-        if "/api/2.0/mlflow/logged-models" in rest:
-            # Azure ML's MLflow server has no logged models: empty 404.
-            return Response("", status=404)(environ, start_response)
-        if rest == "/api/2.0/mlflow/model-versions/create":
-            return self._create_model_version(request)(environ, start_response)
-        if rest == "/api/2.0/mlflow/experiments/create":
-            return self._create_experiment(request)(environ, start_response)
-        environ = dict(environ)
-        environ["PATH_INFO"] = rest
-        environ["SCRIPT_NAME"] = ""
-        environ["HTTP_HOST"] = "localhost"
-        environ["SERVER_NAME"] = "localhost"
-        return self.mlflow_app(environ, start_response)
-
-    def _create_experiment(self, request: Request) -> Response:
-        """An experiment whose runs keep their artifacts in the workspace.
-
-        Azure ML gives each run the artifact URI
-        ``azureml://experiments/<name>/runs/<run id>/artifacts`` (as printed in
-        mlflow/mlflow#7806), which azureml-mlflow uploads through run history
-        (``/history/v1.0``, SAS links, blob PUTs); MLflow's store derives a
-        run's URI from its experiment's location, so that is set here.
-        """
-        from mlflow.exceptions import MlflowException
-        from mlflow.protos.service_pb2 import CreateExperiment
-        from mlflow.server.handlers import _get_tracking_store
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        body = json.loads(request.get_data() or b"{}")
-        name = str(body.get("name", ""))
-        try:
-            experiment_id = _get_tracking_store().create_experiment(
-                name, artifact_location=f"azureml://experiments/{name}/runs"
-            )
-        except MlflowException as error:
-            return Response(
-                error.serialize_as_json(),
-                status=error.get_http_status_code(),
-                content_type="application/json",
-            )
-        message = CreateExperiment.Response(experiment_id=experiment_id)
-        return Response(message_to_json(message), content_type="application/json")
-
-    def _create_model_version(self, request: Request) -> Response:
-        """A model version whose files azureml-mlflow uploaded (``azureml://artifacts/``).
-
-        Azure ML keeps the files it holds; MLflow's own handler would try to
-        open the ``azureml://`` source itself, so the store is called here.
-        """
-        from mlflow.server.handlers import _get_model_registry_store
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        body = json.loads(request.get_data() or b"{}")
-        source = str(body.get("source", ""))
-        prefix = "azureml://artifacts/"
-        if (
-            not source.startswith(prefix)
-            or not self.blob_path(
-                ARTIFACT_CONTAINER, source[len(prefix) :] + "/MLmodel"
-            ).is_file()
-        ):
-            return json_response(
-                {
-                    "error_code": "INVALID_PARAMETER_VALUE",
-                    "message": f"Model source {source!r} is not an uploaded MLflow model.",
-                },
-                400,
-            )
-        from mlflow.entities.model_registry import ModelVersionTag
-
-        version = _get_model_registry_store().create_model_version(
-            name=body["name"],
-            source=source,
-            run_id=body.get("run_id") or None,
-            tags=[ModelVersionTag(t["key"], t["value"]) for t in body.get("tags", [])],
-            run_link=body.get("run_link") or None,
-            description=body.get("description") or None,
-        )
-        from mlflow.protos.model_registry_pb2 import CreateModelVersion
-
-        message = CreateModelVersion.Response(model_version=version.to_proto())
-        return Response(message_to_json(message), content_type="application/json")
-
     # ---------------------------------------------------------------- routes
     def _add_routes(self) -> None:
-        from .routes import add_routes
+        """Every service's endpoints, in the order they are matched."""
+        from .arm import responses as arm
+        from .blob import responses as blob
+        from .history import responses as history
+        from .login import responses as login
 
-        add_routes(self)
-
-    # ---------------------------------------------------------------- blobs
-    def blob_path(self, container: str, name: str) -> Path:
-        path = (self.blob_dir / container / name).resolve()
-        if self.blob_dir.resolve() not in path.parents:
-            raise ValueError(name)
-        return path
-
-    def blob_url(self, container: str, name: str) -> str:
-        return f"https://{BLOB_HOST}/{container}/{name}?sv=2021-08-06&sig=emulador"
+        login.add_routes(self)
+        arm.add_workspace_routes(self)
+        blob.add_routes(self)
+        history.add_routes(self)
+        arm.add_asset_routes(self)
+        arm.add_job_routes(self)
+        history.add_job_data_routes(self)
 
     def now(self) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())

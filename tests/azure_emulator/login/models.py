@@ -1,5 +1,9 @@
 """Microsoft Entra ID as MSAL meets it: instance discovery, OpenID metadata, tokens.
 
+The state and the rules of the directory, with no HTTP: ``responses`` parses
+the requests and shapes the answers; a refused token request is a
+``TokenError`` (its status and Entra ID's body).
+
 ``EnvironmentCredential`` (``AZURE_TENANT_ID``, ``AZURE_CLIENT_ID``,
 ``AZURE_CLIENT_SECRET``) and ``az login --service-principal`` make MSAL ask, in
 this order, ``/common/discovery/instance``,
@@ -20,7 +24,10 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Container, Mapping
 from typing import Any
+
+from ..app import CLIENT_ID, CLIENT_SECRET, SUBSCRIPTIONS, TENANT, TENANTS
 
 AUTHORITY = "https://login.microsoftonline.com"
 TOKEN_SECONDS = 3599
@@ -226,3 +233,127 @@ def assertion_problem(assertion: str) -> str | None:
     if not presented_claims.get("nbf", now) - 300 <= now <= presented_claims.get("exp", 0) + 300:
         return "AADSTS700024: Client assertion is not within its valid time range."
     return None
+
+
+class TokenError(Exception):
+    """A refused token request: the HTTP status and Entra ID's error body."""
+
+    def __init__(
+        self, status: int, code: str, description: str, suberror: str = ""
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.body = token_error(code, description, suberror)
+
+
+def grant_token(
+    faults: Container[str], form: Mapping[str, str], tenant: str
+) -> dict[str, Any]:
+    """``POST /<tenant>/oauth2/v2.0/token``: the tokens for this grant.
+
+    Raises ``TokenError`` for what Entra ID refuses (and the faults asked for).
+    """
+    grant = form.get("grant_type", "")
+    scope = form.get("scope", "")
+    if grant == "client_credentials":
+        return service_principal_token(faults, form, tenant, scope)
+    if tenant not in (*TENANTS, "organizations", "common"):
+        raise TokenError(
+            400,
+            "invalid_request",
+            f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure "
+            "you have the correct tenant ID and are signing into the correct "
+            "cloud.",
+        )
+    home = TENANT if tenant in ("organizations", "common") else tenant
+    if grant == "urn:ietf:params:oauth:grant-type:device_code":
+        if form.get("device_code") != DEVICE_CODE:
+            raise TokenError(
+                400, "invalid_grant", "AADSTS70000: The provided value is not valid."
+            )
+        return user_tokens(home, scope)
+    if grant == "refresh_token":
+        if "mfa_required" in faults:
+            raise TokenError(400, "invalid_grant", MFA_REQUIRED, "basic_action")
+        if "refresh_token_expired" in faults:
+            raise TokenError(400, "invalid_grant", REFRESH_TOKEN_EXPIRED, "bad_token")
+        return user_tokens(home, scope)
+    raise TokenError(
+        400,
+        "unsupported_grant_type",
+        f"AADSTS70003: The app requested an unsupported grant type '{grant}'.",
+    )
+
+
+def service_principal_token(
+    faults: Container[str], form: Mapping[str, str], tenant: str, scope: str
+) -> dict[str, Any]:
+    """The client credentials grant (EnvironmentCredential, ``az login --service-principal``).
+
+    With workload identity federation (the deploy workflow's OIDC path) the
+    GitHub token comes as a client assertion instead of the secret.
+    """
+    if form.get("client_assertion_type") == JWT_BEARER:
+        problem = assertion_problem(form.get("client_assertion", ""))
+        if problem is not None:
+            raise TokenError(401, "invalid_client", problem)
+    elif "invalid_secret" in faults or form.get("client_secret") != CLIENT_SECRET:
+        raise TokenError(
+            401,
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided. Ensure the secret "
+            "being sent in the request is the client secret value, not the "
+            f"client secret ID, for a secret added to app '{CLIENT_ID}'.",
+        )
+    if tenant not in TENANTS or form.get("client_id") != CLIENT_ID:
+        raise TokenError(
+            400,
+            "unauthorized_client",
+            f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+            f"was not found in the directory '{tenant}'.",
+        )
+    return {
+        "token_type": "Bearer",
+        "expires_in": TOKEN_SECONDS,
+        "ext_expires_in": TOKEN_SECONDS,
+        "access_token": access_token(tenant, CLIENT_ID, scope),
+    }
+
+
+def tenants_of(token: str) -> list[dict[str, Any]]:
+    """The directories ``GET /tenants`` lists for a token: a user's, none for an app."""
+    tenants = TENANTS if claims(token).get("upn") else {}
+    return [
+        {
+            "id": f"/tenants/{tenant}",
+            "tenantId": tenant,
+            "tenantCategory": "Home",
+            "displayName": name,
+            "defaultDomain": "utec.edu.pe",
+            "tenantType": "AAD",
+        }
+        for tenant, name in tenants.items()
+    ]
+
+
+def subscriptions_of(token: str) -> list[dict[str, Any]]:
+    """The subscriptions ``GET /subscriptions`` lists: those of the token's tenant."""
+    tenant = str(claims(token).get("tid", ""))
+    return [
+        {
+            "id": f"/subscriptions/{subscription}",
+            "authorizationSource": "RoleBased",
+            "managedByTenants": [],
+            "subscriptionId": subscription,
+            "tenantId": owner,
+            "displayName": name,
+            "state": "Enabled",
+            "subscriptionPolicies": {
+                "locationPlacementId": "Public_2014-09-01",
+                "quotaId": "AzureForStudents_2018-01-01",
+                "spendingLimit": "On",
+            },
+        }
+        for subscription, (owner, name) in SUBSCRIPTIONS.items()
+        if owner == tenant
+    ]

@@ -1,13 +1,10 @@
-"""Compute clusters and command jobs: created through ARM, really executed here.
+"""Command jobs: submitted through ARM, really executed here. No HTTP here.
 
 A job moves one state per ``GET``, as a student sees it over successive polls,
 in the order azure-ai-ml documents: NotStarted → Preparing → Queued →
 Starting → Provisioning → Running → Finalizing → Completed (or Failed with
 its log, or Paused / Canceled, or stuck in Queued, when the tests ask for it).
-Creating a compute cluster is a long-running operation (201 with
-``Azure-AsyncOperation``), whose status is ``InProgress`` and then
-``Succeeded``, or ``Failed`` with a quota error. When it leaves Running
-its command runs for real in a folder laid out as on a cluster node: the code
+When it leaves Running its command runs for real in a folder laid out as on a cluster node: the code
 folder as uploaded, the model input as the registered MLflow model's folder
 (with ``MLmodel``), the data input as the uploaded file, both read-only, and
 an empty output folder that is collected to ``azureml/<job>/<output>/`` in the
@@ -19,7 +16,6 @@ cannot be built fails the job with the build's log.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -29,12 +25,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
-
-from . import environment
-from .app import (
+from .. import environment
+from ..app import (
     API_HOST,
-    ARM,
     ARTIFACT_CONTAINER,
     CONTAINER,
     DATASTORE,
@@ -43,22 +36,13 @@ from .app import (
     SUBSCRIPTION,
     WORKSPACE,
     WORKSPACE_ID,
-    arm_error,
-    json_response,
+    ArmError,
 )
-from .routes import WS_PATH, arm_faults, blob_for_uri, rest_model
+from .models import blob_for_uri, rest_model
 
 if TYPE_CHECKING:
-    from .app import AzureEmulator
+    from ..app import AzureEmulator
 
-# A few sizes the region offers (a misspelt size is refused, as in Azure).
-VM_SIZES = {
-    "Standard_DS2_v2",
-    "Standard_DS3_v2",
-    "Standard_D2as_v4",
-    "Standard_D2s_v3",
-    "Standard_F2s_v2",
-}
 # The order azure-ai-ml documents (_run_history_constants.py): the image is
 # built in Preparing, before the job waits for a node in Queued.
 PROGRESSION = [
@@ -71,29 +55,13 @@ PROGRESSION = [
     "Finalizing",
     "Completed",
 ]
-QUOTA_MESSAGE = (
-    "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
-    "cannot accomodate for at least 1 requested managed compute node which maps to "
-    "2 vCPUs. Talk to your Subscription Admin or refer to "
-    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
-    "to increase the family quota."
-)
-# When the subscription has no Azure ML vCPU quota at all in the region, another
-# VM size does not help (Azure/mlops-v2#81).
-REGIONAL_QUOTA_MESSAGE = (
-    "The specified subscription has a total vCPU quota of 0 and cannot accomodate "
-    "for at least 1 requested managed compute node which maps to 2 vCPUs. Talk to "
-    "your Subscription Admin or refer to "
-    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
-    "to increase the total vCPU quota."
-)
 IMAGE_BUILD_LOG = (
     "2026-11-28T23:00:00Z Building image for environment churn-inference-env\n"
     "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks "
     "requests for the registry are not permitted. Please file an Azure support "
     "request at http://aka.ms/azuresupport for assistance.\n"
 )
-NETGUARD = Path(__file__).resolve().parents[2] / "labs/gitops-workflow/tests/netguard"
+NETGUARD = Path(__file__).resolve().parents[3] / "labs/gitops-workflow/tests/netguard"
 UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
 WORKSPACE_GUID = "0b0b0b0b-1c1c-2d2d-3e3e-4f4f4f4f4f4f"
 EXPERIMENT_ID = "5e5e5e5e-6f6f-7a7a-8b8b-9c9c9c9c9c9c"
@@ -102,202 +70,41 @@ ASSET_ID = re.compile(
 )
 
 
-def add_job_routes(emulator: AzureEmulator) -> None:
-    """Computes, jobs, run history and data URI resolution."""
-    emulator.computes = {}
-    emulator.jobs = {}
-    emulator.operations = {}
-
-    @emulator.route("GET", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
-    def get_compute(
-        request: Request, sub: str, rg: str, ws: str, name: str
-    ) -> Response:
-        fault = arm_faults(emulator, sub, rg, ws)
-        if fault:
-            return fault
-        if name not in emulator.computes:
-            return arm_error(
-                404,
-                "ResourceNotFound",
-                f"The Resource 'Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}' "
-                f"under resource group '{rg}' was not found.",
-            )
-        compute = emulator.computes[name]
-        if "compute_failed" in emulator.faults:
-            compute = json.loads(json.dumps(compute))
-            compute["properties"].update(
-                provisioningState="Failed",
-                provisioningErrors=[
-                    {"error": {"code": "BadRequest", "message": QUOTA_MESSAGE}}
-                ],
-            )
-        return json_response(compute)
-
-    @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
-    def put_compute(
-        request: Request, sub: str, rg: str, ws: str, name: str
-    ) -> Response:
-        fault = arm_faults(emulator, sub, rg, ws)
-        if fault:
-            return fault
-        sent = json.loads(request.get_data())
-        parsed = rest_model("computes", sent)
-        properties = parsed.properties
-        if properties.compute_type != "AmlCompute":
-            return arm_error(
-                400,
-                "BadRequest",
-                f"Unsupported compute type {properties.compute_type}.",
-            )
-        size = properties.properties.vm_size if properties.properties else None
-        if size not in VM_SIZES:
-            return arm_error(
-                400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
-            )
-        body = {
-            **sent,
-            "id": f"{WORKSPACE_ID}/computes/{name}",
-            "name": name,
-            "type": "Microsoft.MachineLearningServices/workspaces/computes",
-            "location": REGION,
-        }
-        body["properties"] = {**sent["properties"], "provisioningState": "Creating"}
-        emulator.computes[name] = body
-        # A long-running operation: 201 now, the outcome when its status is polled
-        # (where a quota error arrives, as in Azure/mlops-v2#81).
-        operation = emulator.new_id()
-        quota = {"quota": QUOTA_MESSAGE, "regional_quota": REGIONAL_QUOTA_MESSAGE}
-        emulator.operations[operation] = {
-            "compute": name,
-            "polls": 0,
-            "error": next((quota[f] for f in quota if f in emulator.faults), None),
-        }
-        status_url = (
-            f"https://{ARM}/subscriptions/{sub}/providers/"
-            f"Microsoft.MachineLearningServices/locations/{REGION}/"
-            f"computeOperationsStatus/{operation}?api-version=2025-12-01"
-        )
-        return json_response(
-            body, 201, **{"Azure-AsyncOperation": status_url, "Retry-After": "1"}
-        )
-
-    @emulator.route(
-        "GET",
-        ARM,
-        r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices"
-        r"/locations/[^/]+/computeOperationsStatus/(?P<operation>[^/]+)",
-    )
-    def compute_operation(request: Request, sub: str, operation: str) -> Response:
-        state = emulator.operations.get(operation)
-        if state is None:
-            return arm_error(404, "NotFound", f"Operation {operation} not found.")
-        state["polls"] += 1
-        compute = emulator.computes[state["compute"]]["properties"]
-        body: dict[str, Any] = {"name": operation, "status": "InProgress"}
-        if state["polls"] > 1 and state["error"]:
-            body.update(
-                status="Failed", error={"code": "BadRequest", "message": state["error"]}
-            )
-            compute["provisioningState"] = "Failed"
-            compute["provisioningErrors"] = [{"error": body["error"]}]
-        elif state["polls"] > 1:
-            body["status"] = "Succeeded"
-            compute["provisioningState"] = "Succeeded"
-        return json_response(body, 200, **{"Retry-After": "1"})
-
-    @emulator.route("PUT", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
-    def put_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
-        fault = arm_faults(emulator, sub, rg, ws)
-        if fault:
-            return fault
-        sent = json.loads(request.get_data())
-        parsed = rest_model("jobs", sent)
-        problem = check_job(emulator, parsed.properties)
-        if problem:
-            return arm_error(400, "UserError", problem)
-        body = {
-            **sent,
-            "id": f"{WORKSPACE_ID}/jobs/{name}",
-            "name": name,
-            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
-            "systemData": {"createdAt": emulator.now()},
-        }
-        body["properties"] = {
-            **sent["properties"],
-            "status": "NotStarted",
-            "services": {
-                "Studio": {
-                    "jobServiceType": "Studio",
-                    "endpoint": f"https://ml.azure.com/runs/{name}?wsid={WORKSPACE_ID}",
-                }
-            },
-        }
-        emulator.jobs[name] = body
-        return json_response(rest_model("jobs", body), 201)
-
-    @emulator.route("GET", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
-    def get_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
-        fault = arm_faults(emulator, sub, rg, ws)
-        if fault:
-            return fault
-        job = emulator.jobs.get(name)
-        if job is None:
-            return arm_error(404, "UserError", f"Job {name} not found.")
-        with emulator.lock:
-            advance(emulator, name, job)
-            shown = {
-                key: value for key, value in job.items() if not key.startswith("_")
+def submit(emulator: AzureEmulator, name: str, sent: dict[str, Any]) -> dict[str, Any]:
+    """A new command job, ``NotStarted`` (``ArmError`` 400 for what is refused)."""
+    parsed = rest_model("jobs", sent)
+    problem = check_job(emulator, parsed.properties)
+    if problem:
+        raise ArmError(400, "UserError", problem)
+    body = {
+        **sent,
+        "id": f"{WORKSPACE_ID}/jobs/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+        "systemData": {"createdAt": emulator.now()},
+    }
+    body["properties"] = {
+        **sent["properties"],
+        "status": "NotStarted",
+        "services": {
+            "Studio": {
+                "jobServiceType": "Studio",
+                "endpoint": f"https://ml.azure.com/runs/{name}?wsid={WORKSPACE_ID}",
             }
-        return json_response(rest_model("jobs", shown))
+        },
+    }
+    emulator.jobs[name] = body
+    return body
 
-    @emulator.route("POST", API_HOST, r"/history/v1\.0" + WS_PATH + r"/rundata")
-    def run_data(request: Request, sub: str, rg: str, ws: str) -> Response:
-        from azure.ai.ml._restclient.runhistory import models
 
-        run_id = json.loads(request.get_data())["runId"]
-        job = emulator.jobs.get(run_id)
-        if job is None:
-            return arm_error(404, "UserError", f"Run {run_id} not found.")
-        outputs = {
-            output: {"assetId": output_asset_id(run_id, output), "type": "UriFolder"}
-            for output in job["properties"].get("outputs", {})
-            if output != "default"
-        }
-        result = models.GetRunDataResult(
-            {
-                "runMetadata": {
-                    "runId": run_id,
-                    "status": job["properties"]["status"],
-                    "outputs": outputs,
-                }
-            }
-        )
-        return json_response(result)
-
-    @emulator.route(
-        "POST",
-        API_HOST,
-        r"/data/v1\.0" + WS_PATH + r"/dataversion/batchGetResolvedUris",
-    )
-    def resolve_uris(request: Request, sub: str, rg: str, ws: str) -> Response:
-        from azure.ai.ml._restclient.dataset_dataplane import models
-
-        asked = (
-            models.BatchGetResolvedURIs(json.loads(request.get_data())).values_property
-            or []
-        )
-        found = {}
-        for asset_id in asked:
-            match = re.search(
-                r"/data/azureml_(?P<job>.+)_output_data_(?P<output>[^/]+)/versions/1$",
-                asset_id,
-            )
-            if match and match["job"] in emulator.jobs:
-                found[asset_id] = {
-                    "uri": output_uri(match["job"], match["output"]),
-                    "type": "UriFolder",
-                }
-        return json_response(models.BatchDataUriResponse({"values": found}))
+def poll(emulator: AzureEmulator, name: str) -> dict[str, Any]:
+    """The job as one ``GET`` sees it, one step further in its life."""
+    job = emulator.jobs.get(name)
+    if job is None:
+        raise ArmError(404, "UserError", f"Job {name} not found.")
+    with emulator.lock:
+        advance(emulator, name, job)
+        return {key: value for key, value in job.items() if not key.startswith("_")}
 
 
 def output_asset_id(job: str, output: str) -> str:
@@ -395,7 +202,7 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
 def write_logs(emulator: AzureEmulator, job: str, logs: dict[str, str]) -> None:
     """The job's logs, where Azure ML keeps them: ``ExperimentRun/dcid.<job>/``."""
     for relative, text in logs.items():
-        path = emulator.blob_path(
+        path = emulator.blobs.path(
             ARTIFACT_CONTAINER, f"ExperimentRun/dcid.{job}/{relative}"
         )
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -490,7 +297,7 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
         if kind == "models":
             uri = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
-            source = emulator.blob_path(ARTIFACT_CONTAINER, uri)
+            source = emulator.blobs.path(ARTIFACT_CONTAINER, uri)
         else:
             source = blob_for_uri(emulator, body["properties"]["dataUri"])
         target = inputs / input_name / source.name
@@ -564,6 +371,6 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
     if finished.returncode != 0:
         return False
     for output_name, folder in outputs.items():
-        target = emulator.blob_path(CONTAINER, f"azureml/{name}/{output_name}")
+        target = emulator.blobs.path(CONTAINER, f"azureml/{name}/{output_name}")
         shutil.copytree(folder, target, dirs_exist_ok=True)
     return True
