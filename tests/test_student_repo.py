@@ -1,25 +1,25 @@
 """Los chequeos del laboratorio pasan donde el estudiante los ejecuta.
 
 En su repositorio (``tests/student_repo.py``: el laboratorio en la raíz,
-``.venv`` dentro, rama ``main``), con el cambio de la Parte 2 sin commit y ya
-en commit en su rama, y en el checkout que hace GitHub para un pull request
-(``actions/checkout``: profundidad 1, HEAD separado en el commit de fusión,
-sin rama ``main`` local, la base solo como ``origin/main``). En cada caso,
-la suite entera del laboratorio (``run_checks.py … --completo``), sin recortar.
-Con el cambio aún sin commit (la Parte 2, paso 4, al pie de la letra) lo
-prueba ``test_tutorial.py::test_part_two_change``.
+``.venv`` dentro, rama ``main``), con el cambio de la Parte 2 ya en commit en
+su rama: los cinco linters y la suite entera del laboratorio
+(``run_checks.py --completo``), sin recortar. Los otros dos lugares:
+- con el cambio aún sin commit (la Parte 2, paso 4, al pie de la letra):
+  ``test_tutorial.py::test_part_two_change``;
+- en el checkout que hace GitHub para un pull request (profundidad 1, HEAD
+  separado en ``refs/pull/1/merge``, sin rama ``main`` local): el primer pull
+  request de ``test_workflows_act.py``, donde el propio ``actions/checkout``
+  lo hace bajo act y el trabajo Pruebas corre la suite entera.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from student_repo import FIRST_COMMIT, StudentRepo, git
+from student_repo import FIRST_COMMIT, StudentRepo
 from test_tutorial import CHANGE_MARK, apply_change, dedented, tutorial_text
 
-PULL_REF = "refs/pull/1/merge"
 # El resumen de pytest cuando todo pasó: nada fallido, saltado ni con error.
 PASSED = r"\d+ passed(, \d+ deselected)?(, \d+ warnings?)?"
 
@@ -85,46 +85,3 @@ def test_whole_suite_in_the_repository_after_the_commit(
     assert_all_passed(result.stdout, result.returncode)
     # Las pruebas no dejaron nada sin ignorar en el repositorio.
     assert committed.git("status", "--porcelain") == ""
-
-
-def pull_request_checkout(repo: StudentRepo, destination: Path) -> Path:
-    """Lo que hace ``actions/checkout`` en un pull request de ``repo``.
-
-    GitHub fusiona la rama en ``main`` (``refs/pull/N/merge``) y el runner
-    trae solo ese commit, a profundidad 1, con HEAD separado; la base llega
-    después solo como ``origin/main`` (también a profundidad 1).
-    """
-    head = repo.git("rev-parse", "HEAD").strip()
-    repo.git("switch", "--quiet", "--detach", "main")
-    repo.git("merge", "--quiet", "--no-ff", "-m", f"Merge {head} into main", head)
-    repo.git("update-ref", PULL_REF, "HEAD")
-    repo.git("switch", "--quiet", "-")
-    destination.mkdir()
-    git(destination, "init", "--quiet")
-    git(destination, "remote", "add", "origin", repo.root.as_uri())
-    for ref in (
-        f"+{PULL_REF}:refs/remotes/pull/1/merge",
-        "+main:refs/remotes/origin/main",
-    ):
-        git(destination, "fetch", "--quiet", "--no-tags", "--depth=1", "origin", ref)
-    git(destination, "checkout", "--quiet", "--force", "refs/remotes/pull/1/merge")
-    return destination
-
-
-def test_whole_suite_in_the_pull_request_checkout(
-    committed: StudentRepo, tmp_path: Path
-) -> None:
-    checkout = pull_request_checkout(committed, tmp_path / "checkout")
-    assert git(checkout, "rev-parse", "--is-shallow-repository").strip() == "true"
-    assert git(checkout, "branch", "--show-current").strip() == ""
-    assert "main" not in git(checkout, "branch", "--list").split()
-    assert not (checkout / ".venv").exists()
-    # El Python del runner tiene requirements.txt instalado fuera del checkout:
-    # aquí, el del repositorio del estudiante.
-    result = committed.run(
-        ["scripts/run_checks.py", "pytest", "--completo"], cwd=checkout
-    )
-    output = result.stdout
-    assert result.returncode == 0, output[-6000:]
-    summary = re.findall(r"=+ (.*(?:passed|failed|error).*) in [\d.]+s", output)
-    assert summary and re.fullmatch(PASSED, summary[-1]), output[-3000:]

@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_tutorial_model import apply_model_change, git, student_repo
+from student_repo import StudentRepo
+from test_tutorial_model import apply_model_change
 from test_workflows import LINTERS, load, step_named
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,10 +146,15 @@ def test_section_step_without_a_comparison_says_so(tmp_path: Path) -> None:
     assert "No se pudo comparar el modelo" in markdown
 
 
-def test_lower_max_depth_gets_a_failed_gate_in_the_comment(tmp_path: Path) -> None:
-    repo, base_sha = student_repo(tmp_path / "mi-repo", "feat/un-corte")
-    apply_model_change(repo, '    "max_depth": 1,')
-    git(repo, "commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
+def test_lower_max_depth_gets_a_failed_gate_in_the_comment(
+    tmp_path: Path, student_repo: StudentRepo
+) -> None:
+    student = student_repo.clone(tmp_path / "mi-repo")
+    base_sha = student.git("rev-parse", "main").strip()
+    student.git("switch", "--quiet", "--create", "feat/un-corte")
+    apply_model_change(student.root, '    "max_depth": 1,')
+    student.git("commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
+    repo = student.root
     env = {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
         "HOME": os.environ.get("HOME", str(tmp_path)),
