@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from churn_lab.cli import format_number
+from churn_lab.conventional import check_message, parse_tag
 from churn_lab.github_api import GitHubClient, GitHubUnavailable
 
 DONE, MISSING, PENDING = "✅", "❌", "⏳"
@@ -57,12 +58,6 @@ MODEL_NAME = "churn-prediction-model"
 DATA_ASSET_NAME = "churn-inference-data"
 PREDICTIONS_PATH = "data/inference_output.csv"
 COMMENT_MARKER = "<!-- add-pr-comment:ci-results -->"
-# Un título de commit o de pull request convencional: «feat: …», «fix(ci)!: …».
-CONVENTIONAL_TITLE = re.compile(
-    r"^(feat|fix|docs|style|refactor|perf|test|build|ci|chore|revert)"
-    r"(\([\w./-]+\))?!?: \S"
-)
-VERSION_TAG = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 # La Parte 1 ya deja v0.0.1 (el primer push a main); la Parte 2, con un
 # «feat:», sube a v0.1.0 o más.
 PART2_VERSION = (0, 1, 0)
@@ -484,7 +479,7 @@ def _chosen_pull(pulls: list[dict[str, Any]], branch: str) -> dict[str, Any] | N
         if pull.get("merged_at") and (pull.get("base") or {}).get("ref") == branch
     ]
     conventional = [
-        pull for pull in merged if CONVENTIONAL_TITLE.match(str(pull.get("title", "")))
+        pull for pull in merged if check_message(str(pull.get("title", ""))).ok
     ]
     chosen = conventional or merged
     return chosen[0] if chosen else None
@@ -526,7 +521,7 @@ def _pull_request_check(github: GitHubFacts) -> PartResult | dict[str, Any]:
             "crea una rama, haz un commit «feat: …», súbela y abre un pull "
             f"request hacia {branch} (Parte 2)",
         )
-    if not CONVENTIONAL_TITLE.match(str(pull.get("title", ""))):
+    if not check_message(str(pull.get("title", ""))).ok:
         return _result(
             "parte2",
             MISSING,
@@ -582,7 +577,7 @@ def _ci_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult | None:
 
 
 def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
-    versions = {tag: tag_version(tag) or (0,) for tag in github.tags}
+    versions = {tag: parse_tag(tag) or (0,) for tag in github.tags}
     tags = sorted(
         (tag for tag, version in versions.items() if version >= PART2_VERSION),
         key=versions.__getitem__,
@@ -640,12 +635,6 @@ def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
         "versión no es la esperada»",
         str(runs[0].get("html_url", "")),
     )
-
-
-def tag_version(tag: str) -> tuple[int, ...] | None:
-    """``(0, 1, 0)`` para ``v0.1.0``; None si no es una versión vX.Y.Z."""
-    match = VERSION_TAG.match(tag)
-    return tuple(int(number) for number in match.groups()) if match else None
 
 
 def _github_part2(github: GitHubFacts) -> PartResult:
