@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.azure_emulator import AZ_BIN, Emulator, start
+from tests.azure_emulator import AZ_BIN, Emulator, running
 from tests.azure_emulator.app import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -158,12 +158,8 @@ def counting_az(folder: Path, starts: Path) -> Path:
 
 @pytest.fixture(scope="module", name="emulator")
 def fixture_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    emulator = start(tmp_path_factory.mktemp("azure-ml-cli"))
-    print(f"emulador listo en {emulator.ready['start_seconds']} s")
-    try:
+    with running(tmp_path_factory.mktemp("azure-ml-cli")) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.azure_emulator import Emulator, start
+from tests.azure_emulator import Emulator, running, start
 from tests.azure_emulator.app import API_HOST, WORKSPACE_ID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,12 +128,8 @@ def in_order(text: str, *parts: str) -> bool:
 
 @pytest.fixture(scope="module", name="emulator")
 def fixture_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    emulator = start(tmp_path_factory.mktemp("azure-ml"))
-    print(f"emulador listo en {emulator.ready['start_seconds']} s")
-    try:
+    with running(tmp_path_factory.mktemp("azure-ml")) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(scope="module", name="lab")

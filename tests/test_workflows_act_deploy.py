@@ -36,7 +36,7 @@ from github_fake.fixtures import (  # noqa: F401  pylint: disable=unused-import
 )
 from github_fake.server import OIDC_REQUEST_TOKEN, FakeGitHub
 
-from tests.azure_emulator import Emulator, start
+from tests.azure_emulator import Emulator, running
 from tests.azure_emulator.app import CLIENT_ID, CLIENT_SECRET, TENANT
 from tests.azure_emulator.login.models import FEDERATED_CREDENTIAL
 
@@ -61,11 +61,8 @@ def dispatch_event(ref: str) -> dict[str, object]:
 @pytest.fixture(name="emulator")
 def fixture_emulator(tmp_path: Path) -> Iterator[Emulator]:
     """El emulador de Azure ML en 127.0.0.1, detenido al terminar."""
-    emulator = start(tmp_path / "emulator")
-    try:
+    with running(tmp_path / "emulator") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def test_deploy_from_another_branch_stops_first_with_a_spanish_message(

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,14 @@ def start(workdir: Path) -> Emulator:
         time.sleep(0.1)
     emulator.ready = json.loads(ready_file.read_text(encoding="utf-8"))
     return emulator
+
+
+@contextmanager
+def running(workdir: Path) -> Iterator[Emulator]:
+    """The emulator started in ``workdir`` for the ``with`` block, then stopped."""
+    emulator = start(workdir)
+    print(f"emulador listo en {emulator.ready['start_seconds']} s")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
