@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Las pruebas corren en dos procesos (pytest-xdist, «-n 2 --dist loadgroup» en
 # pyproject.toml), un archivo entero en cada uno, para que las fixtures caras
 # de cada módulo (el emulador de Azure, las copias del laboratorio) se creen
-# una sola vez. Los escenarios de act van juntos y de uno en uno: comparten el
-# Python del runner, en el que cada flujo instala el laboratorio.
+# una sola vez. Los escenarios de act van juntos, de uno en uno.
+# Ojo: xdist añade el grupo al id de cada prueba en su propio
+# pytest_collection_modifyitems, que corre antes que este, así que hoy estos
+# grupos no se aplican (las pruebas se reparten una a una).
 _ACT_MODULES = (
     "test_workflows_act.py",
     "test_workflows_act_model.py",
