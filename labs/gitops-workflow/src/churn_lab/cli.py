@@ -267,24 +267,28 @@ def atomic_output(path: Path) -> Iterator[Path]:
     Si el bloque falla, el temporal se borra: nunca queda un archivo a medias.
     """
     path = Path(path)
+    temporary: Path | None = None
+    # Lo que sigue a mkstemp va entero dentro del try: un SIGTERM o un Ctrl+C
+    # justo después de crear el temporal también lo borra.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as error:
-        raise LabError(
-            f"no se puede escribir en la carpeta {path.parent} ({error.strerror}). "
-            "Elige otra carpeta de salida o revisa sus permisos."
-        ) from None
-    os.close(handle)
-    temporary = Path(name)
-    # mkstemp crea el archivo solo legible por su dueño; el resultado final
-    # lleva los permisos normales de un archivo nuevo (según la umask).
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)
-    try:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            )
+        except OSError as error:
+            raise LabError(
+                f"no se puede escribir en la carpeta {path.parent} "
+                f"({error.strerror}). Elige otra carpeta de salida o revisa sus "
+                "permisos."
+            ) from None
+        temporary = Path(name)
+        os.close(handle)
+        # mkstemp crea el archivo solo legible por su dueño; el resultado final
+        # lleva los permisos normales de un archivo nuevo (según la umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        temporary.chmod(0o666 & ~umask)
         yield temporary
         os.replace(temporary, path)
     except OSError as error:
@@ -293,7 +297,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
             "Revisa que haya espacio y permisos en la carpeta."
         ) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def display_path(path: Path | str) -> str:
