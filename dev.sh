@@ -9,7 +9,7 @@
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
 # Necesita un Python de las versiones que admite el laboratorio (python3, o el
-# que indique $PYTHON): las dice labs/gitops-workflow/src/churn_lab/environment.py.
+# que indique $PYTHON): las dice labs/gitops-workflow/src/labkit/environment.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,7 +45,7 @@ check_python() {
     echo "❌ Error: no se encontró $python. Instala Python o usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
     exit 1
   fi
-  if ! "$python" "$LAB/src/churn_lab/environment.py"; then
+  if ! "$python" "$LAB/src/labkit/environment.py"; then
     if [ "$python" = "$PY" ]; then
       echo "   .venv se creó con ese Python: bórralo (rm -rf .venv) y usa PYTHON=/ruta/a/python3 ./dev.sh ..." >&2
     else

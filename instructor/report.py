@@ -3,7 +3,7 @@
 Lee la lista de repositorios de los estudiantes (un archivo con líneas
 ``owner/repo``, o una organización y el prefijo de la tarea de GitHub
 Classroom), consulta la API de GitHub con las mismas comprobaciones que
-``scripts/check_progress.py`` del laboratorio (``churn_lab.progress``, la
+``scripts/check_progress.py`` del laboratorio (``course.progress``, la
 misma copia) y escribe ``progreso.csv`` (para el libro de notas) y
 ``progreso.html`` (una fila por estudiante, una columna por parte, cada celda
 enlazada a su evidencia y los totales de la clase).
@@ -41,14 +41,14 @@ if str(LAB_SRC) not in sys.path:
     sys.path.insert(0, str(LAB_SRC))
 
 # pylint: disable=wrong-import-position
-from churn_lab.cli import LabError, build_parser, report_errors  # noqa: E402
-from churn_lab.github_api import (  # noqa: E402
+from labkit.cli import LabError, build_parser, report_errors  # noqa: E402
+from course.github_api import (  # noqa: E402
     GitHubClient,
     GitHubUnavailable,
     clock_text,
     find_token,
 )
-from churn_lab.progress import (  # noqa: E402
+from course.progress import (  # noqa: E402
     DONE,
     PARTS,
     Progress,

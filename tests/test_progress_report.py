@@ -557,7 +557,7 @@ def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
 def test_report_reuses_the_labs_checks() -> None:
     """Una sola copia de las comprobaciones: el informe las importa del laboratorio."""
     text = REPORT.read_text(encoding="utf-8")
-    assert "from churn_lab.progress import" in text
+    assert "from course.progress import" in text
     assert "CONVENTIONAL_TITLE" not in text and "add-pr-comment" not in text
 
 

@@ -58,11 +58,11 @@ def test_the_repository_is_the_one_the_tutorial_makes(
     shown = repo.run(
         [
             "-c",
-            "import sys; sys.path.insert(0, 'scripts'); import _lab, churn_lab; "
-            "print(churn_lab.__file__)",
+            "import sys; sys.path.insert(0, 'scripts'); import _lab, labkit; "
+            "print(labkit.__file__)",
         ]
     )
-    assert shown.stdout.strip() == str(repo.root / "src" / "churn_lab" / "__init__.py")
+    assert shown.stdout.strip() == str(repo.root / "src" / "labkit" / "__init__.py")
 
 
 @pytest.fixture(scope="module", name="committed")

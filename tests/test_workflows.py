@@ -722,9 +722,9 @@ def test_commit_message_bumps(subject: str, body: str, expected: str) -> None:
 
 
 def load_conventional() -> ModuleType:
-    """Importa src/churn_lab/conventional.py del laboratorio (solo biblioteca estándar)."""
+    """Importa src/course/conventional.py del laboratorio (solo biblioteca estándar)."""
     spec = importlib.util.spec_from_file_location(
-        "conventional", LAB / "src" / "churn_lab" / "conventional.py"
+        "conventional", LAB / "src" / "course" / "conventional.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

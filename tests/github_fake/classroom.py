@@ -1,7 +1,7 @@
 """Una API de GitHub falsa con muchos repositorios: la clase entera, para el informe.
 
 Sirve, en 127.0.0.1 y con las formas de la API REST de GitHub, lo que leen
-``churn_lab.progress.fetch_github`` y el informe del profesor: el
+``course.progress.fetch_github`` y el informe del profesor: el
 repositorio, ``contents/``, ``pulls``, ``actions/runs``, los comentarios de
 un pull request, ``tags``, ``releases`` y los repositorios de una
 organización. Cada repositorio está en un estado de la clase (``STATES``):

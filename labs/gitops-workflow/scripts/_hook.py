@@ -16,8 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import build_parser
-from churn_lab.environment import INSTALL, fail
+from labkit.cli import build_parser
+from labkit.environment import INSTALL, fail
 
 TOOLS = ("black", "isort", "flake8")
 

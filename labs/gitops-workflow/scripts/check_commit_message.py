@@ -3,7 +3,7 @@
 CD calcula la versión de cada release con los mensajes de commit (Parte 2 del
 tutorial). Un mensaje como ``Update train_model.py`` o ``Feat: …`` no sigue la
 regla y da una versión equivocada, y eso se vería solo después de fusionar.
-Este script aplica la misma regla que CD (``churn_lab.conventional``) antes:
+Este script aplica la misma regla que CD (``course.conventional``) antes:
 
 - el hook ``commit-msg`` de pre-commit le pasa el archivo con el mensaje de
   cada ``git commit`` y detiene el commit si no sigue la regla;
@@ -24,14 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
-    LabError,
-    atomic_output,
-    build_parser,
-    positive_int,
-    report_errors,
-)
-from churn_lab.conventional import (
+
+# El mismo git que compare_models.py, con sus errores en español. isort lo
+# ordena con los módulos del laboratorio; Pylint lo cree de terceros.
+from compare_models import git  # pylint: disable=wrong-import-order
+from course.conventional import (
     BUMP_EXPLAINED,
     BUMP_LABELS,
     RULE,
@@ -43,10 +40,13 @@ from churn_lab.conventional import (
     parse_tag,
     version_tag,
 )
-
-# El mismo git que compare_models.py, con sus errores en español. isort lo
-# ordena con los módulos del laboratorio; Pylint lo cree de terceros.
-from compare_models import git  # pylint: disable=wrong-import-order
+from labkit.cli import (
+    LabError,
+    atomic_output,
+    build_parser,
+    positive_int,
+    report_errors,
+)
 
 # Lo que git escribe en el archivo del mensaje y no forma parte de él.
 SCISSORS = "# ------------------------ >8 ------------------------"

@@ -23,9 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import LabError, atomic_output, build_parser, report_errors
-from churn_lab.github_api import GitHubClient, find_token
-from churn_lab.progress import (
+from course.github_api import GitHubClient, find_token
+from course.progress import (
     DONE,
     EVIDENCE_PATH,
     PARTS,
@@ -40,7 +39,8 @@ from churn_lab.progress import (
     render_markdown,
     render_text,
 )
-from churn_lab.workspace import (
+from labkit.cli import LabError, atomic_output, build_parser, report_errors
+from labkit.workspace import (
     DEFAULT_CONFIG,
     azure_errors,
     create_ml_client,

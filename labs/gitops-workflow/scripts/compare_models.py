@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
+from churn_lab.evaluation import METRICS_FILENAME
+from churn_lab.model import MODEL_FILENAME
+from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
@@ -38,9 +41,6 @@ from churn_lab.cli import (
     report_errors,
     seed_int,
 )
-from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
-from churn_lab.evaluation import METRICS_FILENAME
-from churn_lab.model import MODEL_FILENAME
 
 DEFAULT_OUTPUT = Path("artifacts") / "comparacion"
 HEAD_DIRNAME = "cambio"
@@ -135,8 +135,8 @@ def compare(
     lab_root: Path = LAB_ROOT,
 ) -> tuple[dict[str, Any], dict[str, Any], float]:
     """Entrena y evalúa la base y tu versión; da sus informes y la tolerancia."""
-    from churn_lab.comparison import read_tolerance
     from churn_lab.evaluation import evaluate_model_file, read_report
+    from course.comparison import read_tolerance
 
     output_dir = output_dir.resolve()
     base_dir = output_dir / re.sub(r"[^\w.-]", "-", label)
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from churn_lab.comparison import check_gate, render_markdown, render_text
+    from course.comparison import check_gate, render_markdown, render_text
 
     label = args.base_name or base_label(args.base)
     output_dir = args.output_dir

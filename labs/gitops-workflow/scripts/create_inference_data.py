@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.data import INFERENCE_SAMPLES, INFERENCE_SEED
+from labkit.cli import (
     atomic_output,
     build_parser,
     display_path,
@@ -23,7 +24,6 @@ from churn_lab.cli import (
     report_errors,
     seed_int,
 )
-from churn_lab.data import INFERENCE_SAMPLES, INFERENCE_SEED
 
 OUTPUT_FILENAME = "inference_input.csv"
 PREVIEW_ROWS = 5

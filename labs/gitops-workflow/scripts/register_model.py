@@ -38,7 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.evaluation import log_evaluation
+from churn_lab.model import (
+    DEFAULT_MODEL_PATH,
+    METADATA_FILENAME,
+    MODEL_NAME,
+    TRUSTED_SKOPS_TYPES,
+)
+from labkit.cli import (
     LabError,
     build_parser,
     check_asset_name,
@@ -47,20 +54,13 @@ from churn_lab.cli import (
     report_errors,
     require_file,
 )
-from churn_lab.evaluation import log_evaluation
-from churn_lab.local_store import (
+from labkit.local_store import (
     local_store,
     mlflow_ui_hint,
     prepare_local_store,
     quiet_mlflow_logs,
 )
-from churn_lab.model import (
-    DEFAULT_MODEL_PATH,
-    METADATA_FILENAME,
-    MODEL_NAME,
-    TRUSTED_SKOPS_TYPES,
-)
-from churn_lab.workspace import (
+from labkit.workspace import (
     EXPERIMENT_NAME,
     WorkspaceConfig,
     add_workspace_arguments,

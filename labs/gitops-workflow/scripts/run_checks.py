@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import build_parser, format_number, print_table, report_errors
+from labkit.cli import build_parser, format_number, print_table, report_errors
 
 CODE_PATHS = ("scripts", "src", "tests")
 

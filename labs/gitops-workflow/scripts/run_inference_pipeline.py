@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.model import MODEL_NAME
+from churn_lab.schema import PREDICTIONS_FILENAME
+from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
@@ -42,16 +44,14 @@ from churn_lab.cli import (
     report_errors,
     wait_seconds,
 )
-from churn_lab.local_store import (
+from labkit.local_store import (
     LocalStore,
     latest_local_data_asset,
     local_store,
     mlflow_ui_hint,
     prepare_local_store,
 )
-from churn_lab.model import MODEL_NAME
-from churn_lab.schema import PREDICTIONS_FILENAME
-from churn_lab.workspace import (
+from labkit.workspace import (
     EXPERIMENT_NAME,
     WorkspaceConfig,
     add_workspace_arguments,

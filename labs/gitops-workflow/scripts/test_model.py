@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.model import DEFAULT_MODEL_PATH
+from labkit.cli import (
     build_parser,
     display_path,
     format_percent,
     print_table,
     report_errors,
 )
-from churn_lab.model import DEFAULT_MODEL_PATH
 
 # Probabilidad a partir de la cual se considera que el cliente abandonará.
 THRESHOLD = 0.5

@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
+from churn_lab.evaluation import METRICS_FILENAME, PLOT_FILENAMES, TEST_SIZE
+from churn_lab.model import METADATA_FILENAME, MODEL_FILENAME, MODEL_NAME
+from churn_lab.schema import FEATURES, TARGET_COLUMN
+from labkit.cli import (
     LabError,
     build_parser,
     display_path,
@@ -39,10 +43,6 @@ from churn_lab.cli import (
     report_errors,
     seed_int,
 )
-from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
-from churn_lab.evaluation import METRICS_FILENAME, PLOT_FILENAMES, TEST_SIZE
-from churn_lab.model import METADATA_FILENAME, MODEL_FILENAME, MODEL_NAME
-from churn_lab.schema import FEATURES, TARGET_COLUMN
 
 # Con menos clientes, el 20 % de prueba no tiene abandonos suficientes para
 # medir algo con sentido.

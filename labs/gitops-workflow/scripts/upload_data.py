@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import (
+from churn_lab.schema import INFERENCE_COLUMNS
+from labkit.cli import (
     build_parser,
     check_asset_name,
     display_path,
@@ -25,12 +26,11 @@ from churn_lab.cli import (
     report_errors,
     require_file,
 )
-from churn_lab.local_store import (
+from labkit.local_store import (
     local_store,
     register_local_data_asset,
 )
-from churn_lab.schema import INFERENCE_COLUMNS
-from churn_lab.workspace import (
+from labkit.workspace import (
     add_workspace_arguments,
     azure_errors,
     create_ml_client,

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.cli import build_parser, print_table, report_errors
-from churn_lab.local_store import (
+from labkit.cli import build_parser, print_table, report_errors
+from labkit.local_store import (
     LocalStore,
     local_store,
     mlflow_ui_hint,
     prepare_local_store,
 )
-from churn_lab.workspace import (
+from labkit.workspace import (
     EXPERIMENT_NAME,
     WorkspaceConfig,
     add_workspace_arguments,

@@ -32,8 +32,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from churn_lab import LAB_ROOT
-from churn_lab.cli import (
+from churn_lab.model import DEFAULT_MODEL_PATH
+from churn_lab.schema import (
+    CHUNK_ROWS,
+    CSV_WRITE_OPTIONS,
+    INFERENCE_COLUMNS,
+    PREDICTION_COLUMN,
+    PREDICTIONS_FILENAME,
+)
+from labkit import LAB_ROOT
+from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
@@ -44,14 +52,6 @@ from churn_lab.cli import (
     positive_int,
     quantity,
     report_errors,
-)
-from churn_lab.model import DEFAULT_MODEL_PATH
-from churn_lab.schema import (
-    CHUNK_ROWS,
-    CSV_WRITE_OPTIONS,
-    INFERENCE_COLUMNS,
-    PREDICTION_COLUMN,
-    PREDICTIONS_FILENAME,
 )
 
 # Por defecto, los archivos de este laboratorio, estés en la carpeta que estés.

@@ -41,9 +41,9 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(name="lab_root")
 def fixture_lab_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Una raíz de laboratorio vacía: el almacén local de MLflow vive en ella."""
-    import churn_lab.local_store
-    import churn_lab.workspace
+    import labkit.local_store
+    import labkit.workspace
 
-    monkeypatch.setattr(churn_lab.local_store, "LAB_ROOT", tmp_path)
-    monkeypatch.setattr(churn_lab.workspace, "LAB_ROOT", tmp_path)
+    monkeypatch.setattr(labkit.local_store, "LAB_ROOT", tmp_path)
+    monkeypatch.setattr(labkit.workspace, "LAB_ROOT", tmp_path)
     return tmp_path

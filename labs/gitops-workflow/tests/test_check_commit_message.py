@@ -1,4 +1,4 @@
-"""Pruebas de la regla de los mensajes (churn_lab.conventional) y de su script.
+"""Pruebas de la regla de los mensajes (course.conventional) y de su script.
 
 La regla es una sola: la usan CD (los patrones de PaulHatch/semantic-version),
 CI (título y commits de cada pull request) y el hook ``commit-msg``. Aquí se
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from churn_lab.conventional import (
+from course.conventional import (
     CD_PATHS_IGNORE,
     SEMANTIC_VERSION_INPUTS,
     Commit,

@@ -1,4 +1,4 @@
-"""Pruebas de scripts/check_progress.py y de churn_lab.progress.
+"""Pruebas de scripts/check_progress.py y de course.progress.
 
 Cada parte, con su evidencia (✅) y sin ella (❌ y el siguiente paso que toca),
 a partir de una carpeta de laboratorio de verdad (git, artifacts/, data/,
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from churn_lab.progress import (
+from course.progress import (
     DONE,
     MISSING,
     PENDING,

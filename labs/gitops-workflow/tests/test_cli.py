@@ -1,4 +1,4 @@
-"""Pruebas de las piezas comunes de los scripts (churn_lab.cli)."""
+"""Pruebas de las piezas comunes de los scripts (labkit.cli)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from churn_lab.cli import (
+from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
@@ -168,14 +168,15 @@ def test_help_shows_lab_defaults_as_lab_paths() -> None:
 
 
 def test_every_script_imports_lab_first() -> None:
-    """_lab.py va antes que churn_lab: revisa Python y el entorno, desde donde sea."""
+    """_lab.py va antes que labkit y churn_lab: revisa Python y el entorno."""
     for script in sorted((LAB_ROOT / "scripts").glob("[!_]*.py")):
         text = script.read_text(encoding="utf-8")
         first = text.find("from _lab import LAB_ROOT")
         assert (
             first != -1
         ), f"{script.name} debe importar primero: from _lab import LAB_ROOT"
-        assert first < text.find("from churn_lab"), script.name
+        for package in ("from labkit", "from churn_lab", "from course"):
+            assert text.find(package) in (-1, *range(first + 1, len(text))), script.name
 
 
 def test_numbers_have_an_upper_bound() -> None:

@@ -1,4 +1,4 @@
-"""Pruebas de churn_lab.comparison: la tabla, el gráfico Mermaid y la puerta.
+"""Pruebas de course.comparison: la tabla, el gráfico Mermaid y la puerta.
 
 Dos conjuntos de métricas conocidos (``main``, un cambio que empeora el modelo
 y otro que lo mejora un poco) dan un texto exacto: el que se lee en el
@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from churn_lab.cli import LabError
-from churn_lab.comparison import (
+from course.comparison import (
     DEFAULT_AUC_TOLERANCE,
     METRIC_ROWS,
     SECTION_CHAR_LIMIT,
@@ -24,6 +23,7 @@ from churn_lab.comparison import (
     render_markdown,
     render_text,
 )
+from labkit.cli import LabError
 from tests.helpers import LAB_ROOT
 
 GRID = [step / 10 for step in range(11)]

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from packaging.markers import Marker
 
-from churn_lab.environment import (
+from labkit.environment import (
     REQUIRED_MODULES,
     environment_problem,
     libraries_problem,
@@ -293,7 +293,7 @@ def test_conda_python_is_supported() -> None:
 
 
 def test_the_environment_check_looks_for_what_scoring_needs() -> None:
-    """churn_lab exige al importarse lo que score.py necesita, también en Azure ML."""
+    """labkit exige al importarse lo que score.py necesita, también en Azure ML."""
     assert set(REQUIRED_MODULES) == SCORING_PACKAGES
     assert SCORING_PACKAGES <= set(conda_pins())
 

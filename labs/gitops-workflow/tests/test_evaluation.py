@@ -18,8 +18,6 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from churn_lab.cli import LabError
-from churn_lab.comparison import DEFAULT_AUC_TOLERANCE, check_gate, render_markdown
 from churn_lab.data import (
     EVALUATION_SAMPLES,
     EVALUATION_SEED,
@@ -44,6 +42,8 @@ from churn_lab.evaluation import (
 )
 from churn_lab.model import build_pipeline
 from churn_lab.schema import FEATURES, TARGET_COLUMN
+from course.comparison import DEFAULT_AUC_TOLERANCE, check_gate, render_markdown
+from labkit.cli import LabError
 
 # Un conjunto fijo y pequeño: 4 abandonos de 10, probabilidades a mano.
 Y_TRUE = [0, 0, 1, 1, 0, 1, 0, 0, 1, 0]

@@ -1,4 +1,4 @@
-"""Pruebas de churn_lab.local_store: el almacén local de MLflow (--local)."""
+"""Pruebas de labkit.local_store: el almacén local de MLflow (--local)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from churn_lab import LAB_ROOT
-from churn_lab.cli import LabError
-from churn_lab.local_store import (
+from labkit import LAB_ROOT
+from labkit.cli import LabError
+from labkit.local_store import (
     MLFLOW_UI_COMMAND,
     latest_local_data_asset,
     local_store,
@@ -19,7 +19,7 @@ from churn_lab.local_store import (
     quiet_mlflow_logs,
     register_local_data_asset,
 )
-from churn_lab.workspace import EXPERIMENT_NAME
+from labkit.workspace import EXPERIMENT_NAME
 
 
 def test_local_store_lives_in_the_lab_root(tmp_path: Path) -> None:

@@ -19,11 +19,11 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from churn_lab.cli import LabError
-from churn_lab.local_store import local_store, prepare_local_store
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import FEATURES
-from churn_lab.workspace import WorkspaceConfig
+from labkit.cli import LabError
+from labkit.local_store import local_store, prepare_local_store
+from labkit.workspace import WorkspaceConfig
 from scripts.register_model import (
     TRUSTED_SKOPS_TYPES,
     git_lineage,

@@ -104,12 +104,12 @@ def test_fix_formats_the_file_before_checking(project: Path) -> None:
 def test_script_exits_one_and_prints_summary_when_a_check_fails(
     project: Path,
 ) -> None:
-    # run_checks.py y lo que importa: _lab.py y churn_lab (la raíz es su copia).
+    # run_checks.py y lo que importa: _lab.py y labkit (la raíz es su copia).
     for script in ("_lab.py", "run_checks.py"):
         shutil.copy(LAB_ROOT / "scripts" / script, project / "scripts")
     shutil.copytree(
-        LAB_ROOT / "src" / "churn_lab",
-        project / "src" / "churn_lab",
+        LAB_ROOT / "src" / "labkit",
+        project / "src" / "labkit",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     (project / "src" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")

@@ -13,9 +13,9 @@ import yaml
 from azure.ai.ml import MLClient
 from azure.ai.ml.constants import AssetTypes, InputOutputModes
 
-from churn_lab.cli import LabError
 from churn_lab.schema import INFERENCE_COLUMNS, PREDICTION_COLUMN
-from churn_lab.workspace import WorkspaceConfig
+from labkit.cli import LabError
+from labkit.workspace import WorkspaceConfig
 from scripts.run_inference_pipeline import (
     BASE_IMAGE,
     IDLE_SECONDS_BEFORE_SCALE_DOWN,

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from churn_lab.cli import LabError
 from churn_lab.data import generate_inference_data
 from churn_lab.schema import (
     FEATURES,
@@ -18,6 +17,7 @@ from churn_lab.schema import (
     validate,
     validated_chunks,
 )
+from labkit.cli import LabError
 
 
 @pytest.fixture(name="customers")

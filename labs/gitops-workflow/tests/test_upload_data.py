@@ -8,7 +8,7 @@ import pytest
 from azure.ai.ml.constants import AssetTypes
 
 from churn_lab.data import generate_inference_data
-from churn_lab.local_store import latest_local_data_asset, local_store
+from labkit.local_store import latest_local_data_asset, local_store
 from scripts.upload_data import build_data_asset, main
 from tests.helpers import assert_main_fails
 

@@ -1,4 +1,4 @@
-"""Pruebas de churn_lab.workspace: config.json y errores de Azure."""
+"""Pruebas de labkit.workspace: config.json y errores de Azure."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from azure.core.exceptions import (
 )
 from azure.identity import CredentialUnavailableError
 
-from churn_lab.cli import LabError, build_parser
-from churn_lab.workspace import (
+from labkit.cli import LabError, build_parser
+from labkit.workspace import (
     TOKEN_REFRESH_MARGIN_SECONDS,
     OneTokenPerScope,
     WorkspaceConfig,

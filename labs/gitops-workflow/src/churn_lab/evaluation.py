@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, atomic_output, format_number
 from churn_lab.schema import FEATURES, TARGET_COLUMN
+from labkit.cli import LabError, atomic_output, format_number
 
 if TYPE_CHECKING:
     import pandas as pd

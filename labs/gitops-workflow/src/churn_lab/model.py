@@ -24,8 +24,8 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, require_file
 from churn_lab.schema import CATEGORICAL_FEATURES, CATEGORIES, NUMERIC_FEATURES
+from labkit.cli import LabError, require_file
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline

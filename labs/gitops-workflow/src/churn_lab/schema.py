@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.cli import LabError, display_path, format_number, quantity
+from labkit.cli import LabError, display_path, format_number, quantity
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,6 +1,6 @@
 """Lo primero que se revisa: la versión de Python y el entorno virtual.
 
-``churn_lab`` llama a ``require_environment()`` al importarse, antes de cargar
+``labkit`` llama a ``require_environment()`` al importarse, antes de cargar
 pandas o scikit-learn. Si el Python no es de las versiones admitidas, o si
 faltan las bibliotecas (casi siempre porque el entorno virtual no está
 activado), el script termina con una sola línea en español que dice qué hacer,
@@ -8,7 +8,7 @@ en lugar de un traceback con ``ModuleNotFoundError``.
 
 Solo usa la biblioteca estándar y una sintaxis que cualquier Python 3 entiende:
 tiene que funcionar justo con el Python equivocado. ``./dev.sh`` lo ejecuta como
-programa (``python src/churn_lab/environment.py``) para revisar solo la versión.
+programa (``python src/labkit/environment.py``) para revisar solo la versión.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Es el único lugar que sabe:
   arreglarlos.
 
 Lo que los scripts hacen con ``--local``, sin Azure, vive en
-``churn_lab.local_store``.
+``labkit.local_store``.
 
 Las bibliotecas de Azure y MLflow se importan dentro de las funciones para que
 ``--help`` responda al instante.
@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab import LAB_ROOT
-from churn_lab.cli import LabError, display_path, first_line
+from labkit import LAB_ROOT
+from labkit.cli import LabError, display_path, first_line
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from churn_lab.cli import LabError, format_number
+from labkit.cli import LabError, format_number
 
 DEFAULT_AUC_TOLERANCE = 0.01
 # El comentario del pull request admite 65 536 caracteres en total: la sección

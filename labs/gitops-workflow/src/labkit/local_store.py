@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from churn_lab import LAB_ROOT
-from churn_lab.cli import LabError, check_asset_name, first_line
-from churn_lab.workspace import EXPERIMENT_NAME
+from labkit import LAB_ROOT
+from labkit.cli import LabError, check_asset_name, first_line
+from labkit.workspace import EXPERIMENT_NAME
 
 LOCAL_DB_FILENAME = "mlflow.db"
 LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"

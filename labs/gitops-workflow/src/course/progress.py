@@ -38,9 +38,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from churn_lab.cli import format_number
-from churn_lab.conventional import check_message, parse_tag
-from churn_lab.github_api import GitHubClient, GitHubUnavailable
+from course.conventional import check_message, parse_tag
+from course.github_api import GitHubClient, GitHubUnavailable
+from labkit.cli import format_number
 
 DONE, MISSING, PENDING = "✅", "❌", "⏳"
 PARTS: tuple[tuple[str, str], ...] = (

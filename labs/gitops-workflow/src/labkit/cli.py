@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from churn_lab import LAB_ROOT
+from labkit import LAB_ROOT
 
 # Traducción de los textos que argparse imprime por su cuenta (uso, ayuda y
 # errores de argumentos). argparse los pasa por gettext; aquí se sustituye esa
