@@ -524,7 +524,7 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     # act y lo que lanza (node, git, bash, python) en su propio grupo de
     # procesos: al terminar, o si se pasa del plazo, se detiene el grupo.
     with subprocess.Popen(
-        args,
+        without_terminal(args),
         cwd=cwd,
         env=process_env,
         stdin=subprocess.DEVNULL,
@@ -549,6 +549,38 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     seconds = time.monotonic() - started
     (run_dir / "act.log").write_text(log, encoding="utf-8")
     return ActRun(process.returncode, log, seconds)
+
+
+# act da a cada paso una pseudoterminal y, cuando el paso falla, vuelve sin
+# esperar a copiar toda su salida (nektos/act, pkg/container/
+# host_environment.go: tras un error de cmd.Run() no espera a logctx.Done()):
+# con la máquina cargada, el «::error::» en español de un paso que falla podía
+# faltar en el registro. El runner de GitHub no da terminal a los pasos: aquí
+# tampoco. act corre donde /dev/ptmx es /dev/null (un espacio de nombres de
+# montaje propio), no puede abrir una pseudoterminal y escribe la salida de
+# cada paso directamente.
+NO_TERMINAL = [
+    "unshare",
+    "--user",
+    "--map-root-user",
+    "--mount",
+    "sh",
+    "-c",
+    'mount --bind /dev/null /dev/ptmx && exec "$@"',
+    "act-sin-terminal",
+]
+
+
+def without_terminal(args: list[str]) -> list[str]:
+    """``args`` ejecutado sin pseudoterminales, si este equipo lo permite."""
+    if not hasattr(without_terminal, "supported"):
+        probe = subprocess.run(
+            [*NO_TERMINAL, "true"], capture_output=True, check=False, timeout=60
+        )
+        without_terminal.supported = probe.returncode == 0  # type: ignore[attr-defined]
+    if without_terminal.supported:  # type: ignore[attr-defined]
+        return [*NO_TERMINAL, *args]
+    return args
 
 
 def checkout_for(repo: StudentRepo, event: dict[str, Any], run_dir: Path) -> Path:
