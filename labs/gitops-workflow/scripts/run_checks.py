@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from labkit.cli import build_parser, format_number, print_table, report_errors
+from labkit.environment import require_libraries
 
 CODE_PATHS = ("scripts", "src", "tests")
 
@@ -228,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         print_commands(args.completo)
         return 0
-    results = run_checks(args.checks or list(CHECKS), fix=args.fix, full=args.completo)
+    names = args.checks or list(CHECKS)
+    require_libraries(CHECKS[name][0] for name in names)  # corren en otro proceso
+    results = run_checks(names, fix=args.fix, full=args.completo)
     print_summary(results)
     return 0 if all(result.passed for result in results) else 1
 
