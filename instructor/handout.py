@@ -33,6 +33,7 @@ from course.github_api import GitHubClient, GitHubUnavailable
 from labkit.cli import LabError, atomic_output, build_parser, report_errors
 from report import add_github_arguments, make_client
 from roster import (
+    DEFAULT_PREFIX,
     GITHUB_USER,
     Student,
     fill_repository_column,
@@ -40,7 +41,6 @@ from roster import (
     repository_name,
 )
 
-DEFAULT_PREFIX = "gitops-lab"
 # GitHub pide espaciar las peticiones que crean contenido (límite secundario).
 DEFAULT_PAUSE = 1.0
 

@@ -54,9 +54,9 @@ class Row:  # pylint: disable=too-many-instance-attributes
         renamed = ""
         if self.progress.repository.lower() != self.repository.lower():
             renamed = f"renombrado a {self.progress.repository}; "
-        if pending is None:
-            return renamed + "todo hecho"
-        return f"{renamed}{pending.title}: {pending.evidence}"
+        first = f"{pending.title}: {pending.evidence}" if pending else "todo hecho"
+        warnings = "".join(f" · {text}" for text in self.progress.warnings[:2])
+        return f"{renamed}{first}{warnings}"
 
     def counts(self) -> tuple[int, int]:
         """(partes comprobadas, partes declaradas)."""

@@ -112,7 +112,7 @@ def check_repository(client: GitHubClient, student: Student, prefix: str = "") -
         problem = f"sin leer: error inesperado al leerlo ({type(error).__name__})"
         return Row(repository, name, student.user, None, problem, True)
     owner_type = str((facts.info.get("owner") or {}).get("type", ""))
-    name = student.name or student_name(facts.repository, prefix, owner_type)
+    name = student.name or student_name(repository, prefix, owner_type)
     progress = evaluate(None, facts)
     problem = f"el repositorio {facts.problem}" if facts.problem else ""
     return Row(repository, name, student.user, progress, problem)
@@ -138,7 +138,9 @@ def build_rows(
 
 def unread_summary(rows: Sequence[Row]) -> list[str]:
     """Las razones por las que no se leyeron repositorios, agrupadas y contadas."""
-    reasons = Counter(row.problem.removeprefix("sin leer: ") for row in rows if row.unread)
+    reasons = Counter(
+        row.problem.removeprefix("sin leer: ") for row in rows if row.unread
+    )
     return [f"   {count} × {reason}" for reason, count in reasons.most_common(5)]
 
 

@@ -32,6 +32,8 @@ REPOSITORY = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
 MAX_ROSTER_BYTES = 1024 * 1024
 MAX_STUDENTS = 2000
 COLUMNS = ("nombre", "usuario", "repositorio")
+# El prefijo de los repositorios que crea handout.py (PREFIJO-USUARIO).
+DEFAULT_PREFIX = "gitops-lab"
 
 
 @dataclass
@@ -134,7 +136,7 @@ def fill_repository_column(path: Path, students: list[Student]) -> str:
     """La lista de la clase tal cual, con la columna ``repositorio`` completa.
 
     Se conservan las demás columnas y líneas, el separador y el orden: solo
-    cambia (o se añade) ``repositorio``.
+    se completan las celdas vacías de ``repositorio`` (o se añade la columna).
     """
     text = _read_text(path, "la lista de la clase")
     first = text.split("\n", 1)[0]
@@ -149,7 +151,7 @@ def fill_repository_column(path: Path, students: list[Student]) -> str:
     for number, row in enumerate(rows[1:], start=2):
         if number in by_line:
             row.extend([""] * (column + 1 - len(row)))
-            row[column] = by_line[number]
+            row[column] = row[column].strip() or by_line[number]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
@@ -207,13 +209,18 @@ def organization_repositories(
 
 
 def student_name(repository: str, prefix: str, owner_type: str) -> str:
-    """El estudiante de un repositorio sin lista: su dueño, o el nombre sin prefijo.
+    """El estudiante de un repositorio sin lista de la clase.
 
-    Si el dueño es una organización (la del curso), el estudiante no es el
-    dueño: es lo que sigue al prefijo del nombre (``gitops-lab-ana`` → ana),
-    o el nombre entero.
+    Si el dueño es una persona (``User``), es el estudiante. Si no (una
+    organización, o un repositorio que no se pudo leer), el estudiante es lo
+    que sigue al prefijo del nombre (``gitops-lab-ana`` → ana), o el nombre
+    entero: nunca la organización.
     """
     owner, name = repository.split("/")
-    if prefix and name.lower().startswith(prefix.lower()):
-        return name[len(prefix) :].lstrip("-_") or name
+    if owner_type == "User":
+        return owner
+    prefix = prefix or DEFAULT_PREFIX
+    rest = name[len(prefix) :].lstrip("-_")
+    if name.lower().startswith(prefix.lower()) and rest:
+        return rest
     return name if owner_type == "Organization" else owner

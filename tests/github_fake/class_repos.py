@@ -157,7 +157,12 @@ class FakeRepo:  # pylint: disable=too-many-instance-attributes
     # Lo que el estudiante subió tal cual (para evidencias hostiles): gana a
     # ``evidence``.
     evidence_raw: bytes | None = None
-    workflows: tuple[str, ...] = ("cd.yml", "ci.yml", "deploy_model.yml", "progress.yml")
+    workflows: tuple[str, ...] = (
+        "cd.yml",
+        "ci.yml",
+        "deploy_model.yml",
+        "progress.yml",
+    )
     is_template: bool = False
     private: bool = False
     # «privado»: un repositorio privado al que el token del profesor no llega.

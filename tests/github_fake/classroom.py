@@ -84,6 +84,8 @@ class Faults:  # pylint: disable=too-many-instance-attributes
     huge_pattern: str = ""
     huge_bytes: int = 512 * 1024 * 1024
     huge_with_length: bool = True
+    # Si no está vacío, la página siguiente (cabecera Link) apunta a este host.
+    foreign_next_link: str = ""
 
 
 @dataclass
@@ -168,6 +170,7 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
         self.faults = Faults()
         self.statuses: Counter[int] = Counter()
         self.requests: list[str] = []
+        self.anonymous: list[str] = []  # las rutas pedidas sin token
         self.tokens_seen: set[str] = set()
         self.invitations: list[tuple[str, str, str]] = []
         self.limit_until = 0.0
@@ -195,6 +198,7 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
         with self._lock:
             self.statuses.clear()
             self.requests.clear()
+            self.anonymous.clear()
 
     def touch(self, full_name: str, state: str) -> None:
         """Cambia el estado de un repositorio (su contenido y su ETag cambian)."""
@@ -226,6 +230,8 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
             time.sleep(self.faults.slow_seconds)
         with self._lock:
             self.requests.append(f"{method} {raw_path}")
+            if not token:
+                self.anonymous.append(raw_path)
             found = self._answer(method, path, query, token, headers, body)
             self.statuses[found.status] += 1
         return found
@@ -296,7 +302,9 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
             return found
         found.headers.setdefault("Content-Type", "application/json; charset=utf-8")
         digest = hashlib.sha256(
-            json.dumps([path, query, found.body, found.headers.get("X-Version")]).encode()
+            json.dumps(
+                [path, query, found.body, found.headers.get("X-Version")]
+            ).encode()
         ).hexdigest()[:32]
         found.headers.pop("X-Version", None)
         if found.status in (200, 404, 409):
@@ -374,7 +382,8 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
     def _page_url(self, path: str, query: dict[str, list[str]], page: int) -> str:
         params = {key: values[0] for key, values in query.items()}
         params["page"] = str(page)
-        return f"{self.url}{path}?{urlencode(params)}"
+        base = self.faults.foreign_next_link or self.url
+        return f"{base}{path}?{urlencode(params)}"
 
     def _repo_json(self, repo: FakeRepo) -> dict[str, Any]:
         owner, name = repo.full_name.split("/")

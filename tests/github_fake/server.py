@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import subprocess
 import threading
 import time
@@ -193,11 +194,18 @@ class LoopbackServer:
         self._server = FakeServer(self, handler, host)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
+    scheme = "http"
+
     @property
     def url(self) -> str:
         """La URL base de la API, por ejemplo http://127.0.0.1:41234."""
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
+
+    def use_tls(self, context: ssl.SSLContext) -> None:
+        """Sirve por https con ``context`` (antes de arrancar)."""
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https"
 
     def __enter__(self: _Fake) -> _Fake:
         self._thread.start()

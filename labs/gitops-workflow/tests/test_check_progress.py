@@ -309,7 +309,10 @@ def github_facts(**changes: Any) -> GitHubFacts:
             run("ci.yml", event="pull_request", head_sha="a" * 40),
         ],
         comments=[
-            {"body": "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados", "user": BOT}
+            {
+                "body": "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados",
+                "user": BOT,
+            }
         ],
         tags=["v0.1.0"],
         releases=[release("v0.1.0")],

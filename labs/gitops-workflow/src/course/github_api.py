@@ -217,13 +217,14 @@ class GitHubClient:  # pylint: disable=too-many-instance-attributes
         items: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES):
             answer = self._call("GET", url)
-            page = (
-                answer.data.get(key)
-                if key and isinstance(answer.data, dict)
-                else (answer.data)
-            )
-            if answer.status != 200 or not isinstance(page, list):
-                return Response(answer.status, None if answer.status == 200 else page)
+            if answer.status != 200:
+                return Response(answer.status, answer.data)
+            page = answer.data.get(key) if isinstance(answer.data, dict) else None
+            page = page if key else answer.data
+            if not isinstance(page, list):
+                raise GitHubUnavailable(
+                    f"GitHub respondió algo que no es una lista a {path}"
+                )
             items.extend(item for item in page if isinstance(item, dict))
             if not answer.next_url:
                 return Response(200, items)

@@ -83,6 +83,9 @@ class Progress:
     parts: list[PartResult]
     unchecked: list[str] = field(default_factory=list)
     repository: str = ""
+    # Lo que no sirve del archivo de evidencia (ya se dijo en su parte, o no
+    # afecta a ninguna): para que el estudiante lo corrija.
+    warnings: list[str] = field(default_factory=list)
 
     def first_not_done(self) -> PartResult | None:
         """La primera parte que falta (❌); si no, la primera en marcha o sin comprobar.
@@ -106,4 +109,5 @@ class Progress:
             "repository": self.repository,
             "parts": [asdict(part) for part in self.parts],
             "unchecked": list(self.unchecked),
+            "warnings": list(self.warnings),
         }

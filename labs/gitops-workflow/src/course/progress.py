@@ -28,10 +28,11 @@ from course.azure_facts import AzureFacts
 from course.evidence import Evidence, evidence_record
 from course.github_facts import GitHubFacts
 from course.github_parts import github_extra, github_part1, github_part2
-from course.lab_parts import local_part1, part3, part4, part5, part6
+from course.lab_parts import REWRITE, local_part1, part3, part4, part5, part6
 from course.local_facts import LocalFacts
 from course.parts import (
     DONE,
+    EVIDENCE_PATH,
     MISSING,
     PARTS,
     PENDING,
@@ -105,7 +106,11 @@ def evaluate(
         extra,
     ]
     repository = github.repository if github else (local.repository if local else "")
-    return Progress(parts, list(unchecked), repository)
+    warnings = [
+        f"{EVIDENCE_PATH} no sirve en parte ({problem}): {REWRITE}"
+        for problem in (evidence.problems[:5] if evidence else [])
+    ]
+    return Progress(parts, list(unchecked), repository, warnings)
 
 
 def build_evidence(
@@ -153,6 +158,10 @@ def render_text(progress: Progress) -> list[str]:
         lines.append("")
         lines.append("⚠️  No se pudo comprobar:")
         lines.extend(f"   - {reason}" for reason in progress.unchecked)
+    if progress.warnings:
+        lines.append("")
+        lines.append("⚠️  Avisos:")
+        lines.extend(f"   - {warning}" for warning in progress.warnings)
     lines.append("")
     pending = progress.first_not_done()
     if pending is None:
@@ -201,4 +210,8 @@ def render_markdown(progress: Progress) -> str:
         lines.append("")
         lines.append("No se pudo comprobar:")
         lines.extend(f"- {cell(reason)}" for reason in progress.unchecked)
+    if progress.warnings:
+        lines.append("")
+        lines.append("Avisos:")
+        lines.extend(f"- {cell(warning)}" for warning in progress.warnings)
     return "\n".join(lines) + "\n"
