@@ -17,7 +17,8 @@ Al terminar, completa la columna ``repositorio`` de la lista: el informe
 (``report.py --clase clase.csv``) la lee tal cual. Se puede ejecutar de nuevo
 (con estudiantes nuevos en la lista): lo que ya existe no se toca.
 
-Uso: python instructor/handout.py --clase clase.csv --plantilla ORG/gitops-lab-plantilla --org ORG
+Uso: python instructor/handout.py --clase clase.csv --org ORG
+       --plantilla ORG/gitops-lab-plantilla
 """
 
 from __future__ import annotations

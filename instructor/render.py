@@ -203,7 +203,8 @@ def render_html(rows: Sequence[Row], made_at: str) -> str:
 <tbody>
 {body}
 </tbody>
-<tfoot><tr><td>Total de la clase (hechas)</td><td></td>{totals}<td></td><td></td><td></td></tr></tfoot>
+<tfoot><tr><td>Total de la clase (hechas)</td><td></td>{totals}
+<td></td><td></td><td></td></tr></tfoot>
 </table>
 </body>
 </html>

@@ -183,7 +183,7 @@ def read_repository_list(path: Path) -> list[Student]:
 def organization_repositories(
     client: GitHubClient, org: str, prefix: str
 ) -> list[Student]:
-    """Los repositorios de ``org`` cuyo nombre empieza por ``prefix`` (sin plantillas)."""
+    """Los repositorios de ``org`` que empiezan por ``prefix`` (sin plantillas)."""
     answer = client.get_list(f"/orgs/{org}/repos", {"type": "all"})
     if answer.status != 200:
         raise LabError(

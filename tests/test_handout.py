@@ -1,4 +1,4 @@
-"""El reparto del laboratorio sin GitHub Classroom, de punta a punta, contra la API falsa.
+"""El reparto del laboratorio sin GitHub Classroom, de punta a punta (API falsa).
 
 La lista de la clase entra (``clase.csv``, guardada desde Excel); ``handout.py``
 crea el repositorio de cada estudiante desde la plantilla

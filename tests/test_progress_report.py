@@ -791,7 +791,7 @@ def test_student_text_never_becomes_a_formula_or_markup() -> None:
 def test_organisation_repositories_name_the_student_not_the_organisation(
     tmp_path: Path,
 ) -> None:
-    """--repos con repositorios de la organización: el estudiante, nunca «utec-mlops»."""
+    """--repos con repositorios de la organización: el estudiante, nunca la org."""
     states = generated_states(8)
     (tmp_path / "repos.txt").write_text("\n".join(states) + "\n", encoding="utf-8")
     with ClassroomGitHub(states) as fake:

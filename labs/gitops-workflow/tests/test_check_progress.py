@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from course.evidence import parse_evidence
 from course.github_facts import GitHubFacts
 from course.local_facts import LocalFacts, gather_local, github_repository
 from course.parts import DONE, MISSING, PENDING, UNCHECKED
-from course.evidence import parse_evidence
 from course.progress import build_evidence, evaluate, render_markdown, render_text
 from scripts import check_progress
 

@@ -123,7 +123,7 @@ def test_each_bad_section_is_dropped_with_its_reason(
 )
 def test_a_broken_file_is_a_reason_not_a_crash(raw: bytes, problem: str) -> None:
     evidence = parse_evidence(raw, NOW)
-    assert evidence.data == {}
+    assert not evidence.data
     assert len(evidence.problems) == 1 and problem in evidence.problems[0]
 
 
