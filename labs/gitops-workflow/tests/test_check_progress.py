@@ -9,6 +9,7 @@ devuelve; las pruebas del proyecto lo prueban además contra una API falsa.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -634,3 +635,31 @@ def test_main_rejects_a_bad_repository_name(capsys: pytest.CaptureFixture[str]) 
 def test_markdown_escapes_pipes_in_titles() -> None:
     facts = github_facts(pulls=[pull(title="arreglo | tabla")])
     assert "arreglo \\| tabla" in render_markdown(evaluate(None, facts))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<details><summary>ok</summary>",
+        "@profesor revisa esto",
+        "[✅ pasa](https://example.com)",
+        "feat: x\n\n| Parte 9 | ✅ |",
+    ],
+)
+def test_a_pull_request_title_stays_text_in_the_summary(title: str) -> None:
+    facts = github_facts(pulls=[pull(title=title)])
+    summary = render_markdown(evaluate(None, facts))
+    # Cada signo de marcado llega escapado (\<, \[, \|) o cortado («@» y un
+    # espacio de ancho cero): GitHub lo muestra como texto.
+    for markup in (r"<img", r"<details", r"\[✅ pasa\]", r"\| Parte 9 \|"):
+        assert not re.search(r"(?<!\\)" + markup, summary), summary
+    assert "@profesor" not in summary
+
+
+def test_a_huge_title_is_bounded_in_every_output() -> None:
+    facts = github_facts(pulls=[pull(title="Update " + "x" * 1_000_000)])
+    progress = evaluate(None, facts)
+    assert len(progress.part("parte2").evidence) < 400
+    assert len(render_markdown(progress)) < 10_000
+    assert max(len(line) for line in render_text(progress)) < 400

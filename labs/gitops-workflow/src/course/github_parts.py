@@ -15,6 +15,7 @@ from typing import Any
 
 from course.conventional import check_message, parse_tag
 from course.github_facts import GitHubFacts, chosen_pull
+from course.markdown import one_line
 from course.parts import DONE, MISSING, PENDING, PartResult, result, unchecked
 
 ACTIONS_BOT = "github-actions[bot]"
@@ -28,6 +29,11 @@ CD_HELP = "mira el Apéndice B, «CD: la versión no es la esperada»"
 def _login(item: dict[str, Any], key: str) -> str:
     user = item.get(key)
     return str(user.get("login", "")) if isinstance(user, dict) else ""
+
+
+def _shown(value: Any, limit: int = 120) -> str:
+    """Un texto de GitHub (título, usuario, rama) en una línea y acotado."""
+    return one_line(str(value), limit)
 
 
 def _runs(github: GitHubFacts, workflow: str) -> list[dict[str, Any]]:
@@ -117,7 +123,7 @@ def _pull_request_check(github: GitHubFacts) -> PartResult | dict[str, Any]:
             "parte2",
             MISSING,
             f"el pull request #{pull.get('number')} se fusionó con el título "
-            f"«{pull.get('title')}», que no es convencional",
+            f"«{_shown(pull.get('title'))}», que no es convencional",
             "abre otro pull request con un título convencional, por ejemplo "
             "«feat: mi primer cambio», y fusiónalo (Parte 2, Mensajes de commit "
             "convencionales)",
@@ -177,7 +183,8 @@ def _comment_check(github: GitHubFacts, number: Any, url: str) -> PartResult | N
             "parte2",
             MISSING,
             f"el comentario de CI del pull request #{number} no lo escribió "
-            f"GitHub Actions (lo escribió {_login(marked[0], 'user') or 'otro'})",
+            "GitHub Actions (lo escribió "
+            f"{_shown(_login(marked[0], 'user')) or 'otra cuenta'})",
             "vuelve a ejecutar CI en el pull request (Re-run all jobs) para que "
             "GitHub Actions escriba su comentario",
             url,
@@ -213,17 +220,17 @@ def _release_check(github: GitHubFacts, pull: dict[str, Any]) -> PartResult:
             return result(
                 "parte2",
                 DONE,
-                f"pull request #{pull.get('number')} «{pull.get('title')}» "
+                f"pull request #{pull.get('number')} «{_shown(pull.get('title'))}» "
                 f"fusionado, CI en verde con su comentario, release {tag} con "
-                f"{zips[0].get('name')}",
+                f"{_shown(zips[0].get('name'))}",
                 url=_url(release),
             )
         if zips:
             return result(
                 "parte2",
                 MISSING,
-                f"la release {tag} no la publicó el flujo CD (la publicó "
-                f"{_login(release, 'author') or 'otra cuenta'})",
+                f"la release {_shown(tag)} no la publicó el flujo CD (la publicó "
+                f"{_shown(_login(release, 'author')) or 'otra cuenta'})",
                 "bórrala y deja que CD la cree: fusiona un pull request «feat: …»; "
                 + CD_HELP,
                 _url(release),
@@ -239,7 +246,7 @@ def _cd_check(github: GitHubFacts, tags: list[str]) -> PartResult:
         return result(
             "parte2",
             MISSING,
-            f"el tag {tags[0]} no tiene release con el zip",
+            f"el tag {_shown(tags[0])} no tiene release con el zip",
             "en Actions → CD, vuelve a ejecutar la última ejecución (Re-run all "
             "jobs); " + CD_HELP,
             _url(runs[0]) if runs else "",
@@ -298,7 +305,7 @@ def github_extra(github: GitHubFacts) -> PartResult:
             "extra",
             MISSING,
             f"«Desplegar modelo» solo se ejecutó fuera de {github.default_branch} "
-            f"(en {runs[0].get('head_branch')})",
+            f"(en {_shown(runs[0].get('head_branch'))})",
             f"ejecútalo desde {github.default_branch}: Actions → Desplegar modelo "
             f"→ Run workflow, rama {github.default_branch}",
             _url(runs[0]),

@@ -30,6 +30,7 @@ from course.github_facts import GitHubFacts
 from course.github_parts import github_extra, github_part1, github_part2
 from course.lab_parts import REWRITE, local_part1, part3, part4, part5, part6
 from course.local_facts import LocalFacts
+from course.markdown import markdown_text
 from course.parts import (
     DONE,
     EVIDENCE_PATH,
@@ -42,6 +43,9 @@ from course.parts import (
     result,
 )
 from course.parts import unchecked as unchecked_part
+
+# Una celda del resumen: la evidencia con un título de pull request ya acotado.
+CELL_LIMIT = 600
 
 __all__ = [
     "DONE",
@@ -172,18 +176,16 @@ def render_text(progress: Progress) -> list[str]:
     return lines
 
 
-def _markdown_cell(text: str) -> str:
-    """``text`` como texto dentro de una celda de una tabla Markdown."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(progress: Progress) -> str:
     """El progreso como tabla Markdown (resumen del flujo «Progreso»).
 
     Los textos que vienen del estudiante (títulos de pull requests, nombres)
     se muestran como texto: nunca como enlaces, imágenes ni menciones.
     """
-    cell = _markdown_cell
+
+    def cell(text: str) -> str:
+        return markdown_text(text, CELL_LIMIT)
+
     title = "## 📋 Progreso del laboratorio"
     lines = [
         f"{title} ({cell(progress.repository)})" if progress.repository else title,
