@@ -22,6 +22,7 @@ Uso: python scripts/check_progress.py [--evidencia] [--sin-github] [--sin-azure]
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections.abc import Sequence
@@ -151,9 +152,8 @@ def require_part(progress: Progress, key: str) -> None:
         )
 
 
-@report_errors
-def main(argv: Sequence[str] | None = None) -> int:
-    """Lee los argumentos, comprueba cada parte y devuelve el código de salida."""
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Las opciones del script."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--repo",
@@ -187,7 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise LabError(
             f"--repo {args.repo!r} no es válido: escríbelo como TU-USUARIO/NOMBRE."
         )
+    return args
 
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, comprueba cada parte y devuelve el código de salida."""
+    args = parse_arguments(argv)
     local = gather_local(LAB_ROOT, JOBS_DIR)
     progress, azure = check_progress(
         local,
