@@ -320,9 +320,11 @@ def bench_class_report(folder: Path, count: int) -> dict[str, float]:
     """El informe del profesor sobre ``count`` repositorios, dos pasadas seguidas.
 
     Contra la API de GitHub falsa de la clase (``tests/github_fake/
-    classroom.py``): cuántas peticiones recibe GitHub y cuánto tarda cada
-    pasada. La segunda, con la caché de ETag de la primera, debería recibir
-    casi solo respuestas 304 (que GitHub no cuenta en el límite).
+    classroom.py``): cuántas peticiones recibe GitHub, cuántas son páginas
+    siguientes de una lista (``page=2`` o más: los estudiantes muy activos) y
+    cuánto tarda cada pasada. La segunda, con la caché de ETag de la primera,
+    debería recibir casi solo respuestas 304 (que GitHub no cuenta en el
+    límite). La caché empieza vacía, en la carpeta del benchmark.
     """
     from github_fake.classroom import TOKEN, ClassroomGitHub, generated_states
 
@@ -344,6 +346,8 @@ def bench_class_report(folder: Path, count: int) -> dict[str, float]:
             str(repos),
             "--salida",
             str(folder / "informe"),
+            "--cache",
+            str(folder / "cache-informe"),
         ]
         for run_name in ("first", "second"):
             fake.reset_counts()
@@ -358,6 +362,10 @@ def bench_class_report(folder: Path, count: int) -> dict[str, float]:
             results[f"report_{run_name}_s"] = elapsed
             results[f"report_{run_name}_calls"] = calls
             results[f"report_{run_name}_counted"] = calls - fake.statuses[304]
+            results[f"report_{run_name}_later_pages"] = sum(
+                re.search(r"[?&]page=([2-9]|\d\d)", request) is not None
+                for request in fake.requests
+            )
     results["report_second_304_share"] = 1 - (
         results["report_second_counted"] / results["report_second_calls"]
     )

@@ -1,163 +1,55 @@
 """Informe del profesor: el progreso de toda la clase, sin clonar ningún repositorio.
 
-Lee la lista de repositorios de los estudiantes (un archivo con líneas
-``owner/repo``, o una organización y el prefijo de la tarea de GitHub
-Classroom), consulta la API de GitHub con las mismas comprobaciones que
-``scripts/check_progress.py`` del laboratorio (``course.progress``, la
-misma copia) y escribe ``progreso.csv`` (para el libro de notas) y
-``progreso.html`` (una fila por estudiante, una columna por parte, cada celda
-enlazada a su evidencia y los totales de la clase).
+Lee la lista de la clase (``--clase clase.csv``: nombre, usuario de GitHub y
+repositorio de cada estudiante; o ``--repos`` con una línea ``owner/repo``
+por estudiante; o ``--org`` y ``--prefix``), consulta la API de GitHub con
+las mismas comprobaciones que ``scripts/check_progress.py`` del laboratorio
+(``course``, la misma copia) y escribe ``progreso.csv`` (para el libro de
+notas) y ``progreso.html`` (una fila por estudiante, una columna por parte,
+cada celda enlazada a su evidencia y los totales de la clase).
 
-Pensado para 200 repositorios: consultas en paralelo (``--hilos``),
-peticiones condicionales con caché en disco (la segunda pasada solo cuesta lo
-que cambió), esperas cuando GitHub pide esperar y reintentos ante sus
-fallos. Un repositorio que no existe, es privado, está vacío o cambió de
-nombre es una fila que lo dice.
+Pensado para 200 repositorios: consultas en paralelo (``--hilos``), listas
+leídas enteras (todas sus páginas), peticiones condicionales con caché en
+disco (la segunda pasada solo cuesta lo que cambió), esperas cuando GitHub
+pide esperar y reintentos ante sus fallos. Un repositorio que no existe, es
+privado, está vacío, cambió de nombre o no se pudo leer es una fila que lo
+dice. Si no se pudo leer la mayoría (sin red, un token caducado), el informe
+anterior queda como estaba y el código de salida es 1.
 
-Uso: python instructor/report.py --repos repos.txt
+Uso: python instructor/report.py --clase clase.csv
+     python instructor/report.py --repos repos.txt
      python instructor/report.py --org MI-ORG --prefix gitops-lab
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import html
 import io
 import os
 import sys
-import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-# El informe lee el código del laboratorio sin escribir nada en él (__pycache__).
-sys.dont_write_bytecode = True
-ROOT = Path(__file__).resolve().parents[1]
-LAB_SRC = ROOT / "labs" / "gitops-workflow" / "src"
-if str(LAB_SRC) not in sys.path:
-    sys.path.insert(0, str(LAB_SRC))
-
-# pylint: disable=wrong-import-position
-from labkit.cli import LabError, build_parser, report_errors  # noqa: E402
-from course.github_api import (  # noqa: E402
-    GitHubClient,
-    GitHubUnavailable,
-    clock_text,
-    find_token,
-)
-from course.progress import (  # noqa: E402
-    DONE,
-    PARTS,
-    Progress,
-    evaluate,
-    fetch_github,
-    github_repository,
+import _course  # noqa: F401  pone el código del laboratorio en sys.path
+from course.github_api import GitHubClient, GitHubUnavailable, api_url, clock_text
+from course.github_facts import fetch_github
+from course.progress import evaluate
+from labkit.cli import LabError, build_parser, report_errors
+from render import CSV_NAME, HTML_NAME, Row, render_csv, render_html, write_outputs
+from roster import (
+    Student,
+    organization_repositories,
+    read_repository_list,
+    read_roster,
+    student_name,
 )
 
-CSV_NAME = "progreso.csv"
-HTML_NAME = "progreso.html"
 DEFAULT_THREADS = 8
-
-
-@dataclass
-class Row:
-    """Una fila del informe: un repositorio y su progreso (o por qué no lo hay)."""
-
-    repository: str
-    student: str
-    progress: Progress | None
-    problem: str = ""
-
-    def note(self) -> str:
-        """La observación de la fila: el problema o la primera parte pendiente."""
-        if self.problem:
-            return self.problem
-        assert self.progress is not None
-        pending = self.progress.first_not_done()
-        renamed = ""
-        if self.progress.repository.lower() != self.repository.lower():
-            renamed = f"renombrado a {self.progress.repository}; "
-        if pending is None:
-            return renamed + "todo hecho"
-        return f"{renamed}{pending.title}: {pending.evidence}"
-
-
-# --------------------------------------------------------------------------
-# La lista de repositorios
-# --------------------------------------------------------------------------
-
-
-def read_repository_list(path: Path) -> list[str]:
-    """Los ``owner/repo`` de un archivo (una línea cada uno, # comenta)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise LabError(
-            f"no se pudo leer la lista de repositorios {path} ({error.strerror}). "
-            "Indica un archivo con una línea owner/repo por estudiante."
-        ) from None
-    repositories: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        entry = line.split("#", 1)[0].strip()
-        if not entry:
-            continue
-        name = github_repository(entry) or entry.removesuffix(".git")
-        if name.count("/") != 1 or not all(name.split("/")):
-            raise LabError(
-                f"la línea {number} de {path} ({entry!r}) no es un repositorio: "
-                "escribe owner/repo (por ejemplo utec-mlops/gitops-lab-ana)."
-            )
-        if name.lower() not in {item.lower() for item in repositories}:
-            repositories.append(name)
-    if not repositories:
-        raise LabError(f"{path} no tiene ningún repositorio (una línea owner/repo).")
-    return repositories
-
-
-def classroom_repositories(client: GitHubClient, org: str, prefix: str) -> list[str]:
-    """Los repositorios de ``org`` cuyo nombre empieza por ``prefix`` (Classroom)."""
-    found: list[str] = []
-    page = 1
-    while True:
-        answer = client.get(
-            f"/orgs/{org}/repos",
-            {"per_page": "100", "page": str(page), "type": "all"},
-        )
-        if answer.status != 200 or not isinstance(answer.data, list):
-            raise LabError(
-                f"no se pudo listar los repositorios de la organización {org} "
-                f"(GitHub respondió {answer.status}). Revisa el nombre y que tu "
-                "token tenga acceso a ella (gh auth login)."
-            )
-        for item in answer.data:
-            name = str(item.get("name", ""))
-            if name.lower().startswith(prefix.lower()):
-                found.append(str(item.get("full_name")))
-        if len(answer.data) < 100:
-            break
-        page += 1
-    if not found:
-        raise LabError(
-            f"la organización {org} no tiene repositorios que empiecen por "
-            f"{prefix!r}. Revisa el prefijo de la tarea de GitHub Classroom."
-        )
-    return sorted(found, key=str.lower)
-
-
-def student_name(repository: str, prefix: str) -> str:
-    """El estudiante: lo que sigue al prefijo de Classroom, o el dueño."""
-    owner, name = repository.split("/")
-    if prefix and name.lower().startswith(prefix.lower()):
-        return name[len(prefix) :].lstrip("-_") or owner
-    return owner
-
-
-# --------------------------------------------------------------------------
-# Las consultas, en paralelo
-# --------------------------------------------------------------------------
+DEFAULT_REPOSITORY_NAME = "gitops-lab"
 
 
 class ProgressBar:
@@ -199,169 +91,72 @@ class ProgressBar:
             self.stream.flush()
 
 
-def check_repository(client: GitHubClient, repository: str, prefix: str) -> Row:
-    """La fila de un repositorio; un fallo de GitHub es una fila que lo dice."""
-    student = student_name(repository, prefix)
+# --------------------------------------------------------------------------
+# Las consultas, en paralelo
+# --------------------------------------------------------------------------
+
+
+def check_repository(client: GitHubClient, student: Student, prefix: str = "") -> Row:
+    """La fila de un estudiante; cualquier fallo es una fila que lo dice."""
+    repository = student.repository
     try:
         facts = fetch_github(client, repository)
     except GitHubUnavailable as error:
-        return Row(repository, student, None, f"no se pudo consultar: {error}")
+        reason = client.redact(str(error))
+        name = student.name or student_name(repository, prefix, "")
+        return Row(repository, name, student.user, None, f"sin leer: {reason}", True)
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # Un repositorio nunca para el informe de los demás: lo que sea que
+        # responda GitHub (o el estudiante), queda en su fila.
+        name = student.name or student_name(repository, prefix, "")
+        problem = f"sin leer: error inesperado al leerlo ({type(error).__name__})"
+        return Row(repository, name, student.user, None, problem, True)
+    owner_type = str((facts.info.get("owner") or {}).get("type", ""))
+    name = student.name or student_name(repository, prefix, owner_type)
     progress = evaluate(None, facts)
     problem = f"el repositorio {facts.problem}" if facts.problem else ""
-    return Row(repository, student, progress, problem)
+    return Row(repository, name, student.user, progress, problem)
 
 
 def build_rows(
     client: GitHubClient,
-    repositories: Sequence[str],
+    students: Sequence[Student],
     prefix: str = "",
     threads: int = DEFAULT_THREADS,
     advance: Callable[[], None] = lambda: None,
 ) -> list[Row]:
-    """Las filas en el orden de ``repositories``, con ``threads`` consultas a la vez."""
+    """Las filas en el orden de la lista, con ``threads`` consultas a la vez."""
 
-    def one(repository: str) -> Row:
-        row = check_repository(client, repository, prefix)
+    def one(student: Student) -> Row:
+        row = check_repository(client, student, prefix)
         advance()
         return row
 
     with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
-        return list(pool.map(one, repositories))
+        return list(pool.map(one, students))
 
 
-# --------------------------------------------------------------------------
-# Las salidas: CSV y HTML, enteras o nada
-# --------------------------------------------------------------------------
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` sin fórmulas: una hoja de cálculo ejecutaría «=…» como fórmula.
-
-    Las observaciones llevan títulos de pull requests, que escribe el estudiante.
-    """
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def render_csv(rows: Sequence[Row]) -> str:
-    """El CSV del libro de notas: 1 si la parte está hecha, 0 si no."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "repositorio",
-            "estudiante",
-            *[key for key, _ in PARTS],
-            "hechas",
-            "observaciones",
-        ]
+def unread_summary(rows: Sequence[Row]) -> list[str]:
+    """Las razones por las que no se leyeron repositorios, agrupadas y contadas."""
+    reasons = Counter(
+        row.problem.removeprefix("sin leer: ") for row in rows if row.unread
     )
-    for row in rows:
-        parts = row.progress.parts if row.progress else []
-        cells = [1 if part.state == DONE else 0 for part in parts] or [0] * len(PARTS)
-        note = spreadsheet_safe(row.note())
-        writer.writerow([row.repository, row.student, *cells, sum(cells), note])
-    return buffer.getvalue()
+    return [f"   {count} × {reason}" for reason, count in reasons.most_common(5)]
 
 
-def _cell(row: Row, index: int) -> str:
-    if row.progress is None:
-        return '<td class="sin-datos" title="sin datos">–</td>'
-    part = row.progress.parts[index]
-    url = part.url or f"https://github.com/{row.progress.repository}"
-    title = html.escape(f"{part.title}: {part.evidence}")
-    css = {"✅": "hecha", "❌": "falta"}.get(part.state, "pendiente")
-    return (
-        f'<td class="{css}"><a href="{html.escape(url)}" title="{title}">'
-        f"{part.state}</a></td>"
+def check_unread(rows: Sequence[Row], folder: Path) -> None:
+    """Si no se leyó la mayoría, el informe anterior queda: ``LabError``."""
+    unread = sum(row.unread for row in rows)
+    if unread * 2 <= len(rows):
+        return
+    print("No se pudieron leer:", file=sys.stderr)
+    for line in unread_summary(rows):
+        print(line, file=sys.stderr)
+    raise LabError(
+        f"no se pudo leer {unread} de {len(rows)} repositorios: el informe anterior "
+        f"de {folder} queda como estaba. Revisa la conexión, la URL de la API y el "
+        "token, y vuelve a ejecutarlo."
     )
-
-
-def render_html(rows: Sequence[Row]) -> str:
-    """La página del informe: una fila por estudiante y los totales por parte."""
-    head = "".join(
-        f"<th>{html.escape(title.split(':', maxsplit=1)[0])}</th>" for _, title in PARTS
-    )
-    body = []
-    for row in rows:
-        name = row.progress.repository if row.progress else row.repository
-        link = f"https://github.com/{name}"
-        cells = "".join(_cell(row, index) for index in range(len(PARTS)))
-        done = sum(
-            part.state == DONE for part in (row.progress.parts if row.progress else [])
-        )
-        body.append(
-            f'<tr><td><a href="{html.escape(link)}">{html.escape(row.repository)}</a>'
-            f"</td><td>{html.escape(row.student)}</td>{cells}<td>{done}</td>"
-            f"<td>{html.escape(row.note())}</td></tr>"
-        )
-    done_per_part = [
-        sum(
-            1
-            for row in rows
-            if row.progress and row.progress.parts[index].state == DONE
-        )
-        for index in range(len(PARTS))
-    ]
-    totals = "".join(f"<td>{count}/{len(rows)}</td>" for count in done_per_part)
-    legend = "✅ hecha · ❌ falta · ⏳ en marcha o sin comprobar · – sin datos"
-    return f"""<!DOCTYPE html>
-<html lang="es">
-<head>
-<meta charset="utf-8">
-<title>Progreso del laboratorio GitOps</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: center; }}
-td:first-child, td:last-child {{ text-align: left; }}
-td.hecha {{ background: #e6f4ea; }} td.falta {{ background: #fce8e6; }}
-td.pendiente {{ background: #fef7e0; }}
-tfoot td {{ font-weight: bold; }}
-a {{ text-decoration: none; }}
-</style>
-</head>
-<body>
-<h1>Progreso del laboratorio GitOps para Azure ML</h1>
-<p>{len(rows)} repositorios. {legend}. Cada celda enlaza a su evidencia.</p>
-<table>
-<thead><tr><th>Repositorio</th><th>Estudiante</th>{head}<th>Hechas</th><th>Observaciones</th></tr></thead>
-<tbody>
-{chr(10).join(body)}
-</tbody>
-<tfoot><tr><td>Total de la clase</td><td></td>{totals}<td></td><td></td></tr></tfoot>
-</table>
-</body>
-</html>
-"""
-
-
-def write_outputs(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Escribe todos los archivos o ninguno: primero los temporales, luego renombra."""
-    temporaries: list[tuple[Path, Path]] = []
-    blocked = [name for name in files if (folder / name).is_dir()]
-    if blocked:
-        raise LabError(
-            f"en {folder} hay una carpeta llamada {blocked[0]}: bórrala o elige otra "
-            "carpeta con --salida. No se escribió nada."
-        )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            handle, temporary_name = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-            temporaries.append((Path(temporary_name), folder / name))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-        for temporary, final in temporaries:
-            os.replace(temporary, final)
-    except OSError as error:
-        raise LabError(
-            f"no se pudo escribir el informe en {folder} ({error.strerror}). Elige "
-            "otra carpeta con --salida."
-        ) from None
-    finally:
-        for temporary, _ in temporaries:
-            temporary.unlink(missing_ok=True)
-    return [folder / name for name in files]
 
 
 # --------------------------------------------------------------------------
@@ -369,90 +164,195 @@ def write_outputs(folder: Path, files: dict[str, str]) -> list[Path]:
 # --------------------------------------------------------------------------
 
 
-def positive(text: str) -> int:
-    """Tipo de argparse: entero de 1 a 64."""
+def positive(text: str, top: int = 64) -> int:
+    """Tipo de argparse: entero de 1 a ``top``."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} no es un número entero") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"debe estar entre 1 y 64, no {value}")
+    if not 1 <= value <= top:
+        raise argparse.ArgumentTypeError(f"debe estar entre 1 y {top}, no {value}")
     return value
+
+
+def default_cache() -> Path:
+    """La caché de respuestas, fuera de la carpeta del informe (que se comparte)."""
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "gitops-lab-informe"
+
+
+def add_github_arguments(parser: argparse.ArgumentParser) -> None:
+    """--api-url, --token-archivo y --timeout (también los usa handout.py)."""
+    github = parser.add_argument_group("GitHub")
+    github.add_argument(
+        "--api-url",
+        metavar="URL",
+        default=api_url(),
+        help="URL de la API de GitHub ($GITHUB_API_URL si está definida)",
+    )
+    github.add_argument(
+        "--token-archivo",
+        metavar="ARCHIVO",
+        type=Path,
+        help="archivo con el token (por omisión, $GITHUB_TOKEN, $GH_TOKEN o el "
+        "de gh auth token)",
+    )
+    github.add_argument(
+        "--timeout",
+        metavar="SEGUNDOS",
+        type=lambda text: positive(text, 300),
+        default=20,
+        help="segundos de espera de cada respuesta",
+    )
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Las opciones del informe."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
-    source = parser.add_argument_group("repositorios (uno de los dos)")
+    source = parser.add_argument_group("la clase (una de las tres)")
     source.add_argument(
-        "--repos", type=Path, help="archivo con una línea owner/repo por estudiante"
+        "--clase",
+        metavar="CSV",
+        type=Path,
+        help="lista de la clase: CSV con nombre, usuario y repositorio",
     )
-    source.add_argument("--org", help="organización de GitHub Classroom")
+    source.add_argument(
+        "--repos",
+        metavar="ARCHIVO",
+        type=Path,
+        help="archivo con una línea owner/repo por estudiante",
+    )
+    source.add_argument(
+        "--org", metavar="ORG", help="organización con los repositorios de la clase"
+    )
     source.add_argument(
         "--prefix",
-        help="prefijo de los repositorios de la tarea (y del nombre del estudiante)",
+        metavar="PREFIJO",
+        help="prefijo de los repositorios de --org (y del nombre del estudiante)",
     )
     parser.add_argument(
-        "--salida", type=Path, default=Path("informe"), help="carpeta del informe"
+        "--salida",
+        metavar="CARPETA",
+        type=Path,
+        default=Path("informe"),
+        help="carpeta del informe",
     )
     parser.add_argument(
         "--cache",
+        metavar="CARPETA",
         type=Path,
-        help="carpeta de la caché de respuestas (por defecto, .cache en --salida)",
+        default=default_cache(),
+        help="carpeta de la caché de respuestas (fuera de --salida: no se comparte)",
     )
     parser.add_argument(
         "--hilos",
+        metavar="N",
         type=positive,
         default=DEFAULT_THREADS,
         help="repositorios consultados a la vez",
     )
+    add_github_arguments(parser)
     args = parser.parse_args(argv)
     args.prefix = args.prefix or ""
-    if bool(args.repos) == bool(args.org):
+    if sum(bool(item) for item in (args.clase, args.repos, args.org)) != 1:
         raise LabError(
-            "indica los repositorios con --repos ARCHIVO o con --org ORGANIZACIÓN "
-            "--prefix PREFIJO (uno de los dos)."
+            "indica la clase con --clase CLASE.csv, con --repos ARCHIVO o con "
+            "--org ORGANIZACIÓN --prefix PREFIJO (uno de los tres)."
         )
     if args.org and not args.prefix:
-        raise LabError(
-            "con --org indica también --prefix (el de la tarea de Classroom)."
-        )
+        raise LabError("con --org indica también --prefix (el de los repositorios).")
     return args
+
+
+def read_token(path: Path | None) -> str | None:
+    """El token del archivo ``path``, o el de siempre (variables o gh)."""
+    from course.github_api import find_token
+
+    if path is None:
+        return find_token()
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise LabError(
+            f"no se pudo leer el token de {path}: revisa la ruta (un archivo con "
+            "solo el token)."
+        ) from None
+    if not token or len(token) > 500 or any(char.isspace() for char in token):
+        raise LabError(f"{path} no contiene un token (una sola línea, sin espacios).")
+    return token
+
+
+def make_client(args: argparse.Namespace, cache: Path | None) -> GitHubClient:
+    """El cliente de GitHub según las opciones (URL, token, tiempo, caché)."""
+    try:
+        return GitHubClient(
+            token=read_token(args.token_archivo),
+            base_url=args.api_url,
+            cache_dir=cache,
+            timeout=float(args.timeout),
+        )
+    except GitHubUnavailable as error:
+        raise LabError(f"{error}") from None
+
+
+def read_class(args: argparse.Namespace, client: GitHubClient) -> list[Student]:
+    """Los estudiantes según --clase, --repos u --org."""
+    if args.clase:
+        students = read_roster(args.clase)
+        for student in students:
+            if not student.repository:
+                student.repository = f"{student.user}/{DEFAULT_REPOSITORY_NAME}"
+        return students
+    if args.repos:
+        return read_repository_list(args.repos)
+    try:
+        return organization_repositories(client, args.org, args.prefix)
+    except GitHubUnavailable as error:
+        raise LabError(f"no se pudo consultar GitHub: {error}.") from None
+
+
+def warn_about_old_cache(folder: Path) -> None:
+    """Avisa si queda una caché dentro de la carpeta del informe (versión anterior)."""
+    old = folder / ".cache"
+    if old.is_dir():
+        print(
+            f"⚠️  {old} guarda respuestas de GitHub (también de repositorios "
+            "privados): bórrala antes de compartir la carpeta del informe. La "
+            "caché ahora va aparte (--cache).",
+            file=sys.stderr,
+        )
 
 
 @report_errors
 def main(argv: Sequence[str] | None = None) -> int:
     """Lee la lista, consulta GitHub, escribe el CSV y el HTML."""
     args = parse_arguments(argv)
-    client = GitHubClient(
-        token=find_token(), cache_dir=args.cache or args.salida / ".cache"
-    )
-    try:
-        if args.org:
-            repositories = classroom_repositories(client, args.org, args.prefix)
-        else:
-            repositories = read_repository_list(args.repos)
-    except GitHubUnavailable as error:
-        raise LabError(f"no se pudo consultar GitHub: {error}.") from None
+    client = make_client(args, args.cache)
+    students = read_class(args, client)
     if not client.authenticated:
         print(
             "⚠️  Sin token (GITHUB_TOKEN o gh auth login): solo se ven los "
             "repositorios públicos y el límite es de 60 peticiones por hora.",
             file=sys.stderr,
         )
-    progress_bar = ProgressBar(len(repositories))
+    warn_about_old_cache(args.salida)
+    progress_bar = ProgressBar(len(students))
     client.on_wait = lambda until, reason: progress_bar.message(
         f"⏳ {reason}: esperando hasta las {clock_text(until)}…"
     )
-    rows = build_rows(
-        client, repositories, args.prefix, args.hilos, progress_bar.advance
-    )
+    rows = build_rows(client, students, args.prefix, args.hilos, progress_bar.advance)
     progress_bar.finish()
+    check_unread(rows, args.salida)
+    made_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     written = write_outputs(
-        args.salida, {CSV_NAME: render_csv(rows), HTML_NAME: render_html(rows)}
+        args.salida,
+        {CSV_NAME: render_csv(rows, made_at), HTML_NAME: render_html(rows, made_at)},
     )
     stats = client.stats
-    print(f"✅ Informe de {len(rows)} repositorios:")
+    print(f"✅ Informe de {len(rows)} repositorios ({made_at}):")
     for path in written:
         print(f"   {path}")
     print(
@@ -460,6 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"304), {stats.retries} reintentos, {stats.rate_limit_waits} esperas por el "
         "límite."
     )
+    unread = sum(row.unread for row in rows)
+    if unread:
+        print(f"⚠️  {unread} repositorios quedaron sin leer:", file=sys.stderr)
+        for line in unread_summary(rows):
+            print(line, file=sys.stderr)
+        print("   Vuelve a ejecutar el informe para completarlos.", file=sys.stderr)
+        return 1
     return 0
 
 

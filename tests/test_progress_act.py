@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from github_fake.act import (
     missing_runner_python,
     push_event,
 )
+from github_fake.class_repos import BOT
 from github_fake.classroom import TOKEN, ClassroomGitHub, FakeRepo
 from github_fake.fixtures import (  # noqa: F401  pylint: disable=unused-import
     fixture_act_environment,
@@ -64,12 +65,13 @@ def classroom_repo(student: StudentRepo, github: FakeGitHub, cd_ok: bool) -> Fak
             "html_url": f"https://github.com/{REPOSITORY}/pull/1",
         }
     ]
-    base = {"status": "completed", "head_branch": "main", "pull_requests": []}
+    base = {"status": "completed", "pull_requests": []}
     repo.runs = [
         {
             **base,
             "path": ".github/workflows/cd.yml",
             "event": "push",
+            "head_branch": "main",
             "conclusion": "success" if cd_ok else "failure",
             "html_url": f"https://github.com/{REPOSITORY}/actions/runs/2",
         },
@@ -77,12 +79,15 @@ def classroom_repo(student: StudentRepo, github: FakeGitHub, cd_ok: bool) -> Fak
             **base,
             "path": ".github/workflows/ci.yml",
             "event": "pull_request",
+            "head_branch": "feat/mi-cambio",
             "conclusion": "success",
             "head_sha": head,
             "html_url": f"https://github.com/{REPOSITORY}/actions/runs/1",
         },
     ]
-    repo.comments = {1: [{"body": "<!-- add-pr-comment:ci-results -->\n## CI"}]}
+    repo.comments = {
+        1: [{"body": "<!-- add-pr-comment:ci-results -->\n## CI", "user": BOT}]
+    }
     return repo
 
 
@@ -124,16 +129,14 @@ def test_progress_workflow_reports_the_release_that_cd_created(
         assert classroom.tokens_seen == {TOKEN}
 
         # El informe del profesor ve lo mismo en ese repositorio.
-        spec = importlib.util.spec_from_file_location("instructor_report", REPORT)
-        assert spec is not None and spec.loader is not None
-        module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
-        if spec.name not in sys.modules:
-            sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
+        instructor = str(REPORT.parent)
+        if instructor not in sys.path:
+            sys.path.insert(0, instructor)
+        module = importlib.import_module("report")
         client = module.GitHubClient(token=TOKEN, base_url=classroom.url)
-        rows = module.build_rows(client, [REPOSITORY])
+        rows = module.build_rows(client, [module.Student("", "", REPOSITORY)])
         output = tmp_path / "progreso.csv"
-        output.write_text(module.render_csv(rows), encoding="utf-8")
-    with output.open(encoding="utf-8") as handle:
-        (row,) = list(csv.DictReader(handle))
+        output.write_text(module.render_csv(rows, "ahora"), encoding="utf-8")
+    with output.open(encoding="utf-8-sig") as handle:
+        (row,) = list(csv.DictReader(handle, delimiter=";"))
     assert row["parte1"] == row["parte2"] == "1" and row["parte3"] == "0"

@@ -1,22 +1,28 @@
 """Una API de GitHub falsa con muchos repositorios: la clase entera, para el informe.
 
 Sirve, en 127.0.0.1 y con las formas de la API REST de GitHub, lo que leen
-``course.progress.fetch_github`` y el informe del profesor: el
-repositorio, ``contents/``, ``pulls``, ``actions/runs``, los comentarios de
-un pull request, ``tags``, ``releases`` y los repositorios de una
-organización. Cada repositorio está en un estado de la clase (``STATES``):
-sin pull request, pull request sin fusionar, título no convencional, CD
-fallido, tag sin release, todo hecho; además inexistente, privado, vacío y
-renombrado.
+``course.github_facts.fetch_github``, el informe del profesor y el reparto
+del laboratorio: el repositorio, ``contents/``, ``pulls``, las ejecuciones de
+cada flujo (``actions/workflows/{flujo}/runs``), los comentarios de un pull
+request, ``tags``, ``releases``, los repositorios de una organización, crear
+un repositorio desde una plantilla (``POST /repos/{plantilla}/generate``) e
+invitar a un colaborador (``PUT /collaborators/{usuario}``). Cada repositorio
+está en un estado de la clase (:mod:`github_fake.class_repos`).
 
 Reproduce lo que la API de GitHub hace con quien la consulta mucho:
 
+- listas paginadas: ``per_page`` (30 por omisión, 100 como máximo), ``page``
+  y la cabecera ``Link`` con ``rel="next"`` y ``rel="last"``;
 - ``ETag`` en cada respuesta y ``304 Not Modified`` a un ``If-None-Match``
   que coincide (GitHub no cuenta esas respuestas en el límite);
 - el límite de peticiones: ``403`` con ``X-RateLimit-Remaining: 0`` y
   ``X-RateLimit-Reset`` cuando se agota (``rate_limit``), o ``429`` con
   ``Retry-After`` (el límite secundario);
 - ``502`` y respuestas lentas a mitad de la pasada (``faults``);
+- ``403`` «Resource not accessible by personal access token» en las rutas de
+  un patrón (un token fine-grained sin ese permiso);
+- una redirección a otro host (``redirect_pattern``) y una respuesta enorme
+  (``huge_pattern``), que se envía sin guardarla en memoria;
 - un repositorio renombrado responde ``301`` hacia ``/repositories/{id}``.
 """
 
@@ -32,167 +38,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from github_fake.class_repos import (  # noqa: F401  (lo que importan las pruebas)
+    BOT,
+    EVIDENCE,
+    ORG,
+    PREFIX,
+    STATES,
+    FakeRepo,
+    generated_states,
+)
 from github_fake.server import LoopbackServer
 
 TOKEN = "ghp_token_de_prueba_del_profesor"
-ORG = "utec-mlops"
-PREFIX = "gitops-lab"
-
-# Estado de cada repositorio -> lo que el informe debe decir de cada parte
-# (✅, ❌ o ⏳) para Parte 1, Parte 2 y Extra, y una palabra de su evidencia.
-STATES: dict[str, tuple[str, str, str, str]] = {
-    "sin_pr": ("✅", "❌", "❌", "ningún pull request"),
-    "pr_abierto": ("✅", "❌", "❌", "sin fusionar"),
-    "titulo_no_convencional": ("✅", "❌", "❌", "no es convencional"),
-    "cd_fallo": ("✅", "❌", "❌", "CD falló"),
-    "tag_sin_release": ("✅", "❌", "❌", "no tiene release"),
-    "completo": ("✅", "✅", "✅", "release v0.1.0"),
-    "inexistente": ("❌", "❌", "❌", "no existe"),
-    "privado": ("❌", "❌", "❌", "no existe"),
-    "vacio": ("❌", "❌", "❌", "vacío"),
-    "renombrado": ("✅", "✅", "✅", "release v0.1.0"),
-}
-COMMON = (
-    "sin_pr",
-    "pr_abierto",
-    "titulo_no_convencional",
-    "cd_fallo",
-    "tag_sin_release",
-    "completo",
-)
-RARE = ("inexistente", "privado", "vacio", "renombrado")
-EVIDENCE = {
-    "format": 1,
-    "generated_at": "2026-12-01T08:00:00+00:00",
-    "lab_version": "v0.1.0",
-    "training": {"date": "2026-12-01T07:00:00", "accuracy": 0.83, "f1_score": 0.6},
-    "workspace": "mlw-clase",
-    "model": {"name": "churn-prediction-model", "version": "1"},
-    "job": {"name": "quiet_lamp_1234", "status": "Completed"},
-    "predictions": {"rows": 500, "sha256": "ab" * 32},
-}
-
-
-def generated_states(count: int) -> dict[str, str]:
-    """``count`` repositorios ``ORG/PREFIX-alumnoNNN`` con sus estados.
-
-    Los estados comunes se reparten en ciclo; cada uno de los raros aparece
-    una vez cada 50 repositorios.
-    """
-    states: dict[str, str] = {}
-    for index in range(count):
-        name = f"{ORG}/{PREFIX}-alumno{index:03d}"
-        if index % 50 < len(RARE):
-            states[name] = RARE[index % 50]
-        else:
-            states[name] = COMMON[index % len(COMMON)]
-    return states
-
-
-def _pull(repo: str, number: int, title: str, merged: bool) -> dict[str, Any]:
-    return {
-        "number": number,
-        "title": title,
-        "state": "closed" if merged else "open",
-        "merged_at": "2026-11-20T10:00:00Z" if merged else None,
-        "base": {"ref": "main"},
-        "head": {"sha": f"{number:040d}"},
-        "html_url": f"https://github.com/{repo}/pull/{number}",
-    }
-
-
-def _run(
-    repo: str, run_id: int, workflow: str, conclusion: str, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "id": run_id,
-        "name": workflow,
-        "path": f".github/workflows/{workflow}",
-        "status": "completed",
-        "conclusion": conclusion,
-        "event": "push",
-        "head_branch": "main",
-        "html_url": f"https://github.com/{repo}/actions/runs/{run_id}",
-        "pull_requests": [],
-        **extra,
-    }
-
-
-def _release(repo: str, release_id: int, tag: str) -> dict[str, Any]:
-    return {
-        "id": release_id,
-        "tag_name": tag,
-        "html_url": f"https://github.com/{repo}/releases/tag/{tag}",
-        "assets": [{"name": f"gitops-lab-{tag}.zip", "size": 1234}],
-    }
-
-
-@dataclass
-class FakeRepo:  # pylint: disable=too-many-instance-attributes
-    """Un repositorio de la clase en la API falsa."""
-
-    full_name: str
-    state: str
-    repo_id: int
-    pulls: list[dict[str, Any]] = field(default_factory=list)
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-    releases: list[dict[str, Any]] = field(default_factory=list)
-    evidence: dict[str, Any] | None = None
-    version: int = 0  # cambia con cada modificación: cambia el ETag
-
-    @classmethod
-    def build(cls, full_name: str, state: str, repo_id: int) -> FakeRepo:
-        """El repositorio con lo que deja ese estado."""
-        repo = cls(full_name, state, repo_id)
-        name = full_name
-        if state == "vacio":
-            return repo
-        # La Parte 1: el primer push a main ya crea v0.0.1 con su release.
-        repo.runs.append(_run(name, 9, "cd.yml", "success"))
-        repo.tags = ["v0.0.1"]
-        repo.releases = [_release(name, 6, "v0.0.1")]
-        title = (
-            "Update train_model.py"
-            if state == "titulo_no_convencional"
-            else ("feat: mi primer cambio")
-        )
-        if state != "sin_pr":
-            merged = state != "pr_abierto"
-            repo.pulls = [_pull(name, 1, title, merged)]
-            repo.runs.append(
-                _run(
-                    name,
-                    10,
-                    "ci.yml",
-                    "success",
-                    event="pull_request",
-                    head_sha=f"{1:040d}",
-                    pull_requests=[{"number": 1}],
-                )
-            )
-            marker = "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados de CI"
-            repo.comments[1] = [{"id": 5, "body": marker}]
-        if state in ("cd_fallo", "tag_sin_release", "completo", "renombrado"):
-            failed = state == "cd_fallo"
-            repo.runs.insert(
-                0, _run(name, 11, "cd.yml", "failure" if failed else "success")
-            )
-        if state in ("tag_sin_release", "completo", "renombrado"):
-            repo.tags.insert(0, "v0.1.0")
-        if state in ("completo", "renombrado"):
-            repo.releases.insert(0, _release(name, 7, "v0.1.0"))
-            repo.runs.insert(
-                0,
-                _run(
-                    name, 12, "deploy_model.yml", "success", event="workflow_dispatch"
-                ),
-            )
-            repo.evidence = dict(EVIDENCE)
-        return repo
+TEACHER = "profesora"
+TEMPLATE = f"{ORG}/{PREFIX}-plantilla"
+FINE_GRAINED_403 = "Resource not accessible by personal access token"
+DOCS = "https://docs.github.com/rest"
 
 
 @dataclass
@@ -212,27 +75,89 @@ class Faults:  # pylint: disable=too-many-instance-attributes
     slow_pattern: str = r".*/tags"
     # Cuántas respuestas lentas dar (None: todas las que coincidan).
     slow_count: int | None = None
+    # Rutas a las que el token no llega (403 de un token fine-grained).
+    forbidden_pattern: str = ""
+    # Rutas que redirigen (302) a ``redirect_to`` + la ruta.
+    redirect_pattern: str = ""
+    redirect_to: str = ""
+    # Rutas que responden un cuerpo de ``huge_bytes`` (con o sin Content-Length).
+    huge_pattern: str = ""
+    huge_bytes: int = 512 * 1024 * 1024
+    huge_with_length: bool = True
+    # Si no está vacío, la página siguiente (cabecera Link) apunta a este host.
+    foreign_next_link: str = ""
+
+
+@dataclass
+class Answer:
+    """Una respuesta: código, cuerpo JSON y cabeceras."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    huge: int = 0  # bytes de relleno a enviar en vez de ``body``
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: Any
 
     def log_message(self, *args: Any) -> None:  # sin ruido en pytest
         pass
 
-    def do_GET(self) -> None:  # pylint: disable=invalid-name
-        """GET."""
-        status, body, headers = self.server.fake.answer(
-            self.path, dict(self.headers.items())
-        )
-        data = json.dumps(body).encode() if body is not None and status != 304 else b""
-        self.send_response(status)
-        for key, value in headers.items():
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        fake = self.server.fake
+        answer = fake.answer(method, self.path, dict(self.headers.items()), body)
+        if answer.huge:
+            self._send_huge(answer)
+            return
+        data = b""
+        if answer.body is not None and answer.status != 304:
+            data = json.dumps(answer.body).encode()
+        self.send_response(answer.status)
+        for key, value in answer.headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_huge(self, answer: Answer) -> None:
+        """Un cuerpo enorme, por trozos: el servidor no lo guarda entero."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if self.server.fake.faults.huge_with_length:
+            self.send_header("Content-Length", str(answer.huge))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        chunk = b" " * (1024 * 1024)
+        sent = 0
+        try:
+            while sent < answer.huge:
+                self.wfile.write(chunk[: answer.huge - sent])
+                sent += len(chunk)
+                self.server.fake.huge_sent = sent
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        """GET."""
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # pylint: disable=invalid-name
+        """POST."""
+        self._serve("POST")
+
+    def do_PUT(self) -> None:  # pylint: disable=invalid-name
+        """PUT."""
+        self._serve("PUT")
 
 
 class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attributes
@@ -244,26 +169,36 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
         self.public = public
         self.faults = Faults()
         self.statuses: Counter[int] = Counter()
+        self.requests: list[str] = []
+        self.anonymous: list[str] = []  # las rutas pedidas sin token
         self.tokens_seen: set[str] = set()
+        self.invitations: list[tuple[str, str, str]] = []
         self.limit_until = 0.0
+        self.huge_sent = 0
         self._lock = threading.Lock()
+        template = FakeRepo.build(TEMPLATE, "sin_pr", 4000)
+        template.is_template = True
+        self.repos[TEMPLATE.lower()] = template
         for index, (name, state) in enumerate(states.items()):
-            if state == "inexistente":
-                continue
-            repo = FakeRepo.build(name, state, 5000 + index)
-            if state == "renombrado":
-                new_name = f"{name}-nuevo"
-                repo.full_name = new_name
-                self.renamed[name.lower()] = new_name
-                self.repos[new_name.lower()] = repo
-            else:
-                self.repos[name.lower()] = repo
+            if state != "inexistente":
+                self.add(name, state, 5000 + index)
         super().__init__(_Handler)
+
+    def add(self, name: str, state: str, repo_id: int) -> FakeRepo:
+        """Añade un repositorio en ``state`` (renombrado: con su nombre nuevo)."""
+        repo = FakeRepo.build(name, state, repo_id)
+        if state == "renombrado":
+            repo.full_name = f"{name}-nuevo"
+            self.renamed[name.lower()] = repo.full_name
+        self.repos[repo.full_name.lower()] = repo
+        return repo
 
     def reset_counts(self) -> None:
         """Pone a cero el recuento de respuestas."""
         with self._lock:
             self.statuses.clear()
+            self.requests.clear()
+            self.anonymous.clear()
 
     def touch(self, full_name: str, state: str) -> None:
         """Cambia el estado de un repositorio (su contenido y su ETag cambian)."""
@@ -273,12 +208,19 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
             new.version = old.version + 1
             self.repos[full_name.lower()] = new
 
+    def set_evidence(self, full_name: str, raw: bytes) -> None:
+        """El archivo de evidencia de un repositorio, tal cual (puede ser hostil)."""
+        with self._lock:
+            repo = self.repos[full_name.lower()]
+            repo.evidence_raw = raw
+            repo.version += 1
+
     # -- respuestas ---------------------------------------------------------
 
     def answer(
-        self, raw_path: str, headers: dict[str, str]
-    ) -> tuple[int, Any, dict[str, str]]:
-        """(código, cuerpo JSON, cabeceras) de un GET, con los fallos pedidos."""
+        self, method: str, raw_path: str, headers: dict[str, str], body: Any
+    ) -> Answer:
+        """La respuesta a una petición, con los fallos pedidos."""
         parts = urlsplit(raw_path)
         path, query = parts.path, parse_qs(parts.query)
         token = headers.get("Authorization", "").split(" ")[-1]
@@ -287,9 +229,12 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
         if self._slow(path):
             time.sleep(self.faults.slow_seconds)
         with self._lock:
-            status, body, extra = self._answer(path, query, token, headers)
-            self.statuses[status] += 1
-        return status, body, extra
+            self.requests.append(f"{method} {raw_path}")
+            if not token:
+                self.anonymous.append(raw_path)
+            found = self._answer(method, path, query, token, headers, body)
+            self.statuses[found.status] += 1
+        return found
 
     def _slow(self, path: str) -> bool:
         faults = self.faults
@@ -301,16 +246,14 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
             faults.slow_count -= 1
             return faults.slow_count >= 0
 
-    def _fault(self, path: str) -> tuple[int, Any, dict[str, str]] | None:
+    def _fault(self, path: str) -> Answer | None:
         faults, now = self.faults, time.time()
         if now < self.limit_until:
-            return (
+            reset = str(int(self.limit_until) + 1)
+            return Answer(
                 403,
                 {"message": "API rate limit exceeded"},
-                {
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": str(int(self.limit_until) + 1),
-                },
+                {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
             )
         if faults.rate_limit_after is not None:
             faults.rate_limit_after -= 1
@@ -320,65 +263,90 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
                 return self._fault(path)
         if faults.secondary > 0:
             faults.secondary -= 1
-            return (
-                429,
-                {"message": "You have exceeded a secondary rate limit"},
-                {"Retry-After": "1"},
-            )
+            message = "You have exceeded a secondary rate limit"
+            return Answer(429, {"message": message}, {"Retry-After": "1"})
         if faults.bad_gateway > 0 and re.fullmatch(faults.bad_gateway_pattern, path):
             faults.bad_gateway -= 1
-            return 502, {"message": "Server Error"}, {}
+            return Answer(502, {"message": "Server Error"})
         return None
 
-    def _answer(
+    def _special(self, path: str) -> Answer | None:
+        faults = self.faults
+        if faults.forbidden_pattern and re.fullmatch(faults.forbidden_pattern, path):
+            body = {"message": FINE_GRAINED_403, "documentation_url": DOCS}
+            return Answer(403, {**body, "status": "403"})
+        if faults.redirect_pattern and re.fullmatch(faults.redirect_pattern, path):
+            return Answer(302, None, {"Location": faults.redirect_to + path})
+        if faults.huge_pattern and re.fullmatch(faults.huge_pattern, path):
+            return Answer(200, huge=faults.huge_bytes)
+        return None
+
+    def _answer(  # pylint: disable=too-many-arguments
         self,
+        method: str,
         path: str,
         query: dict[str, list[str]],
         token: str,
         headers: dict[str, str],
-    ) -> tuple[int, Any, dict[str, str]]:
+        body: Any,
+    ) -> Answer:
         if token and token != TOKEN:
-            return 401, {"message": "Bad credentials"}, {}
-        status, body, version = self._route(path, query, token)
-        extra = {"Content-Type": "application/json; charset=utf-8"}
-        if status == 301:
-            return status, body, {"Location": f"{self.url}{body['url']}"}
-        etag = (
-            '"'
-            + hashlib.sha256(
-                json.dumps([path, query, body, version], sort_keys=True).encode()
-            ).hexdigest()[:32]
-            + '"'
-        )
-        if status in (200, 404, 409):
-            extra["ETag"] = etag
-        if headers.get("If-None-Match") == etag:
-            return 304, None, extra
-        fault = self._fault(path)
-        if fault is not None:
-            return fault
-        return status, body, extra
+            return Answer(401, {"message": "Bad credentials"})
+        special = self._special(path)
+        if special is not None:
+            return special
+        if method != "GET":
+            return self._write(method, path, token, body)
+        found = self._route(path, query, token)
+        if found.status == 301:
+            return found
+        found.headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        digest = hashlib.sha256(
+            json.dumps(
+                [path, query, found.body, found.headers.get("X-Version")]
+            ).encode()
+        ).hexdigest()[:32]
+        found.headers.pop("X-Version", None)
+        if found.status in (200, 404, 409):
+            found.headers["ETag"] = f'"{digest}"'
+            if headers.get("If-None-Match") == found.headers["ETag"]:
+                return Answer(304, None, found.headers)
+        return self._fault(path) or found
+
+    # -- lectura --------------------------------------------------------------
 
     def _repo(self, owner: str, name: str, token: str) -> FakeRepo | None:
         repo = self.repos.get(f"{owner}/{name}".lower())
         if repo is None:
             return None
-        if repo.state == "privado" and token:
+        if not repo.teacher_access and token:
             return None  # el token del profesor no tiene acceso a este
         return repo
 
-    def _route(  # pylint: disable=too-many-return-statements
-        self, path: str, query: dict[str, list[str]], token: str
-    ) -> tuple[int, Any, int]:
-        not_found = (404, {"message": "Not Found"}, 0)
+    def _route(self, path: str, query: dict[str, list[str]], token: str) -> Answer:
+        not_found = Answer(404, {"message": "Not Found", "documentation_url": DOCS})
         match = re.fullmatch(r"/orgs/([^/]+)/repos", path)
         if match:
-            return self._org_repos(match.group(1), query)
-        match = re.fullmatch(r"/repositories/(\d+)", path)
+            names = sorted(
+                repo.full_name
+                for repo in self.repos.values()
+                if repo.full_name.lower().startswith(f"{match.group(1).lower()}/")
+            )
+            items = [
+                {
+                    "full_name": name,
+                    "name": name.split("/")[1],
+                    "private": self.repos[name.lower()].private,
+                    "is_template": self.repos[name.lower()].is_template,
+                }
+                for name in names
+            ]
+            return self._page(path, query, items, 0)
+        match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
         if match:
             for repo in self.repos.values():
                 if repo.repo_id == int(match.group(1)):
-                    return 200, self._repo_json(repo), repo.version
+                    return self._repo_route(repo, path, match.group(2) or "", query)
             return not_found
         match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
         if not match:
@@ -387,36 +355,35 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
         renamed = self.renamed.get(f"{owner}/{name}".lower())
         if renamed:
             target = self.repos[renamed.lower()]
-            return 301, {"url": f"/repositories/{target.repo_id}" + rest}, 0
-        found = self._repo(owner, name, token)
-        if found is None:
+            location = f"{self.url}/repositories/{target.repo_id}{rest}"
+            return Answer(301, None, {"Location": location})
+        repo = self._repo(owner, name, token)
+        if repo is None:
             return not_found
-        repo = found
-        if not rest:
-            return 200, self._repo_json(repo), repo.version
-        if repo.state == "vacio":
-            if rest.startswith("/contents"):
-                return 404, {"message": "This repository is empty."}, 0
-            return 200, [], 0
-        return self._repo_route(repo, rest)
+        return self._repo_route(repo, path, rest, query)
 
-    def _org_repos(self, org: str, query: dict[str, list[str]]) -> tuple[int, Any, int]:
-        per_page = int(query.get("per_page", ["30"])[0])
-        page = int(query.get("page", ["1"])[0])
-        names = sorted(
-            repo.full_name
-            for repo in self.repos.values()
-            if repo.full_name.lower().startswith(f"{org.lower()}/")
-        )
-        chosen = names[(page - 1) * per_page : page * per_page]
-        return (
-            200,
-            [
-                {"full_name": name, "name": name.split("/")[1], "private": False}
-                for name in chosen
-            ],
-            0,
-        )
+    def _page(
+        self, path: str, query: dict[str, list[str]], items: list[Any], version: int
+    ) -> Answer:
+        """Una página de ``items`` con la cabecera ``Link``, como pagina GitHub."""
+        per_page = min(int(query.get("per_page", ["30"])[0]), 100)
+        page = max(int(query.get("page", ["1"])[0]), 1)
+        last = max((len(items) + per_page - 1) // per_page, 1)
+        chosen = items[(page - 1) * per_page : page * per_page]
+        headers = {"X-Version": str(version)}
+        links = []
+        if page < last:
+            links.append(f'<{self._page_url(path, query, page + 1)}>; rel="next"')
+            links.append(f'<{self._page_url(path, query, last)}>; rel="last"')
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Answer(200, chosen, headers)
+
+    def _page_url(self, path: str, query: dict[str, list[str]], page: int) -> str:
+        params = {key: values[0] for key, values in query.items()}
+        params["page"] = str(page)
+        base = self.faults.foreign_next_link or self.url
+        return f"{base}{path}?{urlencode(params)}"
 
     def _repo_json(self, repo: FakeRepo) -> dict[str, Any]:
         owner, name = repo.full_name.split("/")
@@ -424,45 +391,142 @@ class ClassroomGitHub(LoopbackServer):  # pylint: disable=too-many-instance-attr
             "id": repo.repo_id,
             "full_name": repo.full_name,
             "name": name,
-            "owner": {"login": owner},
-            "private": repo.state == "privado",
+            "owner": {"login": owner, "type": repo.owner_type},
+            "private": repo.private,
+            "is_template": repo.is_template,
             "default_branch": "main",
             "html_url": f"https://github.com/{repo.full_name}",
             "size": 0 if repo.state == "vacio" else 120,
         }
 
-    def _repo_route(self, repo: FakeRepo, rest: str) -> tuple[int, Any, int]:
-        version = repo.version
+    def _repo_route(
+        self, repo: FakeRepo, path: str, rest: str, query: dict[str, list[str]]
+    ) -> Answer:
+        """``rest`` es la ruta dentro del repositorio; ``path``, la ruta entera."""
+        version = {"X-Version": str(repo.version)}
+        if not rest:
+            return Answer(200, self._repo_json(repo), version)
+        if repo.state == "vacio":
+            if rest.startswith("/contents"):
+                return Answer(404, {"message": "This repository is empty."}, version)
+            return self._page(path, query, [], repo.version)
         if rest == "/contents/.github/workflows":
-            files = ["cd.yml", "ci.yml", "deploy_model.yml", "progress.yml"]
-            return 200, [{"name": name, "type": "file"} for name in files], version
+            files = [{"name": name, "type": "file"} for name in repo.workflows]
+            return Answer(200, files, version)
         if rest == "/contents/evidence/progreso.json":
-            if repo.evidence is None:
-                return 404, {"message": "Not Found"}, version
-            text = json.dumps(repo.evidence).encode()
-            return (
-                200,
-                {
-                    "name": "progreso.json",
-                    "encoding": "base64",
-                    "content": b64encode(text).decode(),
-                    "html_url": f"https://github.com/{repo.full_name}/blob/main/"
-                    "evidence/progreso.json",
-                },
-                version,
-            )
-        routes: dict[str, Any] = {
+            return self._evidence(repo)
+        lists: dict[str, list[Any]] = {
             "/pulls": repo.pulls,
-            "/actions/runs": {
-                "total_count": len(repo.runs),
-                "workflow_runs": repo.runs,
-            },
             "/tags": [{"name": tag} for tag in repo.tags],
             "/releases": repo.releases,
         }
-        if rest in routes:
-            return 200, routes[rest], version
+        if rest in lists:
+            return self._page(path, query, lists[rest], repo.version)
+        match = re.fullmatch(r"/actions/workflows/([^/]+)/runs", rest)
+        if match and match.group(1) in repo.workflows:
+            runs = [run for run in repo.runs if run["path"].endswith(match.group(1))]
+            answer = self._page(path, query, runs, repo.version)
+            answer.body = {"total_count": len(runs), "workflow_runs": answer.body}
+            return answer
         match = re.fullmatch(r"/issues/(\d+)/comments", rest)
         if match:
-            return 200, repo.comments.get(int(match.group(1)), []), version
-        return 404, {"message": "Not Found"}, version
+            comments = repo.comments.get(int(match.group(1)), [])
+            return self._page(path, query, comments, repo.version)
+        return Answer(404, {"message": "Not Found"}, version)
+
+    def _evidence(self, repo: FakeRepo) -> Answer:
+        content = repo.evidence_bytes()
+        version = {"X-Version": str(repo.version)}
+        if content is None:
+            return Answer(404, {"message": "Not Found"}, version)
+        body = {
+            "name": "progreso.json",
+            "path": "evidence/progreso.json",
+            "size": len(content),
+            "encoding": "base64",
+            # Como GitHub: los archivos de más de 1 MB llegan sin contenido.
+            "content": b64encode(content).decode() if len(content) <= 2**20 else "",
+            "html_url": f"https://github.com/{repo.full_name}/blob/main/"
+            "evidence/progreso.json",
+        }
+        return Answer(200, body, version)
+
+    # -- escritura: el reparto del laboratorio --------------------------------
+
+    def _write(self, method: str, path: str, token: str, body: Any) -> Answer:
+        if not token:
+            return Answer(401, {"message": "Requires authentication"})
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/generate", path)
+        if method == "POST" and match:
+            return self._generate(f"{match.group(1)}/{match.group(2)}", body or {})
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/collaborators/([^/]+)", path)
+        if method == "PUT" and match:
+            repository = f"{match.group(1)}/{match.group(2)}"
+            return self._invite(repository, match.group(3), body or {})
+        return Answer(404, {"message": "Not Found"})
+
+    def _generate(self, template: str, body: dict[str, Any]) -> Answer:
+        source = self.repos.get(template.lower())
+        if source is None:
+            return Answer(404, {"message": "Not Found"})
+        if not source.is_template:
+            message = f"{template} is not a template repository"
+            return Answer(422, {"message": message})
+        owner, name = str(body.get("owner") or TEACHER), str(body.get("name") or "")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", name):
+            return Answer(422, {"message": "Validation Failed"})
+        full_name = f"{owner}/{name}"
+        if full_name.lower() in self.repos:
+            message = "Could not clone: Name already exists on this account"
+            return Answer(422, {"message": message, "documentation_url": DOCS})
+        repo = FakeRepo.build(full_name, "sin_pr", 6000 + len(self.repos))
+        repo.private = bool(body.get("private"))
+        repo.owner_type = "Organization" if owner == ORG else "User"
+        self.repos[full_name.lower()] = repo
+        return Answer(201, self._repo_json(repo))
+
+    def _invite(self, repository: str, user: str, body: dict[str, Any]) -> Answer:
+        if repository.lower() not in self.repos:
+            return Answer(404, {"message": "Not Found"})
+        permission = str(body.get("permission") or "push")
+        known = [item for item in self.invitations if item[:2] == (repository, user)]
+        if known:
+            return Answer(204)
+        self.invitations.append((repository, user, permission))
+        invitation = {
+            "id": len(self.invitations),
+            "invitee": {"login": user},
+            "permissions": "write" if permission == "push" else permission,
+            "html_url": f"https://github.com/{repository}/invitations",
+        }
+        return Answer(201, invitation)
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def log_message(self, *args: Any) -> None:  # sin ruido en pytest
+        pass
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        """Anota las cabeceras y responde como la API (un repositorio vacío)."""
+        self.server.fake.seen.append(dict(self.headers.items()))
+        data = json.dumps({"message": "otro host"}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class RecordingHost(LoopbackServer):
+    """Otro host en loopback (127.0.0.2) que anota las cabeceras que recibe.
+
+    Con ``Faults.redirect_pattern`` la API falsa redirige ahí: así se ve si el
+    token viaja a un host que no es la API.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, str]] = []
+        super().__init__(_RecordingHandler, host="127.0.0.2")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import subprocess
 import threading
 import time
@@ -170,8 +171,10 @@ class FakeServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, fake: Any, handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(
+        self, fake: Any, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1"
+    ) -> None:
+        super().__init__((host, 0), handler)
         self.fake = fake
 
 
@@ -182,17 +185,27 @@ class LoopbackServer:
     """Una API falsa servida en 127.0.0.1 (un puerto libre) desde su propio hilo.
 
     Se usa como context manager: al entrar arranca, al salir se detiene.
+    ``host`` puede ser otra dirección de loopback (127.0.0.2): otro «host».
     """
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._server = FakeServer(self, handler)
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1"
+    ) -> None:
+        self._server = FakeServer(self, handler, host)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    scheme = "http"
 
     @property
     def url(self) -> str:
         """La URL base de la API, por ejemplo http://127.0.0.1:41234."""
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
+
+    def use_tls(self, context: ssl.SSLContext) -> None:
+        """Sirve por https con ``context`` (antes de arrancar)."""
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https"
 
     def __enter__(self: _Fake) -> _Fake:
         self._thread.start()
@@ -516,6 +529,8 @@ class FakeGitHub(LoopbackServer):
                 "draft": bool(body.get("draft", False)),
                 "prerelease": bool(body.get("prerelease", False)),
                 "make_latest": body.get("make_latest", "true"),
+                # GitHub anota quién la publicó: con el token del flujo, el bot.
+                "author": BOT,
                 "target_commitish": body.get("target_commitish") or "main",
                 "html_url": f"https://github.com/{owner_repo}/releases/tag/{tag}",
                 "upload_url": (

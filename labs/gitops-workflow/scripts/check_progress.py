@@ -1,62 +1,62 @@
 """Muestra qué partes del laboratorio tienes hechas, con la prueba de cada una.
 
-Una línea por parte (Parte 1 … Parte 6 y Extra) con ✅ (hecha), ❌ (falta) o
-⏳ (en marcha o sin comprobar), lo que la prueba y, al final, el siguiente
-paso. Mira tu repositorio y su remoto, ``artifacts/``, ``data/`` y el almacén
-local de MLflow; en GitHub (su API REST) el pull request, CI, CD, la release y
-el despliegue; y en Azure ML, si tienes ``config.json``, el modelo registrado,
-el activo de datos y el último trabajo de inferencia. Lo que no puede
-comprobar (sin red o sin credenciales) lo dice, y muestra el resto.
+Una línea por parte (Parte 1 … Parte 6 y Extra) con ✅ (hecha), ❌ (falta),
+⏳ (en marcha) o ❔ (sin comprobar, con el motivo), lo que la prueba y, al
+final, el siguiente paso. Mira tu repositorio y su remoto, ``artifacts/``,
+``data/`` y el almacén local de MLflow; en GitHub (su API REST) el pull
+request, CI, CD, la release y el despliegue; y en Azure ML, si tienes
+``config.json``, el modelo registrado, el activo de datos y el último trabajo
+de inferencia. Lo que no puede comprobar (sin red o sin credenciales) lo dice,
+y muestra el resto.
 
 Con ``--evidencia`` escribe ``evidence/progreso.json`` con la evidencia de las
 Partes 3 a 6 (nombres, versiones, estados y la huella de las predicciones,
-sin secretos): súbelo al repositorio para que tu profesor la vea.
+sin secretos) y te dice cómo subirla con un pull request, para que tu
+profesor la vea.
+
+Con ``--sin-azure`` (lo que ejecuta el flujo «Progreso») solo usa la
+biblioteca estándar de Python.
 
 Uso: python scripts/check_progress.py [--evidencia] [--sin-github] [--sin-azure]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+from _lab import LAB_ROOT  # va primero: pone src/ en sys.path
 
-from course.github_api import GitHubClient, find_token
+from course.azure_facts import AzureFacts, gather_azure
+from course.github_api import GitHubClient, GitHubUnavailable, find_token
+from course.github_facts import GitHubFacts, check_github
+from course.local_facts import LocalFacts, gather_local, upload_commands
+from course.parts import DONE, EVIDENCE_PATH, PART_KEYS, UNCHECKED
 from course.progress import (
-    DONE,
-    EVIDENCE_PATH,
-    PARTS,
-    AzureFacts,
-    LocalFacts,
     Progress,
     build_evidence,
-    check_github,
     evaluate,
-    gather_azure,
-    gather_local,
     render_markdown,
     render_text,
 )
 from labkit.cli import LabError, atomic_output, build_parser, report_errors
-from labkit.workspace import (
-    DEFAULT_CONFIG,
-    azure_errors,
-    create_ml_client,
-    load_workspace_config,
-)
 
-PART_KEYS = [key for key, _ in PARTS]
 # Donde run_inference_pipeline.py deja la salida de cada trabajo.
 JOBS_DIR = LAB_ROOT / "outputs"
+CONFIG_NAME = "config.json"
 
 
 def check_azure(
     config_path: Path, unchecked: list[str]
 ) -> tuple[AzureFacts | None, str]:
     """Los hechos de Azure ML si hay ``config.json``, y el problema si lo hubo."""
+    # Azure solo se importa si se consulta: sin él, este script no necesita
+    # más que la biblioteca estándar.
+    from labkit.workspace import azure_errors, create_ml_client, load_workspace_config
+
     if not config_path.is_file():
         unchecked.append(
             f"Azure ML: no hay {config_path.name} (Parte 4); se miró solo lo local"
@@ -69,6 +69,23 @@ def check_azure(
     except LabError as error:
         unchecked.append(f"Azure ML: {error}")
         return None, str(error)
+
+
+def check_github_facts(repository: str, unchecked: list[str]) -> GitHubFacts | None:
+    """Los hechos de GitHub de ``repository``; si no se pudo, anota por qué."""
+    try:
+        client = GitHubClient(token=find_token())
+    except GitHubUnavailable as error:
+        unchecked.append(f"GitHub: {error}")
+        return None
+    github = check_github(client, repository, unchecked)
+    if github is not None and github.problem and not client.authenticated:
+        unchecked.append(
+            "GitHub: sin token solo se ven los repositorios públicos; si el "
+            "tuyo es privado, inicia sesión con gh auth login (o define "
+            "GITHUB_TOKEN) y vuelve a ejecutar"
+        )
+    return github
 
 
 def check_progress(
@@ -88,14 +105,7 @@ def check_progress(
             "GitHub); indícalo con --repo TU-USUARIO/gitops-lab"
         )
     else:
-        client = GitHubClient(token=find_token())
-        github = check_github(client, repository, unchecked)
-        if github is not None and github.problem and not client.authenticated:
-            unchecked.append(
-                "GitHub: sin token solo se ven los repositorios públicos; si el "
-                "tuyo es privado, inicia sesión con gh auth login (o define "
-                "GITHUB_TOKEN) y vuelve a ejecutar"
-            )
+        github = check_github_facts(repository, unchecked)
     azure, problem = (None, "")
     if config_path is None:
         unchecked.append("Azure ML: no se consultó (--sin-azure)")
@@ -128,9 +138,23 @@ def append_summary(markdown: str) -> bool:
     return True
 
 
-@report_errors
-def main(argv: Sequence[str] | None = None) -> int:
-    """Lee los argumentos, comprueba cada parte y devuelve el código de salida."""
+def require_part(progress: Progress, key: str) -> None:
+    """Lanza ``LabError`` (código 1) si la parte ``key`` no está hecha."""
+    part = progress.part(key)
+    if part.state == UNCHECKED:
+        raise LabError(
+            f"{part.title} no se pudo comprobar ({part.evidence}). Vuelve a "
+            "ejecutar la comprobación cuando GitHub responda."
+        )
+    if part.state != DONE:
+        raise LabError(
+            f"{part.title} no está hecha: {part.evidence}. Siguiente paso: "
+            f"{part.next_action} {' / '.join(part.commands)}".rstrip()
+        )
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Las opciones del script."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--repo",
@@ -140,9 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--config",
         type=Path,
-        default=LAB_ROOT / DEFAULT_CONFIG,
-        help="archivo con los datos del workspace de Azure ML (si no existe, "
-        "no se consulta Azure)",
+        help=f"archivo con los datos del workspace de Azure ML (por defecto, "
+        f"{CONFIG_NAME} en la carpeta del laboratorio; si no existe, no se "
+        "consulta Azure)",
     )
     parser.add_argument(
         "--sin-github", action="store_true", help="no consulta la API de GitHub"
@@ -156,20 +180,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--exigir",
         choices=PART_KEYS,
-        help="termina con código 1 si esa parte no está hecha (para autocorrección)",
+        help="termina con código 1 si esa parte no está hecha (para un "
+        "autocorrector que ejecute un comando)",
     )
     args = parser.parse_args(argv)
     if args.repo is not None and args.repo.count("/") != 1:
         raise LabError(
             f"--repo {args.repo!r} no es válido: escríbelo como TU-USUARIO/NOMBRE."
         )
+    return args
 
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, comprueba cada parte y devuelve el código de salida."""
+    args = parse_arguments(argv)
     local = gather_local(LAB_ROOT, JOBS_DIR)
     progress, azure = check_progress(
         local,
         args.repo or local.repository,
         use_github=not args.sin_github,
-        config_path=None if args.sin_azure else args.config,
+        config_path=None if args.sin_azure else args.config or LAB_ROOT / CONFIG_NAME,
     )
     print(
         "📋 Progreso del laboratorio"
@@ -179,23 +210,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in render_text(progress):
         print(line)
     if args.evidencia:
-        path = LAB_ROOT / EVIDENCE_PATH
-        write_evidence(path, build_evidence(local, azure))
+        write_evidence(LAB_ROOT / EVIDENCE_PATH, build_evidence(local, azure))
         print()
         print(
-            f"📝 Evidencia escrita en {EVIDENCE_PATH}. Súbela: git add "
-            f'{EVIDENCE_PATH} && git commit -m "docs: evidencia del progreso" '
-            "&& git push"
+            f"📝 Evidencia escrita en {EVIDENCE_PATH}. Súbela con un pull request, "
+            "como en la Parte 2 (un comando por línea):"
         )
+        for command in upload_commands(local):
+            print(f"      {command}")
+        print("   Después abre el pull request en GitHub y fusiónalo con CI en verde.")
     if append_summary(render_markdown(progress)):
         print("📝 Progreso añadido al resumen de la ejecución.")
     if args.exigir:
-        part = next(item for item in progress.parts if item.key == args.exigir)
-        if part.state != DONE:
-            raise LabError(
-                f"{part.title} no está hecha: {part.evidence}. Siguiente paso: "
-                f"{part.next_action}"
-            )
+        require_part(progress, args.exigir)
     return 0
 
 

@@ -9,26 +9,19 @@ devuelve; las pruebas del proyecto lo prueban además contra una API falsa.
 from __future__ import annotations
 
 import json
-import sqlite3
+import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from course.progress import (
-    DONE,
-    MISSING,
-    PENDING,
-    GitHubFacts,
-    LocalFacts,
-    build_evidence,
-    evaluate,
-    gather_local,
-    github_repository,
-    render_markdown,
-    render_text,
-)
+from course.evidence import parse_evidence
+from course.github_facts import GitHubFacts
+from course.local_facts import LocalFacts, gather_local, github_repository
+from course.parts import DONE, MISSING, PENDING, UNCHECKED
+from course.progress import build_evidence, evaluate, render_markdown, render_text
 from scripts import check_progress
 
 REPO = "estudiante/gitops-lab"
@@ -76,18 +69,39 @@ def add_model(root: Path) -> None:
     )
 
 
-def add_store(root: Path, versions: tuple[int, ...] = (1, 2)) -> None:
-    """Un mlflow.db con la tabla de versiones del registro de MLflow."""
-    with sqlite3.connect(root / "mlflow.db") as database:
-        database.execute(
-            "CREATE TABLE model_versions (name TEXT, version INTEGER, "
-            "current_stage TEXT)"
-        )
-        for version in versions:
-            database.execute(
-                "INSERT INTO model_versions VALUES (?, ?, 'None')",
-                ("churn-prediction-model", version),
-            )
+@pytest.fixture(scope="session", name="stores")
+def fixture_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Almacenes de MLflow de verdad, hechos con su cliente.
+
+    ``completo``: el experimento del laboratorio (lo crea
+    ``verify_azure_connection.py --local``) y dos versiones registradas;
+    ``experimento``: solo el experimento; ``vacio``: un ``mlflow.db`` de 0 bytes,
+    lo que deja un intento fallido.
+    """
+    from mlflow import MlflowClient
+
+    from labkit.local_store import quiet_mlflow_logs
+
+    quiet_mlflow_logs()
+    stores: dict[str, Path] = {}
+    for name, versions in (("completo", 2), ("experimento", 0)):
+        path = tmp_path_factory.mktemp(f"mlflow-{name}") / "mlflow.db"
+        client = MlflowClient(tracking_uri=f"sqlite:///{path.as_posix()}")
+        client.create_experiment("churn-prediction")
+        if versions:
+            client.create_registered_model("churn-prediction-model")
+        for _ in range(versions):
+            client.create_model_version("churn-prediction-model", source="file:///x")
+        stores[name] = path
+    stores["vacio"] = tmp_path_factory.mktemp("mlflow-vacio") / "mlflow.db"
+    stores["vacio"].touch()
+    return stores
+
+
+def add_store(root: Path, store: Path) -> None:
+    """Copia el almacén local de MLflow ``store`` a ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(store, root / "mlflow.db")
 
 
 def add_predictions(root: Path, rows: int = 3) -> None:
@@ -158,14 +172,15 @@ def test_part1_missing_when_the_lab_is_in_a_subfolder(tmp_path: Path) -> None:
 def test_part1_missing_before_the_first_push(tmp_path: Path) -> None:
     result = part(gather_local(make_repository(tmp_path, pushed=False)), "parte1")
     assert result.state == MISSING
-    assert "git push -u origin main" in result.next_action
+    assert "git push -u origin main" in result.commands
 
 
 def test_part1_missing_without_origin(tmp_path: Path) -> None:
     root = make_repository(tmp_path, pushed=False)
     git(root, "remote", "remove", "origin")
     result = part(gather_local(root), "parte1")
-    assert result.state == MISSING and "git remote add origin" in result.next_action
+    assert result.state == MISSING
+    assert result.commands[0].startswith("git remote add origin")
 
 
 # --------------------------------------------------------------------------
@@ -185,12 +200,24 @@ def test_part3_missing_without_model(tmp_path: Path) -> None:
     assert result.next_action.startswith("python scripts/train_model.py")
 
 
-def test_parts_4_and_5_done_with_the_local_store(tmp_path: Path) -> None:
-    add_store(tmp_path)
+def test_parts_4_and_5_done_with_the_local_store(
+    tmp_path: Path, stores: dict[str, Path]
+) -> None:
+    add_store(tmp_path, stores["completo"])
     local = gather_local(tmp_path)
     assert part(local, "parte4").state == DONE
     result = part(local, "parte5")
     assert result.state == DONE and "versión 2" in result.evidence
+
+
+def test_an_empty_mlflow_db_is_not_part4(
+    tmp_path: Path, stores: dict[str, Path]
+) -> None:
+    """Un mlflow.db de 0 bytes (un intento fallido) no es el almacén de la Parte 4."""
+    add_store(tmp_path, stores["vacio"])
+    result = part(gather_local(tmp_path), "parte4")
+    assert result.state == MISSING
+    assert (tmp_path / "mlflow.db").stat().st_size == 0  # la comprobación no escribe
 
 
 def test_part4_missing_without_config_or_store(tmp_path: Path) -> None:
@@ -199,8 +226,11 @@ def test_part4_missing_without_config_or_store(tmp_path: Path) -> None:
     assert "verify_azure_connection.py --local" in result.next_action
 
 
-def test_part5_missing_with_an_empty_store(tmp_path: Path) -> None:
-    add_store(tmp_path, versions=())
+def test_part5_missing_with_an_empty_store(
+    tmp_path: Path, stores: dict[str, Path]
+) -> None:
+    add_store(tmp_path, stores["experimento"])
+    assert part(gather_local(tmp_path), "parte4").state == DONE
     result = part(gather_local(tmp_path), "parte5")
     assert result.state == MISSING
     assert result.next_action.startswith("python scripts/register_model.py --local")
@@ -240,8 +270,12 @@ def pull(number: int = 1, title: str = "feat: primer cambio", merged: bool = Tru
     }
 
 
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+STUDENT = {"login": "estudiante", "type": "User"}
+
+
 def run(path: str, conclusion: str = "success", event: str = "push", **extra: Any):
-    """Una ejecución como la devuelve GET /actions/runs."""
+    """Una ejecución como la devuelve GET /actions/workflows/{flujo}/runs."""
     return {
         "path": f".github/workflows/{path}",
         "event": event,
@@ -250,6 +284,16 @@ def run(path: str, conclusion: str = "success", event: str = "push", **extra: An
         "head_branch": "main",
         "html_url": f"https://github.com/{REPO}/actions/runs/1",
         **extra,
+    }
+
+
+def release(tag: str, author: dict[str, str] | None = None) -> dict[str, Any]:
+    """Una release con su zip, como la publica CD (el bot de GitHub Actions)."""
+    return {
+        "tag_name": tag,
+        "author": author or BOT,
+        "html_url": f"https://github.com/{REPO}/releases/tag/{tag}",
+        "assets": [{"name": f"gitops-lab-{tag}.zip"}],
     }
 
 
@@ -265,15 +309,14 @@ def github_facts(**changes: Any) -> GitHubFacts:
             run("cd.yml"),
             run("ci.yml", event="pull_request", head_sha="a" * 40),
         ],
-        comments=[{"body": "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados"}],
-        tags=["v0.1.0"],
-        releases=[
+        comments=[
             {
-                "tag_name": "v0.1.0",
-                "html_url": f"https://github.com/{REPO}/releases/tag/v0.1.0",
-                "assets": [{"name": "gitops-lab-v0.1.0.zip"}],
+                "body": "<!-- add-pr-comment:ci-results -->\n## 🔍 Resultados",
+                "user": BOT,
             }
         ],
+        tags=["v0.1.0"],
+        releases=[release("v0.1.0")],
     )
     for name, value in changes.items():
         setattr(facts, name, value)
@@ -326,17 +369,75 @@ def test_part2_missing_names_the_next_action(
 
 def test_part1_release_v0_0_1_does_not_count_for_part2() -> None:
     """El primer push (Parte 1) ya crea v0.0.1; la Parte 2 pide v0.1.0 o más."""
-    release = {
-        "tag_name": "v0.0.1",
-        "html_url": f"https://github.com/{REPO}/releases/tag/v0.0.1",
-        "assets": [{"name": "gitops-lab-v0.0.1.zip"}],
-    }
-    facts = github_facts(tags=["v0.0.1"], releases=[release])
+    facts = github_facts(tags=["v0.0.1"], releases=[release("v0.0.1")])
     result = part(None, "parte2", facts)
     assert result.state == MISSING and "v0.1.0" in result.evidence
-    facts = github_facts(tags=["v0.0.1", "v0.10.0"], releases=[dict(release)])
-    facts.releases[0].update(tag_name="v0.10.0", assets=[{"name": "x.zip"}])
+    facts = github_facts(tags=["v0.0.1", "v0.10.0"], releases=[release("v0.10.0")])
     assert part(None, "parte2", facts).state == DONE
+
+
+# Quién hizo cada cosa: lo que cuenta lo hace GitHub Actions, en main.
+
+
+def test_a_ci_comment_written_by_someone_else_does_not_count() -> None:
+    comment = {"body": "<!-- add-pr-comment:ci-results -->\n✅ todo", "user": STUDENT}
+    result = part(None, "parte2", github_facts(comments=[comment]))
+    assert result.state == MISSING
+    assert "no lo escribió GitHub Actions (lo escribió estudiante)" in result.evidence
+
+
+def test_a_release_published_by_hand_does_not_count() -> None:
+    facts = github_facts(releases=[release("v0.1.0", STUDENT)])
+    result = part(None, "parte2", facts)
+    assert result.state == MISSING and "no la publicó el flujo CD" in result.evidence
+
+
+def test_a_deploy_run_outside_main_does_not_count() -> None:
+    deploy = run("deploy_model.yml", event="workflow_dispatch", head_branch="prueba")
+    result = part(None, "extra", github_facts(runs=[deploy]))
+    assert result.state == MISSING and "fuera de main" in result.evidence
+    assert "rama main" in result.next_action
+
+
+def test_a_cd_run_of_a_pull_request_is_not_cd_after_merging() -> None:
+    runs = [
+        run("ci.yml", event="pull_request", head_sha="a" * 40),
+        run("cd.yml", event="pull_request", head_branch="feat/x"),
+    ]
+    result = part(None, "parte2", github_facts(tags=[], releases=[], runs=runs))
+    assert result.state == MISSING and "CD no se ejecutó" in result.evidence
+
+
+# Lo que GitHub no deja leer: sin comprobar (❔), nunca ❌.
+
+FORBIDDEN = (
+    "GitHub no dejó leer las ejecuciones de GitHub Actions (403: Resource not "
+    "accessible by personal access token); el token necesita permiso de lectura "
+    "de Actions"
+)
+
+
+def test_runs_the_token_cannot_read_leave_part2_and_extra_unchecked() -> None:
+    facts = github_facts(runs=[], unread={"runs": FORBIDDEN})
+    progress = evaluate(None, facts)
+    for key in ("parte2", "extra"):
+        line = progress.part(key)
+        assert line.state == UNCHECKED, line
+        assert "Resource not accessible" in line.evidence
+    assert progress.part("parte1").state == DONE
+
+
+@pytest.mark.parametrize("resource", ["pulls", "comments", "tags", "releases"])
+def test_each_unread_list_leaves_part2_unchecked(resource: str) -> None:
+    facts = github_facts(**{resource: []}, unread={resource: "GitHub respondió 502"})
+    assert part(None, "parte2", facts).state == UNCHECKED
+
+
+def test_an_unread_evidence_file_leaves_parts_3_to_6_unchecked() -> None:
+    facts = github_facts(unread={"evidence": "GitHub respondió 403"})
+    progress = evaluate(None, facts)
+    for key in ("parte3", "parte4", "parte5", "parte6"):
+        assert progress.part(key).state == UNCHECKED
 
 
 def test_part2_pending_while_ci_runs() -> None:
@@ -370,7 +471,8 @@ def test_an_empty_repository_is_a_reason_not_a_crash() -> None:
 
 def test_without_github_parts_2_and_extra_are_unverified(tmp_path: Path) -> None:
     progress = evaluate(gather_local(tmp_path), None, unchecked=["GitHub: sin red"])
-    assert progress.parts[1].state == PENDING and progress.parts[6].state == PENDING
+    assert progress.parts[1].state == UNCHECKED
+    assert progress.parts[6].state == UNCHECKED
     text = "\n".join(render_text(progress))
     assert "No se pudo comprobar" in text and "GitHub: sin red" in text
 
@@ -380,30 +482,49 @@ def test_without_github_parts_2_and_extra_are_unverified(tmp_path: Path) -> None
 # --------------------------------------------------------------------------
 
 
-def test_evidence_counts_in_the_remote_view(tmp_path: Path) -> None:
+def test_evidence_counts_in_the_remote_view_as_declared(
+    tmp_path: Path, stores: dict[str, Path]
+) -> None:
     root = make_repository(tmp_path / "repo")
     add_model(root)
-    add_store(root)
+    add_store(root, stores["completo"])
     add_predictions(root)
-    evidence = build_evidence(gather_local(root), None)
-    facts = github_facts(evidence=evidence, evidence_url="https://x/evidence")
-    progress = evaluate(None, facts)
+    record = build_evidence(gather_local(root), None)
+    evidence = parse_evidence(json.dumps(record).encode())
+    assert not evidence.problems
+    evidence.url = "https://x/evidence"
+    progress = evaluate(None, github_facts(evidence=evidence))
     for item in progress.parts[2:6]:
         assert item.state == DONE and "evidence/progreso.json" in item.evidence
-        assert item.url == "https://x/evidence"
+        assert item.declared and item.url == "https://x/evidence"
+    assert not any(item.declared for item in progress.parts[:2])
 
 
 @pytest.fixture(name="lab")
-def fixture_lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def fixture_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stores: dict[str, Path]
+) -> Path:
     """Un laboratorio con todo hecho en local; el script trabaja en él."""
     root = make_repository(tmp_path / "repo")
     add_model(root)
-    add_store(root)
+    add_store(root, stores["completo"])
     add_predictions(root)
     monkeypatch.setattr(check_progress, "LAB_ROOT", root)
     monkeypatch.setattr(check_progress, "JOBS_DIR", root / "outputs")
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     return root
+
+
+def commands_after(output: str, marker: str) -> list[str]:
+    """Las líneas de comandos (sangradas) que siguen a la línea con ``marker``."""
+    lines = output.splitlines()
+    start = next(index for index, line in enumerate(lines) if marker in line)
+    found = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("      "):
+            break
+        found.append(line.strip())
+    return found
 
 
 def test_main_writes_evidence_without_secrets_or_paths(
@@ -430,7 +551,51 @@ def test_main_writes_evidence_without_secrets_or_paths(
     for secret in ("11111111", "rg-secreto", str(lab), str(Path.home())):
         assert secret not in text
     output = capsys.readouterr().out
-    assert "git add evidence/progreso.json" in output
+    # Como manda la Parte 2: a main por un pull request, desde una rama nueva,
+    # y un comando por línea (PowerShell 5.1 no tiene «&&»).
+    assert commands_after(output, "Evidencia escrita") == [
+        "git switch -c docs/evidencia",
+        "git add evidence/progreso.json",
+        'git commit -m "docs: evidencia del progreso"',
+        "git push -u origin docs/evidencia",
+    ]
+    assert "&&" not in output and "pull request" in output
+
+
+def test_evidence_commands_on_a_branch_push_that_branch(
+    lab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(lab, "switch", "--quiet", "-c", "feat/mi-modelo")
+    git(lab, "branch", "docs/evidencia")  # de una vez anterior
+    assert check_progress.main(["--evidencia", "--sin-github", "--sin-azure"]) == 0
+    commands = commands_after(capsys.readouterr().out, "Evidencia escrita")
+    assert commands[0] == "git add evidence/progreso.json"
+    assert commands[-1] == "git push -u origin feat/mi-modelo"
+
+
+def test_evidence_commands_never_reuse_an_existing_branch(
+    lab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(lab, "branch", "docs/evidencia")
+    assert check_progress.main(["--evidencia", "--sin-github", "--sin-azure"]) == 0
+    commands = commands_after(capsys.readouterr().out, "Evidencia escrita")
+    assert commands[0] == "git switch -c docs/evidencia-2"
+
+
+def test_first_push_commands_are_one_per_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repository(tmp_path / "repo", pushed=False)
+    monkeypatch.setattr(check_progress, "LAB_ROOT", root)
+    monkeypatch.setattr(check_progress, "JOBS_DIR", root / "outputs")
+    assert check_progress.main(["--sin-github", "--sin-azure"]) == 0
+    output = capsys.readouterr().out
+    assert commands_after(output, "Siguiente paso") == [
+        "git add .",
+        'git commit -m "chore: contenido inicial del laboratorio"',
+        "git push -u origin main",
+    ]
+    assert "&&" not in output
 
 
 @pytest.mark.usefixtures("lab")
@@ -470,3 +635,31 @@ def test_main_rejects_a_bad_repository_name(capsys: pytest.CaptureFixture[str]) 
 def test_markdown_escapes_pipes_in_titles() -> None:
     facts = github_facts(pulls=[pull(title="arreglo | tabla")])
     assert "arreglo \\| tabla" in render_markdown(evaluate(None, facts))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<details><summary>ok</summary>",
+        "@profesor revisa esto",
+        "[✅ pasa](https://example.com)",
+        "feat: x\n\n| Parte 9 | ✅ |",
+    ],
+)
+def test_a_pull_request_title_stays_text_in_the_summary(title: str) -> None:
+    facts = github_facts(pulls=[pull(title=title)])
+    summary = render_markdown(evaluate(None, facts))
+    # Cada signo de marcado llega escapado (\<, \[, \|) o cortado («@» y un
+    # espacio de ancho cero): GitHub lo muestra como texto.
+    for markup in (r"<img", r"<details", r"\[✅ pasa\]", r"\| Parte 9 \|"):
+        assert not re.search(r"(?<!\\)" + markup, summary), summary
+    assert "@profesor" not in summary
+
+
+def test_a_huge_title_is_bounded_in_every_output() -> None:
+    facts = github_facts(pulls=[pull(title="Update " + "x" * 1_000_000)])
+    progress = evaluate(None, facts)
+    assert len(progress.part("parte2").evidence) < 400
+    assert len(render_markdown(progress)) < 10_000
+    assert max(len(line) for line in render_text(progress)) < 400
