@@ -67,8 +67,8 @@ ELLIPSIS = "…"
 MAIN_PATH_WORDS = 6000
 DETAILS = re.compile(r"<details>.*?</details>", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-FENCED_CODE = re.compile(r"^( *)```.*?^\1```[ \t]*$", re.S | re.M)
-FENCE_LINE = re.compile(r"^ *```.*$", re.M)
+FENCED_CODE = re.compile(r"^( *)(```|~~~).*?^\1\2[ \t]*$", re.S | re.M)
+FENCE_LINE = re.compile(r"^ *(```|~~~).*$", re.M)
 
 
 def dedented(match: re.Match[str]) -> str:
@@ -102,14 +102,17 @@ def main_path_words(text: str) -> tuple[int, int]:
     La regla (la misma de ``bench/readability.py``): el texto de
     ``## Prerequisitos`` al final de ``## Parte 6``, sin los bloques
     ``<details>`` (lo que está a un clic), los comentarios HTML ni los bloques
-    de código; una palabra es lo que separan los espacios y tiene al menos una
-    letra o una cifra (``##``, ``|`` o ``-`` no son palabras). La segunda
+    de código; sin las etiquetas HTML ni el destino de los enlaces
+    (``](…)``); una palabra es lo que separan los espacios y tiene al menos
+    una letra o un número (``##``, ``|`` o ``-`` no son palabras). La segunda
     cifra cuenta además lo que hay dentro de los bloques de código que quedan
     fuera de ``<details>`` (comandos y salidas esperadas: también se leen).
     """
 
     def words(part: str) -> int:
-        return sum(1 for token in part.split() if re.search(r"\w", token))
+        part = re.sub(r"\]\([^)]*\)", "]", part)
+        part = re.sub(r"<[^>]+>", " ", part)
+        return sum(1 for token in part.split() if any(c.isalnum() for c in token))
 
     shown = HTML_COMMENT.sub("", DETAILS.sub("", main_path(text)))
     return words(FENCED_CODE.sub("", shown)), words(FENCE_LINE.sub("", shown))
@@ -230,12 +233,12 @@ def test_main_path_reads_in_25_minutes() -> None:
 
 def test_word_count_rule() -> None:
     text = (
-        "# Título\n\n## Prerequisitos\n\nuno dos <!-- no -->\n\n"
+        "# Título\n\n## Prerequisitos\n\nuno dos <!-- no --> [tres](#x-y) <br>\n\n"
         "<details><summary>no</summary>\n\nnada de esto\n\n</details>\n\n"
         "   ```bash\n   python scripts/x.py\n   ```\n\n## Parte 6: fin\n\ntres\n\n"
         "## Extra\n\nfuera\n"
     )
-    assert main_path_words(text) == (7, 9)
+    assert main_path_words(text) == (8, 10)
 
 
 def test_anchor_rule() -> None:
