@@ -2,7 +2,12 @@
 
 - cada ``python scripts/...`` y ``python src/...`` nombra un archivo que existe
   y solo usa opciones que su ``--help`` ofrece;
-- cada enlace del índice lleva a un encabezado que existe;
+- cada enlace del índice lleva a un encabezado que existe, y el índice
+  lleva a cada encabezado del camino principal (de Prerequisitos al final de
+  la Parte 6), las «Alternativa sin Azure» incluidas;
+- el camino principal se lee en menos de 25 minutos: como mucho
+  ``MAIN_PATH_WORDS`` palabras, contando también los bloques de código que
+  se ven sin desplegar nada (la regla de ``main_path_words``);
 - la salida mostrada tras ``<!-- salida: COMANDO -->`` aparece, en orden, en
   la salida real de ese comando en el repositorio de un estudiante
   (``tests/student_repo.py``; se enmascara lo que cambia: tiempos, fechas,
@@ -58,6 +63,12 @@ CHANGE_MARK = re.compile(
     re.S | re.M,
 )
 ELLIPSIS = "…"
+# 25 minutos de lectura a 240 palabras por minuto.
+MAIN_PATH_WORDS = 6000
+DETAILS = re.compile(r"<details>.*?</details>", re.S)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+FENCED_CODE = re.compile(r"^( *)(```|~~~).*?^\1\2[ \t]*$", re.S | re.M)
+FENCE_LINE = re.compile(r"^ *(```|~~~).*$", re.M)
 
 
 def dedented(match: re.Match[str]) -> str:
@@ -68,6 +79,43 @@ def dedented(match: re.Match[str]) -> str:
 
 def tutorial_text() -> str:
     return TUTORIAL.read_text(encoding="utf-8")
+
+
+def section(text: str, title: str) -> str:
+    """El texto de la sección ``## title…`` hasta la siguiente ``## ``."""
+    start = re.search(rf"^## {re.escape(title)}.*$", text, re.M)
+    assert start, f"falta la sección {title}"
+    end = re.search(r"^## ", text[start.end() :], re.M)
+    return text[start.start() : start.end() + end.start() if end else len(text)]
+
+
+def main_path(text: str) -> str:
+    """De ``## Prerequisitos`` al final de ``## Parte 6``."""
+    start = text.index(section(text, "Prerequisitos"))
+    last = section(text, "Parte 6")
+    return text[start : text.index(last) + len(last)]
+
+
+def main_path_words(text: str) -> tuple[int, int]:
+    """Palabras del camino principal: (prosa, prosa y código a la vista).
+
+    La regla (la misma de ``bench/readability.py``): el texto de
+    ``## Prerequisitos`` al final de ``## Parte 6``, sin los bloques
+    ``<details>`` (lo que está a un clic), los comentarios HTML ni los bloques
+    de código; sin las etiquetas HTML ni el destino de los enlaces
+    (``](…)``); una palabra es lo que separan los espacios y tiene al menos
+    una letra o un número (``##``, ``|`` o ``-`` no son palabras). La segunda
+    cifra cuenta además lo que hay dentro de los bloques de código que quedan
+    fuera de ``<details>`` (comandos y salidas esperadas: también se leen).
+    """
+
+    def words(part: str) -> int:
+        part = re.sub(r"\]\([^)]*\)", "]", part)
+        part = re.sub(r"<[^>]+>", " ", part)
+        return sum(1 for token in part.split() if any(c.isalnum() for c in token))
+
+    shown = HTML_COMMENT.sub("", DETAILS.sub("", main_path(text)))
+    return words(FENCED_CODE.sub("", shown)), words(FENCE_LINE.sub("", shown))
 
 
 def code_blocks(text: str) -> list[str]:
@@ -159,6 +207,38 @@ def test_table_of_contents_links_exist() -> None:
     assert len(links) >= len(SECTIONS)
     missing = [link for link in links if link not in anchors]
     assert not missing, missing
+
+
+def test_index_reaches_every_main_path_heading() -> None:
+    text = tutorial_text()
+    index_links = set(re.findall(r"\]\(#([^)]+)\)", section(text, "Índice")))
+    prose = FENCED_CODE.sub("", main_path(text))
+    headings = re.findall(r"^#{2,3} (.+)$", prose, re.M)
+    assert sum("Alternativa sin Azure" in title for title in headings) == 3
+    missing = [title for title in headings if github_anchor(title) not in index_links]
+    assert not missing, f"el índice no lleva a: {missing}"
+    # Dos encabezados con el mismo texto tendrían anclas distintas en GitHub
+    # (…-1): los enlaces no sabrían a cuál ir.
+    anchors = [
+        github_anchor(title)
+        for title in re.findall(r"^#{2,4} (.+)$", FENCED_CODE.sub("", text), re.M)
+    ]
+    assert len(anchors) == len(set(anchors)), sorted(anchors)
+
+
+def test_main_path_reads_in_25_minutes() -> None:
+    prose, shown = main_path_words(tutorial_text())
+    assert prose <= shown <= MAIN_PATH_WORDS, (prose, shown)
+
+
+def test_word_count_rule() -> None:
+    text = (
+        "# Título\n\n## Prerequisitos\n\nuno dos <!-- no --> [tres](#x-y) <br>\n\n"
+        "<details><summary>no</summary>\n\nnada de esto\n\n</details>\n\n"
+        "   ```bash\n   python scripts/x.py\n   ```\n\n## Parte 6: fin\n\ntres\n\n"
+        "## Extra\n\nfuera\n"
+    )
+    assert main_path_words(text) == (8, 10)
 
 
 def test_anchor_rule() -> None:
