@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from labkit.cli import LabError, first_line
+from labkit.compute import DEFAULT_VM_SIZE, RESTRICTED_FAMILIES, family_key
 
 if TYPE_CHECKING:
     from labkit.workspace import WorkspaceConfig
@@ -179,13 +180,7 @@ def _http_message(status: int | None, lowered: str, where: str, detail: str) -> 
             "workspace en otra región permitida o usa --local."
         )
     if "quota" in lowered or "cuota" in lowered:
-        return (
-            "tu suscripción no tiene cuota de vCPU suficiente para crear el "
-            "clúster o el nodo (Azure for Students tiene poca). Mira la cuota de "
-            "cada familia de VM en Azure ML Studio → Cuota y elige un tamaño con "
-            "cuota libre con --vm-size (por ejemplo Standard_D2as_v4), pide más "
-            "cuota, borra clústeres que no uses o usa --local."
-        )
+        return _quota_message(detail)
     if status == 403:
         return (
             f"tu cuenta no tiene permiso en el workspace ({where}). Pide al "
@@ -196,6 +191,42 @@ def _http_message(status: int | None, lowered: str, where: str, detail: str) -> 
     return (
         f"Azure respondió con un error {status}: {detail}. Revisa los datos del "
         f"workspace ({where})."
+    )
+
+
+def _quota_message(text: str) -> str:
+    """Azure rechazó el clúster o el trabajo por cuota: la familia, y si tiene arreglo.
+
+    Los textos del servicio nombran la familia: «The specified subscription has
+    a Standard DSv2 family vCPU quota of 0 and cannot accomodate…»
+    (ClusterMinNodesExceedCoreQuota, JobNodeCountExceedsCoreQuota).
+    """
+    found = re.search(
+        r"has a (standard [a-z0-9_ ]+?) family vcpu quota of (\d+)", text, re.I
+    )
+    family = found.group(1) if found else ""
+    series = RESTRICTED_FAMILIES.get(family_key(family + " family"))
+    where = f"la familia {family}" if found else "la familia"
+    if series:
+        return (
+            f"Azure rechazó la máquina: es de la serie {series}, que desde julio de "
+            "2026 no se puede desplegar en suscripciones nuevas ni recibe más cuota "
+            "(restricción de crecimiento de capacidad): pedir cuota no sirve. Usa "
+            "una serie actual con cómputo sin servidor: python "
+            f"scripts/run_inference_pipeline.py --vm-size {DEFAULT_VM_SIZE} (sin "
+            "--compute-name); el script comprueba antes qué tamaños tienen cuota."
+        )
+    example = (
+        ""
+        if family_key(family + " family") == family_key("standardDASv5Family")
+        else f", por ejemplo {DEFAULT_VM_SIZE}"
+    )
+    return (
+        f"tu suscripción no tiene cuota de vCPU de Azure ML suficiente en {where} "
+        f"({found.group(2) if found else '?'} vCPU) para la máquina que pediste. "
+        f"Elige con --vm-size un tamaño de una familia con cuota libre{example} "
+        "(las ves en Azure ML Studio → Cuota), pide cuota para esa familia ahí "
+        "mismo, borra clústeres que no uses o usa --local."
     )
 
 
