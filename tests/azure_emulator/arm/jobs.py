@@ -351,7 +351,9 @@ def mount_inputs(
         else:
             kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
             if kind == "models":
-                uri = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
+                uri = body["properties"]["modelUri"].removeprefix(
+                    "azureml://artifacts/"
+                )
                 source = emulator.blobs.path(ARTIFACT_CONTAINER, uri)
             else:
                 source = blob_for_uri(emulator, body["properties"]["dataUri"])
@@ -363,7 +365,9 @@ def mount_inputs(
         else:
             shutil.copyfile(source, target)
         values[f"inputs.{input_name}"] = str(target)
-        mounts.append(f"{input_name}: {job_input.get('mode', 'ReadOnlyMount')} {target}")
+        mounts.append(
+            f"{input_name}: {job_input.get('mode', 'ReadOnlyMount')} {target}"
+        )
     return values, mounts
 
 

@@ -40,6 +40,8 @@ STORAGE_ACCOUNT_ID = (
     f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
     f"/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}"
 )
+
+
 # ---------------------------------------------------------------- the workspace
 def check_scope(faults: Container[str], sub: str, rg: str, ws: str | None) -> None:
     """The errors ARM gives before reaching the workspace (``ArmError``)."""
@@ -422,7 +424,9 @@ def poll_compute_operation(emulator: AzureEmulator, operation: str) -> dict[str,
     return body
 
 
-def delete_compute(emulator: AzureEmulator, sub: str, rg: str, ws: str, name: str) -> str:
+def delete_compute(
+    emulator: AzureEmulator, sub: str, rg: str, ws: str, name: str
+) -> str:
     """Starts deleting a cluster: the URL of the operation's status (a 202)."""
     get_compute(emulator, rg, ws, name)  # 404 if there is none
     operation = emulator.new_id()

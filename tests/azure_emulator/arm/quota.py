@@ -184,7 +184,10 @@ class Quota:
         ]
         for scope, kind in (
             (base, "Microsoft.MachineLearningServices/vmFamily/usages"),
-            (WORKSPACE_ID, "Microsoft.MachineLearningServices/workspaces/dedicatedCores/usages"),
+            (
+                WORKSPACE_ID,
+                "Microsoft.MachineLearningServices/workspaces/dedicatedCores/usages",
+            ),
         ):
             rows.extend(
                 self._row(

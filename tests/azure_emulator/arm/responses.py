@@ -119,6 +119,13 @@ def add_job_routes(emulator: AzureEmulator) -> None:
         models.check_scope(emulator.faults, sub, rg, ws)
         return json_response(models.get_compute(emulator, rg, ws, name))
 
+    @emulator.route("GET", ARM, WS_PATH + r"/computes")
+    def list_computes(request: Request, sub: str, rg: str, ws: str) -> Response:
+        models.check_scope(emulator.faults, sub, rg, ws)
+        names = list(emulator.computes)
+        found = [models.get_compute(emulator, rg, ws, name) for name in names]
+        return json_response({"value": found})
+
     @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def put_compute(
         request: Request, sub: str, rg: str, ws: str, name: str

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from labkit.cli import LabError, first_line
-from labkit.compute import DEFAULT_VM_SIZE, RESTRICTED_FAMILIES, family_key
+from labkit.vm_families import DEFAULT_VM_SIZE, RESTRICTED_FAMILIES, family_key
 
 if TYPE_CHECKING:
     from labkit.workspace import WorkspaceConfig

@@ -90,7 +90,9 @@ def read_conda_file(conda_file: Path) -> tuple[str, list[str]]:
             f"no se pudo leer {conda_file} ({type(error).__name__}). Recupéralo "
             "del repositorio: git checkout -- conda.yml"
         ) from None
-    python, pip_lines, others = "", [], []
+    python = ""
+    pip_lines: list[str] = []
+    others: list[str] = []
     for dependency in spec.get("dependencies") or [] if isinstance(spec, dict) else []:
         if isinstance(dependency, dict):
             pip_lines.extend(str(line) for line in dependency.get("pip") or [])

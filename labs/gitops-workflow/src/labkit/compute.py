@@ -35,48 +35,28 @@ Las bibliotecas de Azure se importan dentro de las funciones para que
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from labkit.azure_errors import explain_azure_error
 from labkit.cli import LabError, first_line
+from labkit.vm_families import (
+    DEFAULT_VM_SIZE,
+    RESTRICTED_FAMILIES,
+    family_key,
+    family_label,
+)
 
 if TYPE_CHECKING:
     from azure.ai.ml import MLClient
 
     from labkit.workspace import WorkspaceConfig
 
-# Serie AMD de uso general v5 (Dasv5): 2 vCPU y 8 GiB, de las recomendadas para
-# reemplazar a las series restringidas; de sobra para puntuar 500 clientes.
-DEFAULT_VM_SIZE = "Standard_D2as_v5"
 # Standard: máquina dedicada. Spot es más barata pero puede interrumpirse y en
 # muchas suscripciones su cuota (Low Priority) es 0.
 JOB_TIER = "Standard"
 IDLE_SECONDS_BEFORE_SCALE_DOWN = 180
-# Las familias (como las nombra Azure ML en su lista de cuotas) de las series
-# con restricciones de crecimiento de capacidad desde julio de 2026.
-RESTRICTED_FAMILIES = {
-    "standarddfamily": "D",
-    "standarddsfamily": "Ds",
-    "standarddv2family": "Dv2",
-    "standarddsv2family": "Dsv2",
-    "standarddv3family": "Dv3",
-    "standarddsv3family": "Dsv3",
-    "standardbfamily": "B",
-    "standardbsfamily": "Bs",
-    "standardav2family": "Av2",
-    "standardamv2family": "Amv2",
-    "standardffamily": "F",
-    "standardfsfamily": "Fs",
-    "standardfsv2family": "Fsv2",
-    "standardev3family": "Ev3",
-    "standardesv3family": "Esv3",
-    "standardgfamily": "G",
-    "standardgsfamily": "Gs",
-    "standardlsfamily": "Ls",
-    "standardlsv2family": "Lsv2",
-}
 QUOTA_PAGE = "Azure ML Studio → Cuota (Quota) → la familia → Solicitar cuota"
 # Cuántos tamaños alternativos se nombran en un mensaje.
 SUGGESTIONS = 3
@@ -105,19 +85,6 @@ class VmSize:
     vcpus: int
     memory_gb: float
     gpus: int
-
-
-def family_key(name: str) -> str:
-    """``standardDSv2Family`` o «Standard DSv2 Family Cluster…» → la misma clave."""
-    text = re.sub(r"\s+", "", name).lower()
-    return text.split("family", 1)[0] + "family" if "family" in text else text
-
-
-def family_label(family: str) -> str:
-    """``standardDSv2Family`` → «Standard DSv2» (como la muestra Studio)."""
-    label = re.sub(r"^standard", "", family, flags=re.IGNORECASE)
-    label = re.sub(r"family$", "", label, flags=re.IGNORECASE)
-    return f"Standard {label}"
 
 
 def _field(item: Any, *names: str) -> Any:
@@ -266,50 +233,98 @@ def quota_problem(
     return None
 
 
-def check_quota(ml_client: MLClient, vm_size: str) -> VmSize | None:
-    """Comprueba, antes de enviar, que ``vm_size`` puede correr ya en tu suscripción.
+@dataclass(frozen=True)
+class QuotaView:
+    """La cuota de la suscripción en la región del workspace y sus tamaños."""
 
-    Devuelve el tamaño (con sus vCPU) o ``None`` si Azure no deja leer la
-    cuota (por ejemplo, el rol AzureML Data Scientist no lee las cuotas de la
-    suscripción): entonces se sigue sin comprobarla y Azure dirá si no alcanza.
-    Lanza ``LabError`` si el tamaño no existe o no tiene cuota.
+    location: str
+    sizes: dict[str, VmSize]
+    families: dict[str, Quota]
+    regional: Quota | None
+
+    def runnable(self) -> list[tuple[VmSize, int]]:
+        """Los tamaños que la suscripción puede usar ya."""
+        return runnable_sizes(self.sizes, self.families, self.regional)
+
+    def size(self, vm_size: str) -> VmSize:
+        """El tamaño ``vm_size`` de la región, o ``LabError`` con los que sí hay."""
+        size = self.sizes.get(vm_size.lower())
+        if size is None:
+            others = _alternatives(self.runnable())
+            raise LabError(
+                f"Azure ML no ofrece el tamaño {vm_size!r} en la región "
+                f"{self.location} (revisa mayúsculas y guiones bajos: "
+                f"{DEFAULT_VM_SIZE})."
+                + (
+                    f" Tamaños que tu suscripción puede usar: {others}."
+                    if others
+                    else ""
+                )
+            )
+        return size
+
+
+def read_compute_quota(ml_client: MLClient) -> QuotaView | None:
+    """La cuota y los tamaños de la región del workspace.
+
+    ``None`` si Azure no deja leerlos (el rol AzureML Data Scientist no lee las
+    cuotas de la suscripción): entonces se sigue sin comprobarlos.
     """
     from azure.core.exceptions import HttpResponseError
 
     try:
         location = str(ml_client.workspaces.get(ml_client.workspace_name).location)
-        sizes = read_sizes(
-            ml_client.compute.list_sizes(location=location, compute_type="AmlCompute")
+        sizes = ml_client.compute.list_sizes(
+            location=location, compute_type="AmlCompute"
         )
-        families, regional = read_quotas(
-            ml_client.compute.list_usage(location=location)
-        )
+        usages = ml_client.compute.list_usage(location=location)
+        return QuotaView(location, read_sizes(sizes), *read_quotas(usages))
     except HttpResponseError as error:
         if error.status_code != 403:
             raise
+        return None
+
+
+def check_quota(ml_client: MLClient, vm_size: str) -> VmSize | None:
+    """Comprueba, antes de enviar, que ``vm_size`` puede correr ya en tu suscripción.
+
+    Devuelve el tamaño (con sus vCPU), o ``None`` si la cuota no se puede leer
+    (Azure dirá si no alcanza). ``LabError`` si el tamaño no existe o no cabe.
+    """
+    view = read_compute_quota(ml_client)
+    if view is None:
         print(
-            f"ℹ️  No pude leer tu cuota ({first_line(error, 120)}); sigo sin "
-            "comprobarla: si no alcanza, Azure ML lo dirá."
+            "ℹ️  Tu cuenta no puede leer la cuota de la suscripción "
+            "(AuthorizationFailed): sigo sin comprobarla; si no alcanza, Azure "
+            "ML lo dirá."
         )
         return None
-    runnable = runnable_sizes(sizes, families, regional)
-    size = sizes.get(vm_size.lower())
-    if size is None:
-        others = _alternatives(runnable)
-        raise LabError(
-            f"Azure ML no ofrece el tamaño {vm_size!r} en la región {location} "
-            "(revisa mayúsculas y guiones bajos: Standard_D2as_v5)."
-            + (f" Tamaños que tu suscripción puede usar: {others}." if others else "")
-        )
-    problem = quota_problem(size, families, regional, runnable)
+    size = view.size(vm_size)
+    problem = quota_problem(size, view.families, view.regional, view.runnable())
     if problem:
         raise LabError(problem)
-    quota = families[family_key(size.family)]
+    quota = view.families[family_key(size.family)]
     print(
-        f"🧮 Cuota: {size.name} ({size.vcpus} vCPU) cabe en {family_label(size.family)}"
-        f" ({quota.free} de {quota.limit} vCPU libres)."
+        f"🧮 Cuota: {size.name} ({size.vcpus} vCPU) cabe en "
+        f"{family_label(size.family)} ({quota.free} de {quota.limit} vCPU libres)."
     )
     return size
+
+
+def quota_summary(ml_client: MLClient, vm_size: str = DEFAULT_VM_SIZE) -> str:
+    """Una línea para la Parte 4: si el trabajo de la Parte 6 cabe en tu cuota."""
+    view = read_compute_quota(ml_client)
+    if view is None:
+        return "sin permiso para leer la cuota (lo comprobará la Parte 6)"
+    try:
+        size = view.size(vm_size)
+    except LabError as error:
+        return str(error)
+    problem = quota_problem(size, view.families, view.regional, view.runnable())
+    if problem:
+        return f"{vm_size} no cabe: {problem}"
+    quota = view.families[family_key(size.family)]
+    return f"{vm_size} sin servidor: {quota.free} de {quota.limit} vCPU libres"
 
 
 # --------------------------------------------------------------------------
@@ -363,8 +378,6 @@ def prepare_compute(
         try:
             ml_client.compute.begin_create_or_update(cluster).result()
         except HttpResponseError as error:
-            from labkit.azure_errors import explain_azure_error
-
             if _delete_failed_cluster(ml_client, compute_name):
                 cleanup = "ya lo borré: puedes volver a intentarlo"
             else:
