@@ -389,6 +389,7 @@ def test_failing_command_ends_failed_with_its_log(
     broken = copy_lab(tmp_path / "roto")
     shutil.copytree(lab / "artifacts", broken / "artifacts", dirs_exist_ok=True)
     shutil.copytree(lab / "data", broken / "data", dirs_exist_ok=True)
+    (broken / "data" / "inference_output.csv").unlink(missing_ok=True)
     (broken / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
     score = broken / "src" / "score.py"
     score.write_text(
