@@ -1,4 +1,4 @@
-"""Pruebas de scripts/run_inference_pipeline.py: el trabajo, su entorno, la cuota y --local.
+"""Pruebas de run_inference_pipeline.py: el trabajo, su entorno, la cuota y --local.
 
 Lo que habla con Azure se prueba contra el emulador (tests/test_azure_emulator.py
 del proyecto); aquí, lo que se decide sin red: la definición del trabajo (que
@@ -217,20 +217,28 @@ SIZES = [
 ]
 
 
+def family_row(family: str, used: int, limit: int) -> Usage:
+    """La fila de una familia, con sus dos nombres (``standardDSv2Family``)."""
+    label = family.removeprefix("standard").removesuffix("Family")
+    shown = f"Standard {label} Family Cluster Dedicated vCPUs"
+    return usage(family, shown, used, limit)
+
+
 def new_subscription(
     dasv5: tuple[int, int] = (0, 6), regional: tuple[int, int] = (0, 6)
 ) -> list[Usage]:
     """Una suscripción creada hoy: las series restringidas a 0."""
     return [
         usage("TotalCores", "Total Cluster Dedicated Regional vCPUs", *regional),
-        usage("standardDSv2Family", "Standard DSv2 Family Cluster Dedicated vCPUs", 0, 0),
-        usage("standardDASv4Family", "Standard DASv4 Family Cluster Dedicated vCPUs", 0, 0),
-        usage("standardDASv5Family", "Standard DASv5 Family Cluster Dedicated vCPUs", *dasv5),
-        usage("standardDSv5Family", "Standard DSv5 Family Cluster Dedicated vCPUs", 0, 6),
+        family_row("standardDSv2Family", 0, 0),
+        family_row("standardDASv4Family", 0, 0),
+        family_row("standardDASv5Family", *dasv5),
+        family_row("standardDSv5Family", 0, 6),
     ]
 
 
 def problem_for(size: str, usages: list[Usage]) -> str | None:
+    """Por qué ``size`` no cabe en la suscripción de ``usages`` (o None)."""
     sizes = read_sizes(SIZES)
     families, total = read_quotas(usages)
     return quota_problem(
@@ -243,7 +251,10 @@ def test_sdk_entities_are_read_although_their_fields_are_camel_case() -> None:
     row = usage("standardDASv5Family", "Standard DASv5 Family …", 2, 6)
     assert row.current_value is None  # el defecto del SDK que se esquiva
     families, _ = read_quotas([row])
-    assert (families["standarddasv5family"].used, families["standarddasv5family"].limit) == (2, 6)
+    assert (
+        families["standarddasv5family"].used,
+        families["standarddasv5family"].limit,
+    ) == (2, 6)
     assert read_sizes(SIZES)["standard_d2as_v5"].vcpus == 2
 
 
@@ -452,7 +463,7 @@ def test_moved_lab_folder_says_so_and_how_to_recover(tmp_path: Path) -> None:
 def test_local_pipeline_without_a_registered_model_leaves_no_store(
     tmp_path: Path,
 ) -> None:
-    """Error n.º 8 del issue 22: un fallo no deja un mlflow.db que cuente como Parte 4."""
+    """Error 8 del issue 22: un fallo no deja un mlflow.db que cuente como Parte 4."""
     lab = copy_lab_code(tmp_path / "lab")
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],

@@ -96,7 +96,7 @@ def read_conda_file(conda_file: Path) -> tuple[str, list[str]]:
     for dependency in spec.get("dependencies") or [] if isinstance(spec, dict) else []:
         if isinstance(dependency, dict):
             pip_lines.extend(str(line) for line in dependency.get("pip") or [])
-        elif str(dependency).split("=")[0].strip() == "python":
+        elif str(dependency).split("=", maxsplit=1)[0].strip() == "python":
             python = str(dependency).split("=", 1)[-1].lstrip("=").strip()
         elif str(dependency).strip() != "pip":
             others.append(str(dependency))
