@@ -93,6 +93,11 @@ def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
     ("error", "words"),
     [
         (CredentialUnavailableError("Azure CLI not found on path"), "az login"),
+        # Lo que dice azure-identity si «az account get-access-token» no responde.
+        (
+            CredentialUnavailableError("Failed to invoke the Azure CLI"),
+            "no respondió a tiempo",
+        ),
         (
             ClientAuthenticationError("AADSTS700082: The refresh token has expired"),
             "tu sesión de Azure expiró",

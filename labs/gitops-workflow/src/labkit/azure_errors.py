@@ -127,6 +127,12 @@ def _login_message(text: str, config: WorkspaceConfig | None) -> str:
         ),
         (("azure cli not found on path",), cli_missing),
         (
+            ("failed to invoke the azure cli",),
+            "la CLI de Azure (az) no respondió a tiempo al pedirle un token. Vuelve "
+            "a intentarlo; si se repite, ejecuta az account get-access-token para "
+            "ver su error y, si pide iniciar sesión, az login.",
+        ),
+        (
             ("please run 'az login' to set up an account",),
             "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
             "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "

@@ -48,6 +48,13 @@ LAPTOP_EXCLUDED_CREDENTIALS = {
 }
 
 
+# Cuánto esperar a «az account get-access-token». azure-identity espera 10 s
+# y, si no responde, da un error que no dice por qué («Failed to invoke the
+# Azure CLI»): la primera vez en una computadora lenta (o en una máquina de 2
+# núcleos ocupada) la CLI tarda más.
+CLI_TIMEOUT_SECONDS = 60
+
+
 class OneTokenPerScope:
     """Una credencial para todo el script: pide cada token una vez y lo reutiliza.
 
@@ -123,7 +130,8 @@ def lab_credential() -> OneTokenPerScope:
     chosen = os.environ.get("AZURE_TOKEN_CREDENTIALS", "").strip()
     try:
         credential = DefaultAzureCredential(
-            **({} if chosen else LAPTOP_EXCLUDED_CREDENTIALS)
+            process_timeout=CLI_TIMEOUT_SECONDS,
+            **({} if chosen else LAPTOP_EXCLUDED_CREDENTIALS),
         )
     except ValueError:
         # azure-identity valida AZURE_TOKEN_CREDENTIALS al crear la credencial.
