@@ -16,6 +16,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +225,49 @@ def test_a_job_that_never_gets_a_node_stops_the_wait(
     )
     assert "--output-name predictions" in line
     assert "Sigo esperando" in result.stdout
+
+
+def test_ctrl_c_stops_the_wait_and_says_how_to_get_the_job(
+    lab: Path, emulator: Emulator
+) -> None:
+    """Ctrl+C while the job is queued: the job goes on in Azure ML, the line says how."""
+    emulator.set_faults("job_stays_queued")
+    env = emulator.env()
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(lab / "tests" / "netguard"), str(lab / "src")]
+    )
+    with subprocess.Popen(
+        [sys.executable, PIPELINE, *POLL],
+        cwd=lab,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    ) as process:
+        assert process.stdout is not None
+        # A generous deadline, not a timing: a script that never queues is stopped.
+        watchdog = threading.Timer(DEADLINE, os.killpg, (process.pid, signal.SIGKILL))
+        watchdog.start()
+        try:
+            for line in process.stdout:
+                if "en cola:" in line:
+                    process.send_signal(signal.SIGINT)  # what Ctrl+C sends
+                    break
+            _, errors = process.communicate(timeout=DEADLINE)
+        finally:
+            watchdog.cancel()
+    assert process.returncode == 1, errors
+    lines = errors.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "❌ Error: dejaste de esperar"
+    ), errors
+    for words in (
+        "sigue en Azure ML",
+        "az ml job show --name",
+        "--resource-group rg-gitops-lab --workspace-name mlw-gitops-lab",
+        "--output-name predictions",
+    ):
+        assert words in lines[0], lines[0]
