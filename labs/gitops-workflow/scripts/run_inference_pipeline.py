@@ -151,9 +151,8 @@ def run_in_azure(config: WorkspaceConfig, args: Namespace) -> int:
     return copy_predictions(download_dir, args.output_path)
 
 
-@report_errors
-def main(argv: Sequence[str] | None = None) -> int:
-    """Lee los argumentos, ejecuta el pipeline y devuelve el código de salida."""
+def parse_arguments(argv: Sequence[str] | None) -> Namespace:
+    """Las opciones del script (todas tienen un valor por defecto)."""
     parser = build_parser(__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument(
         "--model-name",
@@ -202,8 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="segundos en cola tras los que se deja de esperar (el trabajo sigue)",
     )
     add_workspace_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+@report_errors
+def main(argv: Sequence[str] | None = None) -> int:
+    """Lee los argumentos, ejecuta el pipeline y devuelve el código de salida."""
+    args = parse_arguments(argv)
     started = time.perf_counter()
     if args.local:
         store = local_store()

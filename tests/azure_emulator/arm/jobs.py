@@ -371,6 +371,20 @@ def mount_inputs(
     return values, mounts
 
 
+def node_environment(
+    node: Path, bin_dir: Path, guard: Path, name: str, properties: dict[str, Any]
+) -> dict[str, str]:
+    """The variables of the job's process: the image's PATH and Azure ML's own."""
+    return {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(node),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(guard),
+        **images.node_variables(),
+        **job_variables(name, properties),
+    }
+
+
 def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> bool:
     """Runs the job's command as a node would; True if it exited with 0.
 
@@ -425,14 +439,7 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         errors="replace",
         timeout=600,
         check=False,
-        env={
-            "PATH": f"{bin_dir}:/usr/bin:/bin",
-            "HOME": str(node),
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(guard),
-            **images.node_variables(),
-            **job_variables(name, properties),
-        },
+        env=node_environment(node, bin_dir, guard, name, properties),
     )
     seconds = time.perf_counter() - started
     write_logs(

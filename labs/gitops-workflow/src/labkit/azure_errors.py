@@ -77,16 +77,40 @@ def explain_azure_error(
     return LabError(message) if message else None
 
 
+_CLI_MISSING = (
+    "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
+    f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
+)
+# Errores de inicio de sesión cuyo arreglo no depende del texto del error.
+_FIXED_LOGIN_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("expired", "aadsts70043"),
+        "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a intentarlo.",
+    ),
+    (("azure cli not found on path",), _CLI_MISSING),
+    # azure-identity, cuando «az account get-access-token» no responde a tiempo.
+    (
+        ("failed to invoke the azure cli",),
+        "la CLI de Azure (az) no respondió a tiempo al pedirle un token. Vuelve "
+        "a intentarlo; si se repite, ejecuta az account get-access-token para "
+        "ver su error y, si pide iniciar sesión, az login.",
+    ),
+    (
+        ("please run 'az login' to set up an account",),
+        "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
+        "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "
+        "el navegador) con la cuenta de tu suscripción y vuelve a intentarlo. "
+        "Sin suscripción, usa --local.",
+    ),
+)
+
+
 def _login_message(text: str, config: WorkspaceConfig | None) -> str:
     lowered = text.lower()
     if "invalidauthenticationtokentenant" in lowered:
         return _wrong_tenant_message(text, config)
     # La CLI de Azure recomienda en su error el comando exacto (tenant y scope).
     login = _az_login_command(text)
-    cli_missing = (
-        "no se pudo iniciar sesión en Azure: la CLI de Azure (az) no está "
-        f"instalada o no está en el PATH. {_AZ_LOGIN_FIX}"
-    )
     # OIDC (deploy_model.yml): el token de GitHub no coincide con ninguna
     # credencial federada; Entra ID dice qué sujeto recibió.
     subject = re.search(r"assertion subject: '([^']*)'", text, re.IGNORECASE)
@@ -120,31 +144,13 @@ def _login_message(text: str, config: WorkspaceConfig | None) -> str:
             "tu sesión de Azure expiró por inactividad (AADSTS700082). Ejecuta "
             f"{login} y vuelve a intentarlo.",
         ),
-        (
-            ("expired", "aadsts70043"),
-            "tu sesión de Azure expiró. Ejecuta az login otra vez y vuelve a "
-            "intentarlo.",
-        ),
-        (("azure cli not found on path",), cli_missing),
-        (
-            ("failed to invoke the azure cli",),
-            "la CLI de Azure (az) no respondió a tiempo al pedirle un token. Vuelve "
-            "a intentarlo; si se repite, ejecuta az account get-access-token para "
-            "ver su error y, si pide iniciar sesión, az login.",
-        ),
-        (
-            ("please run 'az login' to set up an account",),
-            "no se pudo iniciar sesión en Azure: no has iniciado sesión en la CLI "
-            "de Azure. Ejecuta az login (o az login --use-device-code si no se abre "
-            "el navegador) con la cuenta de tu suscripción y vuelve a intentarlo. "
-            "Sin suscripción, usa --local.",
-        ),
+        *_FIXED_LOGIN_RULES,
     )
     for words, message in rules:
         if any(word in lowered for word in words):
             return message
     if shutil.which("az") is None:
-        return cli_missing
+        return _CLI_MISSING
     return f"no se pudo iniciar sesión en Azure. {_AZ_LOGIN_FIX}"
 
 
