@@ -7,6 +7,11 @@ script needs to reach it: ``HTTPS_PROXY`` to the emulator's CONNECT proxy on
 service principal variables that make ``DefaultAzureCredential`` stop at
 ``EnvironmentCredential``, as in the deploy workflow. Nothing in the clients
 or in the lab is replaced.
+
+``start(workdir, subscription="new")`` (or ``Emulator.set_subscription``)
+makes it a subscription created today, after Azure's capacity growth
+restrictions of July 2026; the default, ``existing``, one from before
+(``arm/quota.py``).
 """
 
 from __future__ import annotations
