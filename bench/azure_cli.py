@@ -4,14 +4,20 @@ Arranca el emulador (tests/azure_emulator), inicia sesión con la CLI de Azure
 de las pruebas (``az login --use-device-code``, ``.venv/az-bin/az``) y ejecuta
 los cuatro scripts de Azure sin variables de credenciales, en una copia del
 laboratorio, contando cuántas veces cada script arranca ``az`` y cuánto
-tarda. Con ``--before RUTA`` mide lo mismo con otra copia del laboratorio (por
-ejemplo, la de main antes de un cambio) para compararlas. Al final mide la
+tarda. El emulador es una suscripción creada hoy (``--subscription new``, la
+de los estudiantes: las series restringidas desde julio de 2026 sin cuota).
+Con ``--before RUTA`` mide lo mismo con otra copia del laboratorio (por
+ejemplo, la de main antes de un cambio) para compararlas, en la suscripción
+``--before-subscription`` (``existing`` por defecto: el laboratorio de antes
+no funciona en una suscripción nueva; ``new`` mide cuánto tarda en fallar y
+cómo). Al final mide la
 demora de la cadena de ``DefaultAzureCredential`` antes de que responda la
 CLI: el primer token de la cadena completa frente al de ``AzureCliCredential``.
 
 No es una prueba: las cifras se leen, no se afirman (ver bench/run.py).
 
 Uso: python bench/azure_cli.py [--before labs/gitops-workflow de otra copia]
+                               [--subscription new] [--before-subscription existing]
                                [--output bench/azure_cli.json]
 """
 
@@ -58,25 +64,33 @@ print(json.dumps(seconds))
 
 
 def scripts_after_login(
-    student: Student, lab_source: Path, work: Path
+    student: Student, lab_source: Path, work: Path, subscription: str = "new"
 ) -> dict[str, Any]:
-    """``az`` starts and seconds of each Azure script, for one copy of the lab."""
+    """``az`` starts and seconds of each Azure script, for one copy of the lab.
+
+    A script that fails is measured too (its seconds and its last line).
+    """
+    student.emulator.set_subscription(subscription)
     emulator_tests.LAB = lab_source
     lab = emulator_tests.copy_lab(work)
     (lab / "config.json").write_text(json.dumps(student.emulator.config))
     for script in ("scripts/train_model.py", "scripts/create_inference_data.py"):
         emulator_tests.ok(student.run(lab, script))
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"subscription": subscription}
     for script in AZURE_SCRIPTS:
         extra = ["--poll-seconds", "1"] if "inference" in script else []
         started = time.perf_counter()
-        emulator_tests.ok(student.run(lab, script, *extra))
+        result = student.run(lab, script, *extra)
         figures[Path(script).stem] = {
             "az_starts": len(student.token_requests_by_az()),
             "seconds": round(time.perf_counter() - started, 1),
+            "exit_code": result.returncode,
         }
+        if result.returncode:
+            figures[Path(script).stem]["error"] = result.stderr.strip()[-300:]
     figures["total_seconds"] = round(
-        sum(item["seconds"] for item in figures.values()), 1
+        sum(item["seconds"] for item in figures.values() if isinstance(item, dict)),
+        1,
     )
     return figures
 
@@ -85,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Mide y guarda las cifras en ``--output``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, help="otra copia del laboratorio")
+    parser.add_argument("--subscription", choices=("new", "existing"), default="new")
+    parser.add_argument(
+        "--before-subscription", choices=("new", "existing"), default="existing"
+    )
     parser.add_argument(
         "--output", type=Path, default=ROOT / "bench" / "azure_cli.json"
     )
@@ -103,11 +121,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             student.login_device_code()
             results["az_login_seconds"] = round(time.perf_counter() - started, 2)
             results["after"] = scripts_after_login(
-                student, ROOT / "labs" / "gitops-workflow", work / "despues"
+                student,
+                ROOT / "labs" / "gitops-workflow",
+                work / "despues",
+                args.subscription,
             )
             if args.before:
                 results["before"] = scripts_after_login(
-                    student, args.before.resolve(), work / "antes"
+                    student,
+                    args.before.resolve(),
+                    work / "antes",
+                    args.before_subscription,
                 )
             probe = student.run(work / "despues", "-c", CHAIN_DELAY)
             seconds = json.loads(emulator_tests.ok(probe).strip().splitlines()[-1])

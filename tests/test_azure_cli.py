@@ -158,7 +158,8 @@ def counting_az(folder: Path, starts: Path) -> Path:
 
 @pytest.fixture(scope="module", name="emulator")
 def fixture_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with running(tmp_path_factory.mktemp("azure-ml-cli")) as emulator:
+    """A subscription created today, as a student has now (``arm/quota.py``)."""
+    with running(tmp_path_factory.mktemp("azure-ml-cli"), "new") as emulator:
         yield emulator
 
 
@@ -353,7 +354,11 @@ def fixture_published(lab: Path, emulator: Emulator) -> Path:
 @pytest.mark.parametrize(
     ("fault", "words", "not_words"),
     [
-        ("quota", ["cuota de vCPU", "--vm-size", "Azure ML Studio → Cuota"], []),
+        (
+            "quota",
+            ["cuota de vCPU", "--vm-size", "Azure ML Studio → Cuota", "ya lo borré"],
+            [],
+        ),
         (
             "regional_quota",
             ["cuota total 0", "otro --vm-size no ayuda", "Azure ML Studio → Cuota"],
@@ -368,7 +373,12 @@ def test_compute_creation_fails_while_polling(
     words: list[str],
     not_words: list[str],
 ) -> None:
-    """201 + Azure-AsyncOperation, then Failed with the quota error while polling."""
+    """201 + Azure-AsyncOperation, then Failed with the quota error while polling.
+
+    The quota the script read first had room: the refusal comes from Azure
+    while the creation is polled (Azure/mlops-v2#81), and the cluster it left
+    in Failed is deleted.
+    """
     emulator.set_faults(fault)
     before = len(emulator.requests_log())
     result = run(
@@ -384,6 +394,8 @@ def test_compute_creation_fails_while_polling(
     log = emulator.requests_log()[before:]
     assert any("/computeOperationsStatus/" in entry for entry in log), log
     assert not any("/jobs/" in entry for entry in log), "sin clúster no hay trabajo"
+    name = f"sin-cuota-{fault.replace('_', '-')}"
+    assert any(e.startswith("DELETE") and f"/computes/{name}" in e for e in log), log
 
 
 def test_existing_cluster_in_failed_state(emulator: Emulator, published: Path) -> None:
@@ -393,7 +405,7 @@ def test_existing_cluster_in_failed_state(emulator: Emulator, published: Path) -
         """
         from azure.ai.ml.entities import AmlCompute
         ml_client.compute.begin_create_or_update(
-            AmlCompute(name="roto", size="Standard_DS2_v2", max_instances=1)
+            AmlCompute(name="roto", size="Standard_D2as_v5", max_instances=1)
         ).result()
         print("creado")
         """,
@@ -409,7 +421,11 @@ def test_existing_cluster_in_failed_state(emulator: Emulator, published: Path) -
         "roto",
     )
     one_spanish_error(
-        result, "estado Failed", "Proceso → Clústeres de proceso", "--compute-name"
+        result,
+        "estado Failed",
+        "Proceso → Clústeres de proceso",
+        "sin --compute-name",
+        "az ml compute delete --name roto",
     )
 
 
@@ -442,7 +458,7 @@ def test_job_stays_queued_then_runs_in_the_sdk_order(
         try:
             for line in process.stdout:  # the script polls until told
                 shown.append(line)
-                if "en cola: Azure ML aún no le da un nodo" in line:
+                if "en cola: Azure ML aún no le da una máquina" in line:
                     emulator.set_faults()  # a node is granted at last
                     break
             rest, errors = process.communicate(timeout=600)
@@ -450,6 +466,6 @@ def test_job_stays_queued_then_runs_in_the_sdk_order(
             watchdog.cancel()
     output = "".join(shown) + rest
     assert process.returncode == 0, output + errors
-    warning = next(line for line in shown if "aún no le da un nodo" in line)
+    warning = next(line for line in shown if "aún no le da una máquina" in line)
     assert "Azure ML Studio → Cuota" in warning and "Sigo esperando" in warning
     assert in_order(output, *JOB_STATES, "✅ Pipeline completado"), output

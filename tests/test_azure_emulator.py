@@ -34,13 +34,13 @@ from tests.azure_emulator.app import API_HOST, WORKSPACE_ID
 ROOT = Path(__file__).resolve().parents[1]
 LAB = Path(os.environ.get("AZURE_EMULATOR_LAB", ROOT / "labs" / "gitops-workflow"))
 POLL = ["--poll-seconds", "1"]
-# The order azure-ai-ml documents (the image is built before the job is queued).
+# The order azure-ai-ml documents (the image is prepared before the job is queued).
 JOB_STATES = [
     "sin empezar",
     "preparando",
     "en cola",
     "iniciando",
-    "encendiendo un nodo",
+    "encendiendo la máquina",
     "ejecutando",
     "guardando la salida",
     "completado",
@@ -169,7 +169,11 @@ AZURE_OUTPUT_MARK = re.compile(
 
 
 def test_four_scripts_end_to_end_as_the_tutorial_shows(tmp_path: Path) -> None:
-    """verify, register, upload and run on a new workspace; the tutorial's outputs."""
+    """verify, register, upload and run on a new workspace; the tutorial's outputs.
+
+    The workspace is in a subscription created today (``arm/quota.py``): the
+    default path runs serverless on a current size, with no cluster to create.
+    """
     from tests.test_tutorial import dedented, shown_lines_appear_in_order, tutorial_text
 
     blocks = list(AZURE_OUTPUT_MARK.finditer(tutorial_text()))
@@ -180,7 +184,8 @@ def test_four_scripts_end_to_end_as_the_tutorial_shows(tmp_path: Path) -> None:
         "scripts/upload_data.py",
         "scripts/run_inference_pipeline.py",
     ]
-    emulator = start(tmp_path / "azure-ml")  # a new workspace: no model, no cluster
+    # A new workspace (no model, no cluster) in a subscription created today.
+    emulator = start(tmp_path / "azure-ml", subscription="new")
     try:
         lab = copy_lab(tmp_path / "mi-repo")
         (lab / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
@@ -203,7 +208,9 @@ def test_four_scripts_end_to_end_as_the_tutorial_shows(tmp_path: Path) -> None:
     for result in outputs:
         assert re.sub(r"\x1b\[\d+m|\s", "", result.stderr) == "", result.stderr
     assert in_order(pipeline.stdout, *JOB_STATES), pipeline.stdout
-    assert "Creando el clúster cpu-cluster (Standard_DS2_v2" in pipeline.stdout
+    assert "🧮 Cuota: Standard_D2as_v5 (2 vCPU) cabe en Standard DASv5" in (
+        pipeline.stdout
+    )
     with (lab / "data" / "inference_output.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 500
@@ -211,9 +218,13 @@ def test_four_scripts_end_to_end_as_the_tutorial_shows(tmp_path: Path) -> None:
     job_folders = list((lab / "outputs").glob("*/named-outputs/predictions"))
     assert len(job_folders) == 1 and (job_folders[0] / "predictions.csv").is_file()
     assert not any("/logged-models" in line for line in log), "logged models"
-    assert any(
-        "/computes/cpu-cluster" in line and line.startswith("PUT") for line in log
-    )
+    # The quota was read before the job was sent, and no cluster was created.
+    quota = [i for i, line in enumerate(log) if "/locations/eastus/usages" in line]
+    jobs = [
+        i for i, line in enumerate(log) if line.startswith("PUT") and "/jobs/" in line
+    ]
+    assert quota and len(jobs) == 1 and quota[0] < jobs[0], log
+    assert not any("/computes/" in line for line in log), log
 
 
 def test_logged_models_answer_404(lab: Path, emulator: Emulator) -> None:
@@ -332,11 +343,10 @@ def predictions_snapshot(lab: Path) -> bytes | None:
 @pytest.mark.parametrize(
     ("faults", "args", "words"),
     [
-        (["quota"], ["--compute-name", "sin-cuota"], ["cuota de vCPU", "--vm-size"]),
         (
-            ["image_build_refused"],
-            [],
-            ["TasksOperationsNotAllowed", "--image-build-compute"],
+            ["quota"],
+            ["--compute-name", "sin-cuota"],
+            ["cuota de vCPU", "--vm-size", "ya lo borré"],
         ),
         (["job_paused"], [], ["en pausa (Paused)"]),
         (["job_canceled"], [], ["cancelado (Canceled)"]),
@@ -359,6 +369,19 @@ def test_jobs_that_do_not_complete_end_the_wait(
     assert predictions_snapshot(lab) == before  # nothing half-written
 
 
+def test_the_job_builds_no_image(
+    lab: Path, emulator: Emulator, published: dict[str, int]
+) -> None:
+    """A subscription that refuses ACR build tasks runs the lab's job all the same.
+
+    The environment is a published image (no conda file): nothing is built, so
+    ``TasksOperationsNotAllowed`` (which stops a conda build) never comes up.
+    """
+    emulator.set_faults("image_build_refused")
+    result = run(lab, emulator, "scripts/run_inference_pipeline.py", *POLL)
+    assert "500 clientes puntuados" in ok(result)
+
+
 def test_failing_command_ends_failed_with_its_log(
     tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
 ) -> None:
@@ -366,6 +389,7 @@ def test_failing_command_ends_failed_with_its_log(
     broken = copy_lab(tmp_path / "roto")
     shutil.copytree(lab / "artifacts", broken / "artifacts", dirs_exist_ok=True)
     shutil.copytree(lab / "data", broken / "data", dirs_exist_ok=True)
+    (broken / "data" / "inference_output.csv").unlink(missing_ok=True)
     (broken / "config.json").write_text(json.dumps(emulator.config), encoding="utf-8")
     score = broken / "src" / "score.py"
     score.write_text(
@@ -463,28 +487,33 @@ print(json.dumps({
 def submit_and_download(
     lab: Path, emulator: Emulator, code: Path, command: str, name: str
 ) -> tuple[str, dict[str, str]]:
-    """A command job with the lab's conda.yml and the latest model; (status, logs)."""
+    """A serverless job in the lab's environment and the latest model; (status, logs).
+
+    The environment is the lab's: the image and requirements that
+    ``job_environment`` makes from conda.yml, installed by the lab's
+    ``INSTALL_COMMAND`` before ``command``.
+    """
     result = run_sdk(
         lab,
         emulator,
         f"""
-        import time
+        import sys, time
         from pathlib import Path
+        sys.path.insert(0, "scripts")
         from azure.ai.ml import Input, command
-        from azure.ai.ml.entities import AmlCompute, Environment
-        ml_client.compute.begin_create_or_update(
-            AmlCompute(name="cpu-sonda", size="Standard_DS2_v2", max_instances=1)
-        ).result()
+        from azure.ai.ml.entities import Environment, JobResourceConfiguration
+        from labkit.azure_job import job_environment
+        from run_inference_pipeline import CONDA_FILE, INSTALL_COMMAND
+        image, requirements = job_environment(CONDA_FILE, Path("outputs/sonda-env"))
         version = ml_client.models.get("churn-prediction-model", label="latest").version
         job = ml_client.jobs.create_or_update(command(
-            name={name!r}, code={str(code)!r}, command={command!r},
-            environment=Environment(
-                image="mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:20260901.v1",
-                conda_file="conda.yml",
-            ),
-            compute="cpu-sonda",
+            name={name!r}, code={str(code)!r},
+            command=INSTALL_COMMAND + " && " + {command!r},
+            environment=Environment(image=image),
+            resources=JobResourceConfiguration(instance_type="Standard_D2as_v5"),
             inputs={{"model": Input(type="mlflow_model", mode="ro_mount",
-                                   path=f"churn-prediction-model:{{version}}")}},
+                                   path=f"churn-prediction-model:{{version}}"),
+                     "requirements": Input(type="uri_file", path=str(requirements))}},
         ))
         terminal = {{"Completed", "Failed", "Canceled", "NotResponding", "Paused"}}
         while (status := ml_client.jobs.get(job.name).status).value not in terminal:
@@ -502,10 +531,13 @@ def submit_and_download(
     }
 
 
-def test_job_runs_in_python_310_with_exactly_the_conda_pins(
+def test_job_runs_in_conda_yml_python_with_exactly_its_pins(
     tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
 ) -> None:
-    """conda.yml's Python and pip pins, nothing of the project's, a read-only model."""
+    """conda.yml's Python and pip pins, nothing of the project's, a read-only model.
+
+    And nothing built: the image is pulled as published (no image build log).
+    """
     code = tmp_path / "sonda"
     code.mkdir()
     (code / "probe.py").write_text(PROBE, encoding="utf-8")
@@ -514,8 +546,13 @@ def test_job_runs_in_python_310_with_exactly_the_conda_pins(
     )
     assert status == "Completed", logs
     seen = json.loads(logs["user_logs/std_log.txt"].strip().splitlines()[-1])
-    assert seen["python"] == [3, 10]
     conda = yaml.safe_load((lab / "conda.yml").read_text(encoding="utf-8"))
+    python = next(
+        str(item).split("=", 1)[1]
+        for item in conda["dependencies"]
+        if str(item).startswith("python=")
+    )
+    assert seen["python"] == [int(part) for part in python.split(".")[:2]]
     pins = dict(
         line.split("==", 1)
         for item in conda["dependencies"]
@@ -539,7 +576,8 @@ def test_job_runs_in_python_310_with_exactly_the_conda_pins(
     assert (
         seen["env"]["AZUREML_ARM_WORKSPACE_NAME"] == emulator.config["workspace_name"]
     )
-    assert "Python 3.10" in logs["azureml-logs/20_image_build_log.txt"]
+    assert "azureml-logs/20_image_build_log.txt" not in logs
+    assert "nothing built" in logs["system_logs/lifecycler/execution-wrapper.log"]
     assert (
         "inputs: read-only" in logs["system_logs/data_capability/data-capability.log"]
     )

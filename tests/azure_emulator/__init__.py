@@ -7,6 +7,11 @@ script needs to reach it: ``HTTPS_PROXY`` to the emulator's CONNECT proxy on
 service principal variables that make ``DefaultAzureCredential`` stop at
 ``EnvironmentCredential``, as in the deploy workflow. Nothing in the clients
 or in the lab is replaced.
+
+``start(workdir, subscription="new")`` (or ``Emulator.set_subscription``)
+makes it a subscription created today, after Azure's capacity growth
+restrictions of July 2026; the default, ``existing``, one from before
+(``arm/quota.py``).
 """
 
 from __future__ import annotations
@@ -126,6 +131,10 @@ class Emulator:
         """Make the emulator fail in these ways (see ``app.FAULTS``); none clears them."""
         self._admin("/faults", list(faults))
 
+    def set_subscription(self, kind: str) -> None:
+        """Be a subscription from before July 2026 (``existing``) or created today (``new``)."""
+        self._admin("/subscription", kind)
+
     def requests_log(self) -> list[str]:
         """Every request the emulator received: ``METHOD host/path?query``."""
         return list(self._admin("/log"))
@@ -141,8 +150,12 @@ class Emulator:
                 self.process.wait()
 
 
-def start(workdir: Path) -> Emulator:
-    """Starts the emulator in ``workdir`` and waits until it answers."""
+def start(workdir: Path, subscription: str = "existing") -> Emulator:
+    """Starts the emulator in ``workdir`` and waits until it answers.
+
+    ``subscription``: ``new`` emulates a subscription created today (see
+    ``arm/quota.py``); ``existing``, one from before July 2026.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     ready_file = workdir / "ready.json"
     ready_file.unlink(missing_ok=True)  # a stopped emulator's file is not an answer
@@ -172,13 +185,18 @@ def start(workdir: Path) -> Emulator:
             )
         time.sleep(0.1)
     emulator.ready = json.loads(ready_file.read_text(encoding="utf-8"))
+    try:
+        emulator.set_subscription(subscription)
+    except Exception:
+        emulator.stop()
+        raise
     return emulator
 
 
 @contextmanager
-def running(workdir: Path) -> Iterator[Emulator]:
+def running(workdir: Path, subscription: str = "existing") -> Iterator[Emulator]:
     """The emulator started in ``workdir`` for the ``with`` block, then stopped."""
-    emulator = start(workdir)
+    emulator = start(workdir, subscription)
     print(f"emulador listo en {emulator.ready['start_seconds']} s")
     try:
         yield emulator

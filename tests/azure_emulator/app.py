@@ -80,7 +80,12 @@ FAULTS = {
     "job_paused",  # job: ends Paused
     "job_canceled",  # job: ends Canceled
     "job_never_ends",  # job: stays Running
+    "quota_in_use",  # usages: every vCPU in use by others; jobs get no node (Queued)
+    "usages_forbidden",  # usages and vmSizes: 403 AuthorizationFailed (a workspace role)
 }
+# The subscriptions the emulator can be (``arm/quota.py``): before or after the
+# capacity growth restrictions of July 2026.
+SUBSCRIPTION_KINDS = ("existing", "new")
 
 Handler = Callable[..., Response]
 
@@ -197,6 +202,7 @@ class AzureEmulator:
         self.workdir = workdir
         self.lock = threading.RLock()
         self.faults: set[str] = set()
+        self.subscription = "existing"
         self.log: list[str] = []
         self.routes: list[Route] = []
         # The services' state (their ``models``), shared where Azure ML shares it.
@@ -266,6 +272,13 @@ class AzureEmulator:
             with self.lock:
                 self.faults = wanted
             return json_response(sorted(wanted))(environ, start_response)
+        if request.method == "POST" and request.path == "/subscription":
+            kind = json.loads(request.get_data() or b'""')
+            if kind not in SUBSCRIPTION_KINDS:
+                return json_response({"unknown": kind}, 400)(environ, start_response)
+            with self.lock:
+                self.subscription = kind
+            return json_response(kind)(environ, start_response)
         if request.path == "/log":
             return json_response(self.log)(environ, start_response)
         return json_response({"error": "unknown"}, 404)(environ, start_response)
@@ -285,6 +298,12 @@ class AzureEmulator:
         arm.add_asset_routes(self)
         arm.add_job_routes(self)
         history.add_job_data_routes(self)
+
+    def quota(self) -> Any:
+        """The subscription's Azure ML quota now (``arm/quota.py``)."""
+        from .arm.quota import SUBSCRIPTIONS, Quota
+
+        return Quota(SUBSCRIPTIONS[self.subscription], "quota_in_use" in self.faults)
 
     def now(self) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())

@@ -2,8 +2,9 @@
 
 Lee ``config.json`` (o ``--subscription-id``, ``--resource-group`` y
 ``--workspace-name``), inicia sesión con tus credenciales de ``az login`` y
-muestra el nombre, la región y el grupo de recursos del workspace, junto con
-la URI de MLflow donde se registrarán los modelos. Con ``--local`` comprueba
+muestra el nombre, la región y el grupo de recursos del workspace, la URI de
+MLflow donde se registrarán los modelos y si tu suscripción tiene cuota para
+la máquina del trabajo de la Parte 6. Con ``--local`` comprueba
 en cambio que el almacén local de MLflow (``mlflow.db`` y ``mlartifacts/``)
 se puede usar, y muestra qué contiene.
 
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 
 from labkit.cli import build_parser, print_table, report_errors
+from labkit.compute import quota_summary
 from labkit.local_store import (
     LocalStore,
     local_store,
@@ -38,12 +40,14 @@ def verify_workspace(config: WorkspaceConfig) -> dict[str, str]:
     with azure_errors(config):
         ml_client = create_ml_client(config)
         workspace = ml_client.workspaces.get(config.workspace_name)
+        quota = quota_summary(ml_client)  # la máquina de la Parte 6, sin clúster
     return {
         "Workspace": str(workspace.name),
         "Región": str(workspace.location),
         "Grupo de recursos": str(workspace.resource_group or config.resource_group),
         "Suscripción": config.subscription_id,
         "URI de MLflow": str(workspace.mlflow_tracking_uri),
+        "Cuota (Parte 6)": quota,
     }
 
 

@@ -277,6 +277,7 @@ NUMERIC_OPTIONS = [
     ("src/score.py", "--chunk-rows"),
     ("scripts/run_inference_pipeline.py", "--poll-seconds"),
     ("scripts/run_inference_pipeline.py", "--queued-warning-seconds"),
+    ("scripts/run_inference_pipeline.py", "--max-queued-seconds"),
     ("scripts/check_commit_message.py", "--numero"),
 ]
 BOUNDED_TYPES = {"positive_int", "seed_int", "wait_seconds"}

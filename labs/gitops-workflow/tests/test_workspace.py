@@ -93,6 +93,11 @@ def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
     ("error", "words"),
     [
         (CredentialUnavailableError("Azure CLI not found on path"), "az login"),
+        # Lo que dice azure-identity si «az account get-access-token» no responde.
+        (
+            CredentialUnavailableError("Failed to invoke the Azure CLI"),
+            "no respondió a tiempo",
+        ),
         (
             ClientAuthenticationError("AADSTS700082: The refresh token has expired"),
             "tu sesión de Azure expiró",
@@ -140,6 +145,33 @@ def with_status(error: HttpResponseError, status: int) -> HttpResponseError:
                 HttpResponseError("(QuotaExceeded) Operation results ..."), 400
             ),
             "cuota de vCPU",
+        ),
+        # Los textos del servicio (ansible-collections/azure#2209,
+        # MicrosoftLearning/mslearn-dp100#35): una serie restringida desde julio
+        # de 2026 no recibe cuota, así que el arreglo es otro tamaño.
+        (
+            with_status(
+                HttpResponseError(
+                    "(ClusterMinNodesExceedCoreQuota) The specified subscription "
+                    "has a Standard DSv2 family vCPU quota of 0 and cannot "
+                    "accomodate for at least 1 requested managed compute nodes "
+                    "which maps to 2 vCPUs."
+                ),
+                400,
+            ),
+            "serie Dsv2, que desde julio de 2026",
+        ),
+        (
+            with_status(
+                HttpResponseError(
+                    "(UserError) Job submission to AzureML Compute encountered an "
+                    "Exception with status code JobNodeCountExceedsCoreQuota, The "
+                    "specified subscription has a Standard DSv5 family vCPU quota "
+                    "of 0 and is less than the requested job node count of 1"
+                ),
+                400,
+            ),
+            "cuota de vCPU de Azure ML suficiente en la familia Standard DSv5",
         ),
         (ServiceRequestError("Failed to resolve host"), "no hay conexión con Azure"),
     ],

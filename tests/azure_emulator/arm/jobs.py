@@ -9,9 +9,13 @@ folder as uploaded, the model input as the registered MLflow model's folder
 (with ``MLmodel``), the data input as the uploaded file, both read-only, and
 an empty output folder that is collected to ``azureml/<job>/<output>/`` in the
 default datastore, where ``jobs.download`` finds it through run history. The
-command's ``python`` is the job environment's (``environment.py``: Python 3.10
-with the conda file's pip section), not the project's; a conda file that
-cannot be built fails the job with the build's log.
+command runs with bash in the job's environment, not the project's: a conda
+file is built (``environment.py``: its Python with its pip section), an image
+alone is pulled (``images.py``: nothing built); a conda file that cannot be
+built, or an image that cannot be pulled, fails the job with its log. A
+serverless job (no ``compute``) names its VM size, checked against the
+subscription's quota at submission; with the quota in use by others it stays
+Queued (``quota.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import environment
+from . import images, quota
 from ..app import (
     API_HOST,
     ARTIFACT_CONTAINER,
@@ -55,6 +60,8 @@ PROGRESSION = [
     "Finalizing",
     "Completed",
 ]
+IMAGE_BUILD_LOG_NAME = "azureml-logs/20_image_build_log.txt"
+EXECUTION_LOG = "system_logs/lifecycler/execution-wrapper.log"
 IMAGE_BUILD_LOG = (
     "2026-11-28T23:00:00Z Building image for environment churn-inference-env\n"
     "Failed to start the image build: (TasksOperationsNotAllowed) ACR Tasks "
@@ -128,11 +135,21 @@ def asset_version(
     return (match["kind"], body) if body else None
 
 
+def is_datastore_uri(uri: str) -> bool:
+    """``azureml://…/datastores/<d>/paths/<p>``: a file uploaded to a datastore."""
+    return uri.startswith("azureml://") and "/datastores/" in uri and "/paths/" in uri
+
+
 def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
     """What Azure ML refuses in a command job, or None."""
     if properties.job_type != "Command":
         return f"Job type {properties.job_type} is not supported by this emulator."
     for name, job_input in (properties.inputs or {}).items():
+        if is_datastore_uri(str(job_input.uri)):
+            # A local file or folder that azure-ai-ml uploaded to the datastore.
+            if not blob_for_uri(emulator, str(job_input.uri)):
+                return f"Input {name}: no file at {job_input.uri}."
+            continue
         found = asset_version(emulator, str(job_input.uri))
         if found is None:
             return f"Input {name}: asset {job_input.uri} not found."
@@ -146,9 +163,9 @@ def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
                 f"Input {name}: the model input type {wanted} does not match the "
                 f"asset type {body['properties'].get('modelType')}; use mlflow_model."
             )
-    compute = str(properties.compute_id or "").rsplit("/", 1)[-1]
-    if compute not in emulator.computes:
-        return f"Compute {compute} not found in the workspace."
+    problem = check_compute(emulator, properties)
+    if problem:
+        return problem
     if not asset_version(emulator, str(properties.environment_id)):
         return f"Environment {properties.environment_id} not found."
     if not asset_version(emulator, str(properties.code_id)):
@@ -164,6 +181,32 @@ def check_job(emulator: AzureEmulator, properties: Any) -> str | None:
     return None
 
 
+def check_compute(emulator: AzureEmulator, properties: Any) -> str | None:
+    """A cluster that exists, or serverless compute the quota can hold (else 400)."""
+    if properties.compute_id:
+        compute = str(properties.compute_id).rsplit("/", 1)[-1]
+        if compute not in emulator.computes:
+            return f"Compute {compute} not found in the workspace."
+        return None
+    # Serverless: the job names its VM size; the quota is checked now
+    # (how-to-use-serverless-compute.md: "you see an error").
+    resources = properties.resources
+    if resources is None or not resources.instance_type:
+        return (
+            "Serverless job without resources.instance_type: the emulator does not "
+            "choose a size for you."
+        )
+    size = quota.size_of(resources.instance_type)
+    emulator.quota().check_serverless_job(size, int(resources.instance_count or 1))
+    return None
+
+
+def needs_build(emulator: AzureEmulator, properties: dict[str, Any]) -> bool:
+    """Whether the job's environment is built into an image (a conda file)."""
+    found = asset_version(emulator, str(properties.get("environmentId")))
+    return bool(found and found[1]["properties"].get("condaFile"))
+
+
 def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
     """One more step of the job's life, as seen by one poll."""
     properties = job["properties"]
@@ -173,13 +216,17 @@ def advance(emulator: AzureEmulator, name: str, job: dict[str, Any]) -> None:
         return
     if status in ("Completed", "Failed", "Canceled", "Paused", "NotResponding"):
         return
-    if status == "Preparing" and "image_build_refused" in emulator.faults:
-        write_logs(
-            emulator, name, {"azureml-logs/20_image_build_log.txt": IMAGE_BUILD_LOG}
-        )
+    if (
+        status == "Preparing"
+        and "image_build_refused" in emulator.faults
+        and needs_build(emulator, properties)
+    ):
+        write_logs(emulator, name, {IMAGE_BUILD_LOG_NAME: IMAGE_BUILD_LOG})
         properties["status"] = "Failed"
         return
-    if status == "Queued" and "job_stays_queued" in emulator.faults:
+    if status == "Queued" and (
+        "job_stays_queued" in emulator.faults or not emulator.quota().node_available()
+    ):
         return  # no node is granted
     if status == "Finalizing":
         properties["status"] = "Completed"
@@ -264,42 +311,53 @@ def read_only_inputs(inputs: Path, argv: list[str]) -> tuple[list[str], str]:
     return argv, "read-only files"
 
 
-def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> bool:
-    """Runs the job's command as a node would; True if it exited with 0.
+def job_environment(
+    emulator: AzureEmulator, name: str, properties: dict[str, Any], node: Path
+) -> tuple[Path, str] | None:
+    """The folder with the job's ``python`` and a line for the system log.
 
-    The command runs in the Python of the job's environment (built from its
-    conda file: ``environment.build``), in the uploaded code folder, with the
-    inputs read-only, an empty output folder and Azure ML's variables; its
-    output goes to ``user_logs/std_log.txt``, the node's own steps to the
-    system logs.
+    A conda file is built (``environment.build``, like an image build); an
+    image alone is pulled (``images.pull``). ``None`` if that fails: the job
+    fails, with the build's or the pull's log.
     """
-    node = emulator.workdir / "nodes" / name
-    if node.exists():
-        for path in node.rglob("*"):
-            if path.is_dir():
-                path.chmod(0o755)
-        shutil.rmtree(node)
-    _, environment_asset = asset_version(emulator, properties["environmentId"])  # type: ignore[misc]
+    _, asset = asset_version(emulator, properties["environmentId"])  # type: ignore[misc]
+    conda_file = str(asset["properties"].get("condaFile") or "")
+    image = str(asset["properties"].get("image") or "")
     try:
-        built = environment.build(
-            str(environment_asset["properties"].get("condaFile") or "")
-        )
+        if conda_file:
+            built = environment.build(conda_file)
+            write_logs(emulator, name, {IMAGE_BUILD_LOG_NAME: built.log})
+            state = "reused" if built.cached else "built"
+            return built.python.parent, (
+                f"environment {state} in {built.seconds:.1f} s: {built.python}"
+            )
+        return images.pull(image, node), f"image {image} pulled, nothing built"
     except environment.EnvironmentBuildError as error:
-        write_logs(emulator, name, {"azureml-logs/20_image_build_log.txt": error.log})
-        return False
-    code = node / "code"
-    _, code_asset = asset_version(emulator, properties["codeId"])  # type: ignore[misc]
-    shutil.copytree(blob_for_uri(emulator, code_asset["properties"]["codeUri"]), code)
-    inputs = node / "inputs"
+        write_logs(emulator, name, {IMAGE_BUILD_LOG_NAME: error.log})
+    except images.ImagePullError as error:
+        write_logs(emulator, name, {EXECUTION_LOG: error.log})
+    return None
+
+
+def mount_inputs(
+    emulator: AzureEmulator, properties: dict[str, Any], inputs: Path
+) -> tuple[dict[str, str], list[str]]:
+    """Each input's files under ``inputs/<name>/``: its ``${{inputs.<name>}}`` and mount line."""
     values: dict[str, str] = {}
     mounts = []
     for input_name, job_input in properties.get("inputs", {}).items():
-        kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
-        if kind == "models":
-            uri = body["properties"]["modelUri"].removeprefix("azureml://artifacts/")
-            source = emulator.blobs.path(ARTIFACT_CONTAINER, uri)
+        if is_datastore_uri(job_input["uri"]):
+            source = blob_for_uri(emulator, job_input["uri"])
         else:
-            source = blob_for_uri(emulator, body["properties"]["dataUri"])
+            kind, body = asset_version(emulator, job_input["uri"])  # type: ignore[misc]
+            if kind == "models":
+                uri = body["properties"]["modelUri"].removeprefix(
+                    "azureml://artifacts/"
+                )
+                source = emulator.blobs.path(ARTIFACT_CONTAINER, uri)
+            else:
+                source = blob_for_uri(emulator, body["properties"]["dataUri"])
+        assert source is not None
         target = inputs / input_name / source.name
         target.parent.mkdir(parents=True)
         if source.is_dir():
@@ -310,6 +368,47 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         mounts.append(
             f"{input_name}: {job_input.get('mode', 'ReadOnlyMount')} {target}"
         )
+    return values, mounts
+
+
+def node_environment(
+    node: Path, bin_dir: Path, guard: Path, name: str, properties: dict[str, Any]
+) -> dict[str, str]:
+    """The variables of the job's process: the image's PATH and Azure ML's own."""
+    return {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(node),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(guard),
+        **images.node_variables(),
+        **job_variables(name, properties),
+    }
+
+
+def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> bool:
+    """Runs the job's command as a node would; True if it exited with 0.
+
+    The command runs with bash, as Azure ML runs a command job's command, in
+    the job's environment (``job_environment``: its ``python`` first on
+    ``PATH``), in the uploaded code folder, with the inputs read-only, an empty
+    output folder and Azure ML's variables; its output goes to
+    ``user_logs/std_log.txt``, the node's own steps to the system logs.
+    """
+    node = emulator.workdir / "nodes" / name
+    if node.exists():  # a job of the same name ran before: its inputs are read-only
+        for folder, _, _ in os.walk(node):
+            os.chmod(folder, 0o755)
+        shutil.rmtree(node)
+    node.mkdir(parents=True)
+    found = job_environment(emulator, name, properties, node)
+    if found is None:
+        return False
+    bin_dir, environment_line = found
+    code = node / "code"
+    _, code_asset = asset_version(emulator, properties["codeId"])  # type: ignore[misc]
+    shutil.copytree(blob_for_uri(emulator, code_asset["properties"]["codeUri"]), code)
+    inputs = node / "inputs"
+    values, mounts = mount_inputs(emulator, properties, inputs)
     outputs = {}
     for output_name in properties.get("outputs", {}):
         if output_name == "default":
@@ -321,15 +420,13 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
     command = re.sub(
         r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], properties["command"]
     )
-    argv = shlex.split(command)
-    if argv and argv[0] in ("python", "python3"):
-        argv[0] = str(built.python)
+    argv = ["bash", "-c", command]
     if inputs.is_dir():
         argv, protection = read_only_inputs(inputs, argv)
     else:
         protection = "no inputs"
     # The lab's network guard: a job here never leaves 127.0.0.1 (a copy, so
-    # that Python 3.10's bytecode is not written into the lab).
+    # that the job's bytecode is not written into the lab).
     guard = shutil.copytree(NETGUARD, node / "netguard")
     started = time.perf_counter()
     finished = subprocess.run(
@@ -342,13 +439,7 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         errors="replace",
         timeout=600,
         check=False,
-        env={
-            "PATH": f"{built.python.parent}:/usr/bin:/bin",
-            "HOME": str(node),
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(guard),
-            **job_variables(name, properties),
-        },
+        env=node_environment(node, bin_dir, guard, name, properties),
     )
     seconds = time.perf_counter() - started
     write_logs(
@@ -356,13 +447,11 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
         name,
         {
             "user_logs/std_log.txt": finished.stdout,
-            "azureml-logs/20_image_build_log.txt": built.log,
             "system_logs/data_capability/data-capability.log": (
                 "\n".join(mounts) + f"\ninputs: {protection}\n"
             ),
-            "system_logs/lifecycler/execution-wrapper.log": (
-                f"environment {'reused' if built.cached else 'built'} in "
-                f"{built.seconds:.1f} s: {built.python}\n"
+            EXECUTION_LOG: (
+                f"{environment_line}\n"
                 f"command: {shlex.join(argv)}\n"
                 f"exit code {finished.returncode} after {seconds:.1f} s\n"
             ),

@@ -13,6 +13,7 @@ from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import quota
 from ..app import (
     API_HOST,
     ARM,
@@ -38,30 +39,6 @@ ARTIFACT_DATASTORE = "workspaceartifactstore"
 STORAGE_ACCOUNT_ID = (
     f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
     f"/providers/Microsoft.Storage/storageAccounts/{BLOB_HOST.split('.')[0]}"
-)
-# A few sizes the region offers (a misspelt size is refused, as in Azure).
-VM_SIZES = {
-    "Standard_DS2_v2",
-    "Standard_DS3_v2",
-    "Standard_D2as_v4",
-    "Standard_D2s_v3",
-    "Standard_F2s_v2",
-}
-QUOTA_MESSAGE = (
-    "The specified subscription has a Standard DSv2 Family vCPU quota of 0 and "
-    "cannot accomodate for at least 1 requested managed compute node which maps to "
-    "2 vCPUs. Talk to your Subscription Admin or refer to "
-    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
-    "to increase the family quota."
-)
-# When the subscription has no Azure ML vCPU quota at all in the region, another
-# VM size does not help (Azure/mlops-v2#81).
-REGIONAL_QUOTA_MESSAGE = (
-    "The specified subscription has a total vCPU quota of 0 and cannot accomodate "
-    "for at least 1 requested managed compute node which maps to 2 vCPUs. Talk to "
-    "your Subscription Admin or refer to "
-    "https://docs.microsoft.com/azure/machine-learning/how-to-manage-quotas#request-quota-increases "
-    "to increase the total vCPU quota."
 )
 
 
@@ -378,12 +355,11 @@ def get_compute(emulator: AzureEmulator, rg: str, ws: str, name: str) -> Any:
         )
     compute = emulator.computes[name]
     if "compute_failed" in emulator.faults:
+        size = quota.size_of(compute["properties"]["properties"]["vmSize"])
         compute = json.loads(json.dumps(compute))
         compute["properties"].update(
             provisioningState="Failed",
-            provisioningErrors=[
-                {"error": {"code": "BadRequest", "message": QUOTA_MESSAGE}}
-            ],
+            provisioningErrors=[{"error": quota.family_refusal(size, 0)}],
         )
     return compute
 
@@ -404,11 +380,7 @@ def create_compute(
             "BadRequest",
             f"Unsupported compute type {properties.compute_type}.",
         )
-    size = properties.properties.vm_size if properties.properties else None
-    if size not in VM_SIZES:
-        raise ArmError(
-            400, "BadRequest", f"The VM size {size} is not supported in {REGION}."
-        )
+    size = quota.size_of(properties.properties.vm_size if properties.properties else "")
     body = {
         **sent,
         "id": f"{WORKSPACE_ID}/computes/{name}",
@@ -419,35 +391,53 @@ def create_compute(
     body["properties"] = {**sent["properties"], "provisioningState": "Creating"}
     emulator.computes[name] = body
     operation = emulator.new_id()
-    quota = {"quota": QUOTA_MESSAGE, "regional_quota": REGIONAL_QUOTA_MESSAGE}
-    emulator.operations[operation] = {
-        "compute": name,
-        "polls": 0,
-        "error": next((quota[f] for f in quota if f in emulator.faults), None),
-    }
-    status_url = (
-        f"https://{ARM}/subscriptions/{sub}/providers/"
-        f"Microsoft.MachineLearningServices/locations/{REGION}/"
-        f"computeOperationsStatus/{operation}?api-version=2025-12-01"
-    )
-    return body, status_url
+    if "regional_quota" in emulator.faults:
+        error: dict[str, str] | None = quota.regional_refusal(size, 0)
+    elif "quota" in emulator.faults:
+        error = quota.family_refusal(size, 0)
+    else:
+        error = emulator.quota().cluster_refusal(size)
+    emulator.operations[operation] = {"compute": name, "polls": 0, "error": error}
+    return body, operation_url(sub, operation)
 
 
 def poll_compute_operation(emulator: AzureEmulator, operation: str) -> dict[str, Any]:
-    """One poll of a creation: ``InProgress``, then ``Succeeded`` or ``Failed``."""
+    """One poll of a creation or deletion: ``InProgress``, then its outcome."""
     state = emulator.operations.get(operation)
     if state is None:
         raise ArmError(404, "NotFound", f"Operation {operation} not found.")
     state["polls"] += 1
-    compute = emulator.computes[state["compute"]]["properties"]
     body: dict[str, Any] = {"name": operation, "status": "InProgress"}
+    if state.get("delete"):
+        if state["polls"] > 1:
+            body["status"] = "Succeeded"
+            emulator.computes.pop(state["compute"], None)
+        return body
+    compute = emulator.computes[state["compute"]]["properties"]
     if state["polls"] > 1 and state["error"]:
-        body.update(
-            status="Failed", error={"code": "BadRequest", "message": state["error"]}
-        )
+        body.update(status="Failed", error=dict(state["error"]))
         compute["provisioningState"] = "Failed"
         compute["provisioningErrors"] = [{"error": body["error"]}]
     elif state["polls"] > 1:
         body["status"] = "Succeeded"
         compute["provisioningState"] = "Succeeded"
     return body
+
+
+def delete_compute(
+    emulator: AzureEmulator, sub: str, rg: str, ws: str, name: str
+) -> str:
+    """Starts deleting a cluster: the URL of the operation's status (a 202)."""
+    get_compute(emulator, rg, ws, name)  # 404 if there is none
+    operation = emulator.new_id()
+    emulator.operations[operation] = {"compute": name, "polls": 0, "delete": True}
+    return operation_url(sub, operation)
+
+
+def operation_url(sub: str, operation: str) -> str:
+    """Where a compute operation's status is polled (``Azure-AsyncOperation``)."""
+    return (
+        f"https://{ARM}/subscriptions/{sub}/providers/"
+        f"Microsoft.MachineLearningServices/locations/{REGION}/"
+        f"computeOperationsStatus/{operation}?api-version=2025-12-01"
+    )

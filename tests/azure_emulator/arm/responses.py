@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from ..app import API_HOST, ARM, json_response
-from . import jobs, models
+from ..app import (
+    API_HOST,
+    ARM,
+    CLIENT_ID,
+    REGION,
+    RESOURCE_GROUP,
+    ArmError,
+    json_response,
+)
+from . import jobs, models, quota
 
 if TYPE_CHECKING:
     from ..app import AzureEmulator
@@ -111,6 +119,13 @@ def add_job_routes(emulator: AzureEmulator) -> None:
         models.check_scope(emulator.faults, sub, rg, ws)
         return json_response(models.get_compute(emulator, rg, ws, name))
 
+    @emulator.route("GET", ARM, WS_PATH + r"/computes")
+    def list_computes(request: Request, sub: str, rg: str, ws: str) -> Response:
+        models.check_scope(emulator.faults, sub, rg, ws)
+        names = list(emulator.computes)
+        found = [models.get_compute(emulator, rg, ws, name) for name in names]
+        return json_response({"value": found})
+
     @emulator.route("PUT", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
     def put_compute(
         request: Request, sub: str, rg: str, ws: str, name: str
@@ -132,6 +147,23 @@ def add_job_routes(emulator: AzureEmulator) -> None:
         body = models.poll_compute_operation(emulator, operation)
         return json_response(body, 200, **{"Retry-After": "1"})
 
+    @emulator.route("DELETE", ARM, WS_PATH + r"/computes/(?P<name>[^/]+)")
+    def delete_compute(
+        request: Request, sub: str, rg: str, ws: str, name: str
+    ) -> Response:
+        models.check_scope(emulator.faults, sub, rg, ws)
+        status_url = models.delete_compute(emulator, sub, rg, ws, name)
+        return Response(
+            status=202,
+            headers={
+                "Azure-AsyncOperation": status_url,
+                "Location": status_url,
+                "Retry-After": "1",
+            },
+        )
+
+    add_quota_routes(emulator)
+
     @emulator.route("PUT", ARM, WS_PATH + r"/jobs/(?P<name>[^/]+)")
     def put_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
         models.check_scope(emulator.faults, sub, rg, ws)
@@ -142,3 +174,49 @@ def add_job_routes(emulator: AzureEmulator) -> None:
     def get_job(request: Request, sub: str, rg: str, ws: str, name: str) -> Response:
         models.check_scope(emulator.faults, sub, rg, ws)
         return json_response(models.rest_model("jobs", jobs.poll(emulator, name)))
+
+
+LOCATION_PATH = (
+    r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices"
+    r"/locations/(?P<location>[^/]+)"
+)
+# The usages list comes in pages of this many rows (``nextLink``).
+USAGES_PAGE = 12
+
+
+def add_quota_routes(emulator: AzureEmulator) -> None:
+    """The region's VM sizes and the subscription's usages (``arm/quota.py``)."""
+
+    def check(sub: str, location: str) -> None:
+        models.check_scope(emulator.faults, sub, RESOURCE_GROUP, None)
+        if "usages_forbidden" in emulator.faults:
+            raise ArmError(
+                403,
+                "AuthorizationFailed",
+                f"The client '{CLIENT_ID}' with object id "
+                f"'{CLIENT_ID}' does not have authorization to perform "
+                "action 'Microsoft.MachineLearningServices/locations/usages/read' "
+                f"over scope '/subscriptions/{sub}' or the scope is invalid.",
+            )
+        if location.lower() != REGION:
+            raise ArmError(
+                400, "BadRequest", f"The location {location} is not supported."
+            )
+
+    @emulator.route("GET", ARM, LOCATION_PATH + r"/usages")
+    def usages(request: Request, sub: str, location: str) -> Response:
+        check(sub, location)
+        rows = emulator.quota().usages()
+        skip = int(request.args.get("$skip", "0"))
+        page: dict[str, object] = {"value": rows[skip : skip + USAGES_PAGE]}
+        if skip + USAGES_PAGE < len(rows):
+            query = f"api-version={request.args.get('api-version', '')}"
+            page["nextLink"] = (
+                f"https://{ARM}{request.path}?{query}&$skip={skip + USAGES_PAGE}"
+            )
+        return json_response(page)
+
+    @emulator.route("GET", ARM, LOCATION_PATH + r"/vmSizes")
+    def vm_sizes(request: Request, sub: str, location: str) -> Response:
+        check(sub, location)
+        return json_response({"value": quota.vm_sizes()})
