@@ -308,8 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.archivo is not None:
         message = read_message_file(args.archivo)
     base_name = args.rama_base or (args.base or "").removeprefix("origin/")
+    # El título «--» (CI lo pasa como --titulo=--): argparse de Python 3.10 a
+    # 3.12 quita el «--» y deja una lista vacía.
+    title = "--" if args.titulo == [] else args.titulo
     checked, release = check(
-        LAB_ROOT, message, args.base, args.head, args.titulo, (base_name, args.numero)
+        LAB_ROOT, message, args.base, args.head, title, (base_name, args.numero)
     )
     for item in checked:
         print(f"{item.what}: {one_line(item.subject)}")

@@ -347,13 +347,14 @@ def test_a_bom_at_the_start_of_a_title_is_not_part_of_it() -> None:
     assert verdict.fix == "escribe «feat: x»"
 
 
+@pytest.mark.parametrize("title", ["-x", "--", "--x"])
 def test_a_title_that_starts_with_a_dash_is_a_title(
-    capsys: pytest.CaptureFixture[str],
+    title: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Como lo pasa CI: --titulo=… (un título sin espacios que empieza con «-»).
-    assert main(["--titulo=-x"]) == 1
+    assert main([f"--titulo={title}"]) == 1
     out = capsys.readouterr().out
-    assert "Título del pull request: -x" in out
+    assert f"Título del pull request: {title}\n" in out
     assert "no empieza con un tipo seguido de dos puntos" in out
 
 
