@@ -53,9 +53,7 @@ def unlisted(files: list[str], paths: list[str]) -> list[str]:
     """Los archivos que ninguna ruta de la tabla cubre."""
     folders = tuple(path for path in paths if path.endswith("/"))
     return [
-        name
-        for name in files
-        if name not in paths and not name.startswith(folders)
+        name for name in files if name not in paths and not name.startswith(folders)
     ]
 
 

@@ -775,6 +775,8 @@ console.log(JSON.stringify({
   seconds: Number(process.hrtime.bigint() - started) / 1e9, kinds,
 }));
 """
+
+
 @pytest.mark.parametrize("unit", ["a(\n", "a(", "a", "feat(", "BREAKING"])
 def test_the_action_classifies_a_1_mb_body_in_linear_time(unit: str) -> None:
     # Con el patrón anterior ([^)]* cruzaba líneas), un cuerpo de 1 MB hecho

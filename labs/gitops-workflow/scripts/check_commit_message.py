@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-
 from course.conventional import (
     BUMP_EXPLAINED,
     BUMP_LABELS,

@@ -378,11 +378,18 @@ def test_a_raw_latin1_commit_gets_its_verdict(repo: Path) -> None:
         check=True,
     )
     git(repo, "reset", "--quiet", "--hard", created.stdout.decode().strip())
-    assert b"\xf1" in subprocess.run(
-        ["git", "log", "-1", "--format=%s"], cwd=repo, capture_output=True, check=True
-    ).stdout
+    assert (
+        b"\xf1"
+        in subprocess.run(
+            ["git", "log", "-1", "--format=%s"],
+            cwd=repo,
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
     checked, release = check(repo, None, "main", "HEAD", None, ("main", 1))
-    [commit_checked] = checked
+    assert len(checked) == 1
+    commit_checked = checked[0]
     assert commit_checked.ok, commit_checked
     assert commit_checked.subject == "fix: corrige el a\ufffdo"
     assert release is not None and release.line == "Al fusionar: v0.0.1 (parche)"
@@ -404,11 +411,13 @@ def test_a_repository_still_on_master_names_the_cause_and_the_fix(
     assert "fatal" not in message and "\n" not in message
     # Con --base master funciona.
     checked, _ = check(repo, None, "master", "HEAD", None, ("master", 1))
-    assert checked == []
+    assert not checked
 
 
 def test_an_unknown_base_lists_the_branches_that_exist(repo: Path) -> None:
-    with pytest.raises(LabError, match=r"'no-existe'.*--base con una rama que exista: main"):
+    with pytest.raises(
+        LabError, match=r"'no-existe'.*--base con una rama que exista: main"
+    ):
         check(repo, None, "no-existe", "HEAD", None, ("main", 1))
     with pytest.raises(LabError, match="'-x'"):
         check(repo, None, "-x", "HEAD", None, ("main", 1))
@@ -459,13 +468,19 @@ def test_the_version_section_shows_student_text_as_text() -> None:
     assert len(cells) == 4, row
     # El título, como código: una sola cerca de comillas que nada cierra antes.
     title = cells[1].removeprefix(" Título del pull request: ").strip()
-    assert title.startswith("`` ") is False and title.startswith("``") and title.endswith("``")
+    assert (
+        title.startswith("`` ") is False
+        and title.startswith("``")
+        and title.endswith("``")
+    )
     assert "``" not in title[2:-2]
     # La explicación repite el título escapado: sin HTML, enlaces ni menciones.
     explanation = cells[2]
     assert not re.search(r"(?<!\\)[<>\[\]`]", explanation), explanation
     assert "\\<img src=x onerror=alert(1)\\>" in explanation
-    assert "@\u200bprofesor" in explanation and "https:\u200b//example.com" in explanation
+    assert (
+        "@\u200bprofesor" in explanation and "https:\u200b//example.com" in explanation
+    )
 
 
 def explain_title(title: str) -> Checked:

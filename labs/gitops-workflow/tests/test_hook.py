@@ -56,7 +56,9 @@ def test_a_latin1_file_gets_one_spanish_line_per_file(
 def test_a_file_that_declares_its_encoding_goes_to_the_tool(tmp_path: Path) -> None:
     declared = tmp_path / "declarado.py"
     declared.write_bytes(
-        '# -*- coding: latin-1 -*-\n"""Doc."""\n\n# añade\nVALUE = 1\n'.encode("latin-1")
+        '# -*- coding: latin-1 -*-\n"""Doc."""\n\n# añade\nVALUE = 1\n'.encode(
+            "latin-1"
+        )
     )
     assert main(["black", str(declared)]) == 0
 

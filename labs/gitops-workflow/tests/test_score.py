@@ -517,8 +517,15 @@ def test_the_refusal_in_a_terminal_is_one_spanish_line(
 ) -> None:
     before = input_csv.read_bytes()
     result = run_script(
-        [SCRIPT, "--model", trained_model / "model.pkl", "--input-path", input_csv,
-         "--output-path", input_csv]
+        [
+            SCRIPT,
+            "--model",
+            trained_model / "model.pkl",
+            "--input-path",
+            input_csv,
+            "--output-path",
+            input_csv,
+        ]
     )
     assert_clean_failure(result, "es el mismo archivo que", "Elige otra --output-path")
     assert len(result.stderr.strip().splitlines()) == 1

@@ -384,7 +384,9 @@ class InputNotes:
     def add(self, chunk: pd.DataFrame) -> None:
         """Anota lo que llama la atención en un bloque ya validado."""
         if not self.extra:
-            self.extra = [str(name) for name in chunk.columns if name not in self.columns]
+            self.extra = [
+                str(name) for name in chunk.columns if name not in self.columns
+            ]
         if ID_COLUMN not in chunk.columns:
             return
         for value in chunk[ID_COLUMN].astype(str):

@@ -43,7 +43,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def one_line(text: str, limit: int = DEFAULT_LIMIT) -> str:
     """El texto en una línea, sin caracteres de control y de ``limit`` como mucho."""
     flat = "".join(
-        " " if unicodedata.category(char) == "Cc" else char for char in text[: limit + 1]
+        " " if unicodedata.category(char) == "Cc" else char
+        for char in text[: limit + 1]
     )
     flat = _BIDI.sub("", flat)
     if len(text) > limit:
@@ -52,7 +53,7 @@ def one_line(text: str, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def markdown_text(text: str, limit: int = DEFAULT_LIMIT) -> str:
-    """``text`` para ponerlo en Markdown (también en una celda de tabla) tal cual se ve."""
+    """``text`` en Markdown (también en una celda de tabla), tal cual se ve."""
     escaped = _INLINE.sub(r"\\\1", one_line(text, limit))
     escaped = _BLOCK_START.sub(
         lambda match: match.group(1) + match.group(2)[:-1] + "\\" + match.group(2)[-1],

@@ -30,7 +30,7 @@ def branches(root: Path) -> list[str]:
 
 
 def require_revision(root: Path, revision: str, option: str = "--base") -> str:
-    """El commit de ``revision``; si no existe, un LabError con la causa y el arreglo."""
+    """El commit de ``revision``; si no existe, LabError con la causa y el arreglo."""
     try:
         git(["rev-parse", "--show-toplevel"], root)
     except LabError:
@@ -40,7 +40,9 @@ def require_revision(root: Path, revision: str, option: str = "--base") -> str:
         ) from None
     if not revision.startswith("-"):  # git lo leería como una opción
         try:
-            return git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
+            return git(
+                ["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root
+            )
         except LabError:
             pass
     known = branches(root)
