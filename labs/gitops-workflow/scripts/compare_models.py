@@ -35,6 +35,7 @@ from typing import Any
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
 from course import gate
+from course.gate import evaluation_seed
 from course.revisions import require_revision
 from labkit.cli import (
     LabError,
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--semilla-evaluacion",
-        type=gate.evaluation_seed,
+        type=evaluation_seed,
         help="semilla de los clientes de evaluación (por defecto, una nueva): "
         "la que muestra otra comparación, para repetirla",
     )

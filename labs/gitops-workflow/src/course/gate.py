@@ -14,7 +14,7 @@ cuando la versión «cambio» es el código de otra persona:
   en un proceso que ya no lee nada del disco: el cambio no puede tocar ese
   archivo ni lo que importa.
 - **Los clientes de evaluación se sortean después de entrenar las dos
-  versiones**, con una semilla nueva de 63 bits (``new_seed``) que ningún
+  versiones**, con una semilla nueva de 53 bits (``new_seed``) que ningún
   código del cambio llega a ver: solo sus datos, sin la columna ``churned``.
   La semilla se imprime, para repetir la comparación.
 - **Las métricas y el veredicto los calcula este código** (el de la rama base
@@ -31,7 +31,6 @@ segundo plano) puede estropear la ejecución. Se ve en el diff.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -48,7 +47,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from churn_lab.data import INFERENCE_FIRST_ID, INFERENCE_SAMPLES
 from churn_lab.schema import FEATURES, TARGET_COLUMN
-from labkit.cli import LabError, git
+from labkit.cli import LabError, _int_between, git
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,7 +60,9 @@ if TYPE_CHECKING:
 # ids siguen a los de inferencia: CUST-10501, …
 GATE_CUSTOMERS = 100_000
 GATE_FIRST_ID = INFERENCE_FIRST_ID + INFERENCE_SAMPLES
-MAX_EVALUATION_SEED = 2**63 - 1
+# 2⁵³ - 1: el mayor entero que un float representa exacto (los mensajes lo
+# muestran bien).
+MAX_EVALUATION_SEED = 2**53 - 1
 # Plazos generosos (un equipo de 2 núcleos ocupado): entrenar y puntuar.
 TRAIN_SECONDS = 900
 SCORE_SECONDS = 600
@@ -155,18 +156,17 @@ def preload() -> None:
 
 
 def evaluation_seed(text: str) -> int:
-    """Tipo de argparse: la semilla de los clientes de evaluación (0 a 2⁶³ - 1)."""
-    if not text.isdigit() or int(text) > MAX_EVALUATION_SEED:
-        raise argparse.ArgumentTypeError(
-            f"debe ser un entero de 0 a {MAX_EVALUATION_SEED} (la semilla que "
-            f"muestra una comparación anterior), no {text[:40]!r}"
-        )
-    return int(text)
+    """Tipo de argparse: la semilla de los clientes de evaluación (0 a 2⁵³ - 1).
+
+    Las mismas reglas y mensajes que las demás opciones numéricas
+    (``labkit.cli``), con un máximo mayor que el de ``seed_int``.
+    """
+    return _int_between(text, 0, MAX_EVALUATION_SEED, "desde 0")
 
 
 def new_seed() -> int:
-    """Una semilla que nadie puede saber antes: 63 bits del sistema operativo."""
-    return secrets.randbits(63)
+    """Una semilla que nadie puede saber antes: 53 bits del sistema operativo."""
+    return secrets.randbits(53)
 
 
 def evaluation_customers(seed: int) -> tuple[pd.DataFrame, pd.Series]:
