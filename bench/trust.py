@@ -14,7 +14,8 @@
 No es una prueba: imprime las cifras y las guarda en ``--output``.
 
 Uso: python bench/trust.py [--before /tmp/antes/labs/gitops-workflow]
-                           [--rondas 1] [--sin-act] [--output bench/trust.json]
+                           [--rondas 1] [--sin-act | --sin-patrones]
+                           [--output bench/trust.json]
 """
 
 from __future__ import annotations
@@ -185,10 +186,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rondas", type=int, default=1, help="ejecuciones por lab")
     parser.add_argument("--limite", type=float, default=300, help="segundos máximos")
     parser.add_argument("--sin-act", action="store_true", help="solo los patrones")
+    parser.add_argument("--sin-patrones", action="store_true", help="solo act")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "trust.json")
     args = parser.parse_args(argv)
-    print("Patrones de versión, cuerpo de líneas «a(» (hoy / antes):")
-    results: dict[str, Any] = {"patrones": measure_patterns(args.limite)}
+    results: dict[str, Any] = {}
+    if not args.sin_patrones:
+        print("Patrones de versión, cuerpo de líneas «a(» (hoy / antes):")
+        results["patrones"] = measure_patterns(args.limite)
     if not args.sin_act:
         labs = {"ahora": LAB}
         if args.before:

@@ -227,9 +227,12 @@ def test_the_gate_files_that_a_change_touches_are_flagged(repo: Path) -> None:
     workflow = repo / ".github" / "workflows" / "otro.yml"
     workflow.parent.mkdir(parents=True)
     workflow.write_text("name: otro\n", encoding="utf-8")
+    # Un nombre que git escribiría entre comillas («"\303\261.yml"»).
+    (workflow.parent / "ñ.yml").write_text("name: eñe\n", encoding="utf-8")
     (repo / "requirements.lock").write_text("numpy==0.0.1\n", encoding="utf-8")
     assert gate.changed_gate_files(repo, base) == [
         ".github/workflows/otro.yml",
+        ".github/workflows/ñ.yml",
         "requirements.lock",
         "src/course/comparison.py",
         "pyproject.toml [tool.churn_lab]",

@@ -183,12 +183,15 @@ def changed_gate_files(lab_dir: Path, base_commit: str) -> list[str]:
     Cuenta lo que aún no está en un commit (también los archivos nuevos):
     es lo que se va a medir. Rutas relativas a la carpeta del laboratorio.
     """
+    # -z: los nombres tal cual, sin las comillas con que git escribe «ñ.yml».
     changed = git(
-        ["diff", "--no-ext-diff", "--no-textconv", "--name-only", "--relative"]
+        ["diff", "--no-ext-diff", "--no-textconv", "--name-only", "--relative", "-z"]
         + [base_commit, "--"],
         lab_dir,
-    ).splitlines()
-    changed += git(["ls-files", "--others", "--exclude-standard"], lab_dir).splitlines()
+    ).split("\0")
+    changed += git(["ls-files", "--others", "--exclude-standard", "-z"], lab_dir).split(
+        "\0"
+    )
     folders = tuple(name for name in GATE_FILES if name.endswith("/"))
     flagged = sorted(
         {name for name in changed if name in GATE_FILES or name.startswith(folders)}
