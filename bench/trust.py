@@ -144,6 +144,7 @@ def student_source(lab: Path, folder: Path) -> Path:
 def model_job_seconds(lab: Path, workdir: Path, environment: ActEnvironment) -> float:
     """El trabajo Modelo bajo act, en un pull request que no cambia el modelo."""
     source = student_source(lab, workdir / "fuente")
+    (workdir / "alumno").mkdir()
     student = StudentRepo(workdir / "alumno", source=source)
     with FakeGitHub(REPOSITORY, student.bare) as github:
         base, head = student.open_pull_request({"NOTAS.md": "Una nota.\n"})
