@@ -84,7 +84,7 @@ def compare(  # pylint: disable=too-many-arguments
     head_dir: Path,
     output_dir: Path,
     training: tuple[int, int],
-    evaluation_seed: int | None,
+    chosen_seed: int | None,
 ) -> tuple[dict[str, Any], dict[str, Any], float, list[str]]:
     """Entrena y mide las dos versiones.
 
@@ -109,19 +109,19 @@ def compare(  # pylint: disable=too-many-arguments
             head_model = gate.train(
                 head_dir, folders[HEAD_LABEL], n_samples, seed, HEAD_LABEL
             )
-            if evaluation_seed is None:
-                evaluation_seed = gate.new_seed()
+            # La semilla de los clientes: nueva, salvo que se pida repetir una.
+            customers_seed = gate.new_seed() if chosen_seed is None else chosen_seed
             print(
                 f"🎲 Midiendo con {format_number(gate.GATE_CUSTOMERS)} clientes "
-                f"nuevos (semilla {evaluation_seed})…"
+                f"nuevos (semilla {customers_seed})…"
             )
-            features, churned = gate.evaluation_customers(evaluation_seed)
+            features, churned = gate.evaluation_customers(customers_seed)
             probabilities = {label: base_scorer.score(features)}
     with gate.scorer(head_model, head_dir, HEAD_LABEL) as head_scorer:
         probabilities[HEAD_LABEL] = head_scorer.score(features)
 
     base_report, head_report = (
-        save_report(probabilities[name], churned, training, evaluation_seed, folder)
+        save_report(probabilities[name], churned, training, customers_seed, folder)
         for name, folder in folders.items()
     )
     return base_report, head_report, tolerance, flagged
