@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -737,6 +738,72 @@ def test_the_semantic_version_step_gets_the_inputs_of_the_lab_rule() -> None:
     assert semver_settings() == load_conventional().SEMANTIC_VERSION_INPUTS
 
 
+# El clasificador de la acción, tal cual está en su dist/index.js fijado (la
+# clase DefaultVersionClassifier), ejecutado con Node 24 como en el runner.
+CLASSIFIER_SCRIPT = r"""
+const fs = require("fs");
+// Con «node -e», los argumentos empiezan en argv[1].
+const [dist, settingsJson, unitJson] = process.argv.slice(1);
+const source = fs.readFileSync(dist, "utf8");
+const start = source.indexOf("class DefaultVersionClassifier {");
+const end = source.indexOf("exports.DefaultVersionClassifier = DefaultVersionClassifier;");
+if (start < 0 || end < 0) throw new Error("no se encontró el clasificador");
+const DefaultVersionClassifier = new Function(
+  "CommitInfoSet_1", "VersionClassification_1", "VersionType_1", "__awaiter",
+  source.slice(start, end) + "\nreturn DefaultVersionClassifier;"
+)({}, {}, {}, null);
+const settings = JSON.parse(settingsJson);
+const classifier = new DefaultVersionClassifier({
+  majorPattern: settings.major_pattern,
+  majorFlags: settings.major_regexp_flags || "",
+  minorPattern: settings.minor_pattern,
+  minorFlags: settings.minor_regexp_flags || "",
+  searchCommitBody: settings.search_commit_body === true,
+  ignoreCommitsPattern: "",
+  enablePrereleaseMode: false,
+});
+const unit = JSON.parse(unitJson);
+const body = unit.repeat(Math.ceil((1 << 20) / unit.length)).slice(0, 1 << 20);
+const started = process.hrtime.bigint();
+const kinds = [
+  classifier.majorPattern({ subject: "fix: x", body }),
+  classifier.minorPattern({ subject: "fix: x", body }),
+  classifier.majorPattern({ subject: "feat!: x", body: "" }),
+  classifier.minorPattern({ subject: "chore: x", body: "feat(api): y" }),
+];
+console.log(JSON.stringify({
+  seconds: Number(process.hrtime.bigint() - started) / 1e9, kinds,
+}));
+"""
+
+
+@pytest.mark.parametrize("unit", ["a(\n", "a(", "a", "feat(", "BREAKING"])
+def test_the_action_classifies_a_1_mb_body_in_linear_time(unit: str) -> None:
+    # Con el patrón anterior ([^)]* cruzaba líneas), un cuerpo de 1 MB hecho
+    # de líneas «a(» tardaba minutos en el motor de JavaScript de la acción.
+    from github_fake.act import NODE_HOME, VENDOR
+
+    dist = VENDOR / "PaulHatch" / "semantic-version" / "dist" / "index.js"
+    node = NODE_HOME / "bin" / "node"
+    assert dist.is_file() and node.is_file(), "ejecuta ./dev.sh setup"
+    settings = json.dumps(semver_settings())
+    try:
+        result = subprocess.run(
+            [str(node), "-e", CLASSIFIER_SCRIPT, str(dist), settings, json.dumps(unit)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("la acción tardó más de 2 minutos con un cuerpo de 1 MB")
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout)
+    # Generoso: en un equipo cargado tarda menos de una décima de segundo.
+    assert measured["seconds"] < 10, measured
+    assert measured["kinds"] == [False, False, True, True]
+
+
 def git_commits(repo: Path) -> list[tuple[str, str]]:
     """Título y cuerpo de cada commit, leídos con git como hace la acción."""
     log = run(["git", "log", "--pretty=%s@@@BODY@@@%b@@@END@@@"], repo)
@@ -783,6 +850,50 @@ def test_version_on_a_repository_without_tags(
         assert result.returncode == 0, result.stderr
     assert run(["git", "tag"], tmp_path).stdout == ""
     assert next_version(git_commits(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("title", ["-x", "--", "-feat:<img/src=x>"])
+def test_version_job_takes_a_title_that_starts_with_a_dash(
+    tmp_path: Path, title: str
+) -> None:
+    # Un título de pull request sin espacios que empieza con «-»: antes,
+    # argparse lo leía como otra opción («expected one argument»).
+    repo = copy_lab(tmp_path / "repo")
+    identity = ["-c", "user.name=Alumna", "-c", "user.email=alumna@example.com"]
+    for args in (
+        ["checkout", "--quiet", "-b", "main"],
+        ["add", "--all"],
+        [*identity, "commit", "--quiet", "-m", "chore: laboratorio"],
+        [*identity, "commit", "--quiet", "--allow-empty", "-m", "feat: cambio"],
+    ):
+        assert run(["git", *args], repo).returncode == 0, args
+    steps = load("ci.yml")["jobs"]["version"]["steps"]
+    [step] = [step for step in steps if step.get("name") == "Check commit messages"]
+    env = {
+        "PATH": os.pathsep.join([str(BIN), os.environ["PATH"]]),
+        "HOME": str(tmp_path),
+        "PR_TITLE": title,
+        "PR_NUMBER": "1",
+        "BASE_SHA": run(["git", "rev-parse", "HEAD~1"], repo).stdout.strip(),
+        "HEAD_SHA": run(["git", "rev-parse", "HEAD"], repo).stdout.strip(),
+        "BASE_REF": "main",
+    }
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step["run"]],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "expected one argument" not in output
+    assert f"Título del pull request: {title}\n" in result.stdout, output
+    assert "no empieza con un tipo seguido de dos puntos" in result.stdout
+    section = (repo / "version.md").read_text(encoding="utf-8")
+    assert "**Al fusionar: v0.1.0 (feat)**" in section
 
 
 # --------------------------------------------------------------------------

@@ -509,7 +509,7 @@ def test_a_wrong_title_then_a_lint_failure_update_the_comment_in_place(
         "| Título del pull request: `Update train_model.py` | ❌ No sigue la regla "
         "«tipo: descripción» de Conventional Commits: no empieza con un tipo "
         "seguido de dos puntos. Arreglo: pon el tipo delante: «feat: Update "
-        "train_model.py» si añade algo, «fix: Update train_model.py» si corrige "
+        "train\\_model.py» si añade algo, «fix: Update train\\_model.py» si corrige "
         "un error (botón Edit junto al título del pull request). |"
     ) in section
     # Los commits cuentan igual: la versión se anuncia, y también la de
@@ -579,6 +579,75 @@ def test_a_wrong_title_then_a_lint_failure_update_the_comment_in_place(
     released = run_cd()
     assert released.returncode == 0, released.log
     assert [r.data["tag_name"] for r in github.releases] == [announced_version(body)]
+
+
+# Un título y un mensaje de commit hechos para romper el comentario: HTML,
+# un bloque plegable, una mención, un enlace que dice «pasa», código, una
+# barra que partiría la tabla.
+EVIL_TITLE = (
+    "<img src=x onerror=alert(1)> <details><summary>más</summary> @profesor "
+    "[✅ pasa](https://example.com) `a|b` *x*"
+)
+EVIL_SUBJECT = "Añade <b>negrita</b> | @profesor ![i](https://example.com/i.png)"
+
+
+def student_text_cells(body: str) -> list[list[str]]:
+    """Las celdas de cada fila de la tabla «Versión» (separadas por «|» sin escapar)."""
+    section = body[body.index("## 🏷️ Versión") :]
+    rows = [line for line in section.splitlines() if line.startswith("| Título")]
+    rows += [line for line in section.splitlines() if line.startswith("| Commit")]
+    return [re.split(r"(?<!\\)\|", row)[1:-1] for row in rows]
+
+
+@pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
+def test_student_text_in_the_comment_stays_text(
+    act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
+) -> None:
+    student.push()
+    base = student.git("rev-parse", "main")
+    student.git("switch", "--quiet", "-c", BRANCH)
+    head = student.commit(EVIL_SUBJECT, {"scripts/threshold.py": GOOD_CHANGE})
+    student.push(BRANCH)
+    merge = github.update_pull_request_refs(8, BRANCH)
+    event = pull_request_event(
+        8, head, base, title=EVIL_TITLE, head_ref=BRANCH, merge_sha=merge
+    )
+    run = act_environment.run(
+        student, github, "pull_request", event, "ci.yml", job="version"
+    )
+    assert run.returncode != 0, run.log  # ni el título ni el commit siguen la regla
+    section = version_section(run)
+    caller = comment_caller(
+        student.root, {"version-result": "failure", "version": section}
+    )
+    commented = act_environment.run(student, github, "pull_request", event, caller)
+    assert commented.returncode == 0, commented.log
+
+    # El comentario que recibió la API: cada fila tiene sus dos celdas, y el
+    # texto del estudiante no es HTML, ni enlace, ni imagen, ni mención.
+    [comment] = github.comments[8]
+    body = comment["body"]
+    cells = student_text_cells(body)
+    assert len(cells) == 2 and all(len(row) == 2 for row in cells), body
+    for message, explanation in cells:
+        # El mensaje, como código: una sola cerca de comillas invertidas.
+        code = message.split(": ", 1)[1].strip()
+        fence = re.match(r"`+", code)
+        assert fence and code.endswith(fence.group()), code
+        assert fence.group() not in code[len(fence.group()) : -len(fence.group())]
+        # La explicación lo repite escapado: nada de marcado sin su barra.
+        assert not re.search(r"(?<!\\)[<>\[\]`*]", explanation), explanation
+        assert "@profesor" not in explanation
+        assert "https://" not in explanation
+    assert "@\u200bprofesor" in body and "\\<img src=x onerror=alert(1)\\>" in body
+    # Fuera de la tabla, el título no aparece en ninguna otra parte.
+    outside = "\n".join(
+        line
+        for line in body.splitlines()
+        if not line.startswith(("| Título", "| Commit"))
+    )
+    for raw in ("<img", "<details", "<b>", "@profesor", "example.com"):
+        assert raw not in outside, raw
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,8 @@ from course.conventional import (
     parse_tag,
     version_tag,
 )
+from course.markdown import markdown_code, markdown_text, one_line
+from course.revisions import require_revision
 from labkit.cli import (
     LabError,
     atomic_output,
@@ -51,6 +53,9 @@ SCISSORS = "# ------------------------ >8 ------------------------"
 # Separadores de git log que ningún mensaje trae, como los de la acción de CD.
 RECORD, FIELD = "@@@FIN@@@", "@@@CUERPO@@@"
 RELEASE_BRANCH = "main"
+# La explicación repite el mensaje (hasta DEFAULT_LIMIT caracteres) y añade la
+# regla y el arreglo: cabe entera.
+EXPLANATION_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,29 @@ class Release:
 
 
 def read_message_file(path: Path) -> str:
-    """El mensaje del archivo que git pasa al hook, sin comentarios ni diff."""
+    """El mensaje del archivo que git pasa al hook, sin comentarios ni diff.
+
+    Algunos editores de Windows lo guardan con BOM o en Latin-1 (Windows-1252)
+    en lugar de UTF-8: el BOM se quita, y un mensaje en Latin-1 se lee igual
+    (la regla se revisa) con un aviso, porque git lo guardaría tal cual y
+    GitHub mostraría «a�ade».
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise LabError(
             f"no se puede leer el mensaje de commit {path} ({error.strerror})."
         ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        print(
+            "⚠️  El mensaje no está guardado en UTF-8 (tu editor usó otra "
+            "codificación, como Latin-1): GitHub mostraría mal sus tildes y eñes. "
+            "Configura tu editor en UTF-8, o escribe el mensaje con "
+            'git commit -m "…".'
+        )
     lines = []
     for line in text.splitlines():
         if line.startswith(SCISSORS):
@@ -181,9 +202,6 @@ def release_after_merge(
 def markdown(checked: Sequence[Checked], release: Release | None) -> str:
     """La sección «Versión» del comentario del pull request."""
 
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("`", "'")
-
     lines = [
         "## 🏷️ Versión",
         "",
@@ -191,7 +209,9 @@ def markdown(checked: Sequence[Checked], release: Release | None) -> str:
         "|---|---|",
     ]
     lines += [
-        f"| {item.what}: `{cell(item.subject)}` | {cell(item.explanation)} |"
+        # El título y los mensajes los escribe el estudiante: se ven tal cual.
+        f"| {item.what}: {markdown_code(item.subject)} "
+        f"| {markdown_text(item.explanation, EXPLANATION_LIMIT)} |"
         for item in checked
     ]
     if release is not None:
@@ -241,6 +261,8 @@ def check(  # pylint: disable=too-many-arguments
             sha, commit = last[0]
             checked.append(explain(f"Commit {sha[:7]}", commit.subject, ""))
         return checked, None
+    require_revision(root, base, "--base")
+    require_revision(root, head, "--head")
     amend = (
         " (si es el último commit: git commit --amend y git push "
         "--force-with-lease; si no, fusiona con «Squash and merge», donde solo "
@@ -286,12 +308,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.archivo is not None:
         message = read_message_file(args.archivo)
     base_name = args.rama_base or (args.base or "").removeprefix("origin/")
+    # El título «--» (CI lo pasa como --titulo=--): argparse de Python 3.10 a
+    # 3.12 quita el «--» y deja una lista vacía.
+    title = "--" if args.titulo == [] else args.titulo
     checked, release = check(
-        LAB_ROOT, message, args.base, args.head, args.titulo, (base_name, args.numero)
+        LAB_ROOT, message, args.base, args.head, title, (base_name, args.numero)
     )
     for item in checked:
-        print(f"{item.what}: {item.subject}")
-        print(f"   {item.explanation}")
+        print(f"{item.what}: {one_line(item.subject)}")
+        print(f"   {one_line(item.explanation, EXPLANATION_LIMIT)}")
     if release is not None:
         print(f"\n🏷️  {release.line}")
         for detail in release.details:

@@ -1,15 +1,23 @@
 """Compara tu modelo con el de la rama main: la misma tabla que CI pone en el PR.
 
-Entrena dos versiones del modelo con los mismos datos y la misma semilla: la
-de tu carpeta tal como está ahora (también lo que aún no confirmaste) y la de
-la rama base, en una copia temporal (``git worktree``) que se borra al
-terminar. Evalúa las dos con los mismos clientes de evaluación (5000, de su
-propia semilla: ``churn_lab.data.generate_evaluation_data``), que ninguna vio
-al entrenar, y muestra cada métrica, la diferencia y la puerta de calidad:
-termina con código 1 si el ROC-AUC baja más que la tolerancia
-(``auc_tolerance`` en la sección ``[tool.churn_lab]`` del ``pyproject.toml`` de
-la rama base) o no supera el de la referencia (la misma probabilidad para
-todos los clientes: ROC-AUC 0,5).
+1. Entrena dos versiones del modelo con los mismos datos y la misma semilla:
+   la de la rama base, en una copia temporal (``git worktree``) que se borra
+   al terminar, y la tuya (esta carpeta tal como está, también lo que aún no
+   confirmaste).
+2. Sortea clientes de evaluación **nuevos**, con una semilla que ninguna de
+   las dos versiones pudo conocer al entrenar (se muestra al final, para
+   repetir la medición con ``--semilla-evaluacion``).
+3. Pide a cada modelo la probabilidad de abandono de esos clientes. Cada
+   modelo se carga en su propio proceso (cargar un ``model.pkl`` ejecuta
+   código) y solo devuelve números.
+4. Calcula las métricas de las dos y la puerta de calidad: termina con código
+   1 si el ROC-AUC baja más que la tolerancia (``auc_tolerance`` en la sección
+   ``[tool.churn_lab]`` del ``pyproject.toml`` de la rama base) o no supera el
+   de la referencia (la misma probabilidad para todos: ROC-AUC 0,5).
+
+En CI mide el pull request el ``compare_models.py`` de la rama base
+(``--cambio``): el pull request no puede cambiar cómo se le mide. Lo que hace
+segura cada paso está en ``course.gate``.
 
 Uso: python scripts/compare_models.py [--base main] [--markdown modelo.md]
 """
@@ -17,11 +25,8 @@ Uso: python scripts/compare_models.py [--base main] [--markdown modelo.md]
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -30,13 +35,15 @@ from typing import Any
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
-from churn_lab.evaluation import METRICS_FILENAME
-from churn_lab.model import MODEL_FILENAME
+from course import gate
+from course.gate import evaluation_seed
+from course.revisions import require_revision
 from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
     display_path,
+    format_number,
     git,
     positive_int,
     report_errors,
@@ -45,6 +52,7 @@ from labkit.cli import (
 
 DEFAULT_OUTPUT = Path("artifacts") / "comparacion"
 HEAD_DIRNAME = "cambio"
+HEAD_LABEL = "de esta carpeta"
 
 
 def base_label(base: str) -> str:
@@ -55,107 +63,80 @@ def base_label(base: str) -> str:
 
 
 @contextlib.contextmanager
-def base_checkout(base: str, lab_root: Path) -> Iterator[Path]:
-    """Una copia temporal de la rama base; da la carpeta del laboratorio en ella."""
-    try:
-        prefix = git(["rev-parse", "--show-prefix"], lab_root)
-    except LabError:
-        raise LabError(
-            f"{lab_root} no es un repositorio de git. Compara desde la carpeta de "
-            "tu repositorio (la que creaste en la Parte 1)."
-        ) from None
-    try:
-        commit = git(
-            ["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], lab_root
-        )
-    except LabError:
-        raise LabError(
-            f"no existe la rama o commit {base!r} en este repositorio. Usa --base con "
-            "una rama que exista (git branch -a las muestra), por ejemplo --base main."
-        ) from None
+def base_checkout(commit: str, lab_dir: Path) -> Iterator[Path]:
+    """Una copia temporal del commit base; da la carpeta del laboratorio en ella."""
+    prefix = git(["rev-parse", "--show-prefix"], lab_dir)
     temporary = Path(tempfile.mkdtemp(prefix="comparar-modelo-"))
     checkout = temporary / "base"
     try:
-        git(["worktree", "add", "--detach", str(checkout), commit], lab_root)
+        git(["worktree", "add", "--detach", str(checkout), commit], lab_dir)
         yield checkout / prefix
     finally:
         with contextlib.suppress(LabError):
-            git(["worktree", "remove", "--force", str(checkout)], lab_root)
+            git(["worktree", "remove", "--force", str(checkout)], lab_dir)
         shutil.rmtree(temporary, ignore_errors=True)
         with contextlib.suppress(LabError):
-            git(["worktree", "prune"], lab_root)
+            git(["worktree", "prune"], lab_dir)
 
 
-def train_version(
-    lab_dir: Path, output_dir: Path, n_samples: int, seed: int, label: str
-) -> Path:
-    """Entrena con el ``train_model.py`` y el código de ``lab_dir``; da el modelo."""
-    script = lab_dir / "scripts" / "train_model.py"
-    if not script.is_file():
-        raise LabError(f"la versión {label} no tiene scripts/train_model.py.")
-    env = dict(os.environ)
-    # El src de esa versión va primero: sus módulos churn_lab, no los de esta.
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(lab_dir / "src"), env.get("PYTHONPATH")])
-    )
-    env["PYTHONIOENCODING"] = "utf-8"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(script),
-            "--output-dir",
-            str(output_dir),
-            "--seed",
-            str(seed),
-            "--n-samples",
-            str(n_samples),
-        ],
-        cwd=lab_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
-    if completed.returncode != 0:
-        lines = (completed.stderr.strip() or completed.stdout.strip()).splitlines()
-        raise LabError(
-            f"no se pudo entrenar la versión {label}: "
-            f"{lines[-1] if lines else 'sin mensaje'}. Ejecuta "
-            "python scripts/train_model.py para ver el error completo."
-        )
-    return output_dir / MODEL_FILENAME
-
-
-def compare(
+def compare(  # pylint: disable=too-many-arguments
     base: str,
     label: str,
+    head_dir: Path,
     output_dir: Path,
-    n_samples: int,
-    seed: int,
-    lab_root: Path = LAB_ROOT,
-) -> tuple[dict[str, Any], dict[str, Any], float]:
-    """Entrena y evalúa la base y tu versión; da sus informes y la tolerancia."""
-    from churn_lab.evaluation import evaluate_model_file, read_report
+    training: tuple[int, int],
+    chosen_seed: int | None,
+) -> tuple[dict[str, Any], dict[str, Any], float, list[str]]:
+    """Entrena y mide las dos versiones.
+
+    Devuelve el informe de la base, el del cambio, la tolerancia de la base y
+    los archivos de la puerta que el cambio toca.
+    """
     from course.comparison import read_tolerance
 
-    output_dir = output_dir.resolve()
-    base_dir = output_dir / re.sub(r"[^\w.-]", "-", label)
-    head_dir = output_dir / HEAD_DIRNAME
-    with base_checkout(base, lab_root) as base_lab:
+    n_samples, seed = training
+    base_commit = require_revision(head_dir, base)
+    flagged = gate.changed_gate_files(head_dir, base_commit)
+    folders = {label: output_dir / re.sub(r"[^\w.-]", "-", label)}
+    folders[HEAD_LABEL] = output_dir / HEAD_DIRNAME
+    with base_checkout(base_commit, head_dir) as base_dir:
+        tolerance = read_tolerance(base_dir / "pyproject.toml")
         print(f"🌿 Entrenando la versión de {label} (copia temporal con git worktree)…")
-        base_model = train_version(base_lab, base_dir, n_samples, seed, label)
-        tolerance = read_tolerance(base_lab / "pyproject.toml")
-    print("🌱 Entrenando tu versión (esta carpeta, con tus cambios)…")
-    head_model = train_version(lab_root, head_dir, n_samples, seed, "de esta carpeta")
-    # Las dos se miden con el mismo código de evaluación y los mismos clientes.
-    for model_path in (base_model, head_model):
-        evaluate_model_file(model_path, model_path.parent, n_samples, seed)
-    return (
-        read_report(base_dir / METRICS_FILENAME),
-        read_report(head_dir / METRICS_FILENAME),
-        tolerance,
+        base_model = gate.train(base_dir, folders[label], n_samples, seed, label)
+        # El modelo de la base queda cargado antes de ejecutar el cambio.
+        with gate.scorer(base_model, base_dir, label) as base_scorer:
+            gate.preload()  # lo que se usará después, importado antes que el cambio
+            print("🌱 Entrenando tu versión (esta carpeta, con tus cambios)…")
+            head_model = gate.train(
+                head_dir, folders[HEAD_LABEL], n_samples, seed, HEAD_LABEL
+            )
+            # La semilla de los clientes: nueva, salvo que se pida repetir una.
+            customers_seed = gate.new_seed() if chosen_seed is None else chosen_seed
+            print(
+                f"🎲 Midiendo con {format_number(gate.GATE_CUSTOMERS)} clientes "
+                f"nuevos (semilla {customers_seed})…"
+            )
+            features, churned = gate.evaluation_customers(customers_seed)
+            probabilities = {label: base_scorer.score(features)}
+    with gate.scorer(head_model, head_dir, HEAD_LABEL) as head_scorer:
+        probabilities[HEAD_LABEL] = head_scorer.score(features)
+
+    base_report, head_report = (
+        save_report(probabilities[name], churned, training, customers_seed, folder)
+        for name, folder in folders.items()
     )
+    return base_report, head_report, tolerance, flagged
+
+
+def save_report(
+    probability: Any, churned: Any, training: tuple[int, int], seed: int, folder: Path
+) -> dict[str, Any]:
+    """Las métricas de una versión: ``metrics.json`` y los PNG en ``folder``."""
+    from churn_lab.evaluation import save_evaluation
+
+    evaluation = gate.evaluation_report(churned, probability, training, seed)
+    save_evaluation(evaluation, folder)
+    return dict(evaluation.report)
 
 
 @report_errors
@@ -170,6 +151,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="nombre de la base en la tabla (por defecto, el de --base)",
     )
     parser.add_argument(
+        "--cambio",
+        type=Path,
+        help="carpeta del laboratorio que se compara (por defecto, esta)",
+    )
+    parser.add_argument(
+        "--semilla-evaluacion",
+        type=evaluation_seed,
+        help="semilla de los clientes de evaluación (por defecto, una nueva): "
+        "la que muestra otra comparación, para repetirla",
+    )
+    parser.add_argument(
         "--markdown",
         type=Path,
         help="además, escribe la sección «Modelo» del comentario de CI en este archivo",
@@ -177,8 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=LAB_ROOT / DEFAULT_OUTPUT,
-        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones",
+        help="carpeta para los modelos, metrics.json y los PNG de las dos versiones "
+        "(por defecto, artifacts/comparacion)",
     )
     parser.add_argument(
         "--seed",
@@ -197,17 +189,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     from course.comparison import check_gate, render_markdown, render_text
 
     label = args.base_name or base_label(args.base)
-    output_dir = args.output_dir
-    base, head, tolerance = compare(
-        args.base, label, output_dir, args.n_samples, args.seed
+    head_dir = (args.cambio or LAB_ROOT).resolve()
+    output_dir = (args.output_dir or head_dir / DEFAULT_OUTPUT).resolve()
+    base, head, tolerance, flagged = compare(
+        args.base,
+        label,
+        head_dir,
+        output_dir,
+        (args.n_samples, args.seed),
+        args.semilla_evaluacion,
     )
     print(f"\n📈 Modelo: {label} frente a tu versión\n")
-    print(render_text(base, head, tolerance, label), end="")
+    print(render_text(base, head, tolerance, label, flagged), end="")
     print(f"\n🖼️  Curvas ROC y matrices de confusión en {display_path(output_dir)}")
     if args.markdown:
         with atomic_output(args.markdown) as temporary:
             temporary.write_text(
-                render_markdown(base, head, tolerance, label), encoding="utf-8"
+                render_markdown(base, head, tolerance, label, flagged=flagged),
+                encoding="utf-8",
             )
         print(f"📝 Sección «Modelo» para el comentario en {args.markdown}")
     return 0 if check_gate(base, head, tolerance).passed else 1

@@ -54,6 +54,7 @@ from labkit.cli import (
     report_errors,
 )
 from labkit.environment import guard_environment
+from labkit.safe_paths import check_output_path
 
 guard_environment()  # antes de pandas y MLflow: tu Python y las bibliotecas que falten
 
@@ -222,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     input_path = resolve_input(args.input_path)
     output_path = resolve_output(args.output_path)
+    # Nada de lo que se lee (los datos, su carpeta, el modelo) se sobrescribe.
+    sources = [args.input_path, input_path]
+    if not args.model_name and "://" not in args.model and ":/" not in args.model:
+        sources.append(Path(args.model))
+    check_output_path(output_path, sources, replaces_column=PREDICTION_COLUMN)
     model = load_scoring_model(args.model, args.model_name)
     print(f"🔎 Puntuando {display_path(input_path)}…")
     rows = score_file(model, input_path, output_path, args.chunk_rows)

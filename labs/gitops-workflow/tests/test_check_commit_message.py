@@ -8,7 +8,10 @@ versión «al fusionar» en un repositorio pequeño creado para cada prueba.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +26,16 @@ from course.conventional import (
     ignored_by_cd,
     next_version,
 )
-from scripts.check_commit_message import check, main, markdown, read_message_file
-from tests.helpers import LAB_ROOT, run_script
+from labkit.cli import LabError
+from scripts.check_commit_message import (
+    Checked,
+    check,
+    explain,
+    main,
+    markdown,
+    read_message_file,
+)
+from tests.helpers import LAB_ROOT, copy_lab_code, run_script
 
 WORKFLOWS = LAB_ROOT / ".github" / "workflows"
 
@@ -293,3 +304,232 @@ def test_documentation_only_or_develop_releases_nothing(repo: Path) -> None:
     _, release = check(repo, None, "main", "HEAD", "docs: explica", ("develop", 5))
     assert release is not None
     assert release.line.startswith("Al fusionar en develop: no se publica versión")
+
+
+# --------------------------------------------------------------------------
+# Mensajes en otras formas: codificación, BOM, la rama base
+# --------------------------------------------------------------------------
+
+
+def test_a_latin1_message_file_gets_its_verdict_and_a_spanish_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Un editor de Windows configurado en Latin-1: «ñ» es el byte 0xF1.
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_bytes("feat: añade la firma\n".encode("latin-1"))
+    assert main([str(message)]) == 0
+    out = capsys.readouterr().out
+    assert "no está guardado en UTF-8" in out and "Mensaje: feat: añade la firma" in out
+    message.write_bytes("Añade la firma\n".encode("latin-1"))
+    assert main([str(message)]) == 1
+    assert "«feat: Añade la firma» si añade algo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_message_file_with_a_bom_is_read_without_it(
+    tmp_path: Path, encoding: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("feat: añade la firma\n", encoding=encoding)
+    code = main([str(message)])
+    out = capsys.readouterr().out
+    if encoding == "utf-8-sig":
+        assert code == 0, out
+        assert "\ufeff" not in out
+    else:  # UTF-16: ni UTF-8 ni Latin-1; se dice, sin traceback
+        assert code == 1 and "no está guardado en UTF-8" in out
+
+
+def test_a_bom_at_the_start_of_a_title_is_not_part_of_it() -> None:
+    assert check_message("\ufefffeat: añade la firma").ok
+    assert Commit.from_message("\ufeff  fix: x\n\ncuerpo") == Commit("fix: x", "cuerpo")
+    verdict = check_message("\ufeffFeat: x")
+    assert verdict.fix == "escribe «feat: x»"
+
+
+@pytest.mark.parametrize("title", ["-x", "--", "--x"])
+def test_a_title_that_starts_with_a_dash_is_a_title(
+    title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Como lo pasa CI: --titulo=… (un título sin espacios que empieza con «-»).
+    assert main([f"--titulo={title}"]) == 1
+    out = capsys.readouterr().out
+    assert f"Título del pull request: {title}\n" in out
+    assert "no empieza con un tipo seguido de dos puntos" in out
+
+
+def test_a_raw_latin1_commit_gets_its_verdict(repo: Path) -> None:
+    # Un commit con bytes que no son UTF-8 y sin cabecera «encoding» (git
+    # commit los convertiría; otras herramientas los guardan tal cual): la
+    # revisión no se detiene con un UnicodeDecodeError.
+    git(repo, "switch", "--quiet", "-c", "latin")
+    tree = git(repo, "rev-parse", "HEAD^{tree}")
+    parent = git(repo, "rev-parse", "HEAD")
+    raw = (
+        f"tree {tree}\nparent {parent}\n"
+        "author A <a@example.com> 1700000000 +0000\n"
+        "committer A <a@example.com> 1700000000 +0000\n\n"
+    ).encode("ascii") + "fix: corrige el año\n\nCon eñe.\n".encode("latin-1")
+    created = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo,
+        input=raw,
+        capture_output=True,
+        check=True,
+    )
+    git(repo, "reset", "--quiet", "--hard", created.stdout.decode().strip())
+    assert (
+        b"\xf1"
+        in subprocess.run(
+            ["git", "log", "-1", "--format=%s"],
+            cwd=repo,
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
+    checked, release = check(repo, None, "main", "HEAD", None, ("main", 1))
+    assert len(checked) == 1
+    commit_checked = checked[0]
+    assert commit_checked.ok, commit_checked
+    assert commit_checked.subject == "fix: corrige el a\ufffdo"
+    assert release is not None and release.line == "Al fusionar: v0.0.1 (parche)"
+
+
+def test_a_repository_still_on_master_names_the_cause_and_the_fix(
+    repo: Path,
+) -> None:
+    git(repo, "branch", "-m", "main", "master")
+    git(repo, "switch", "--quiet", "-c", "feat/x")
+    with pytest.raises(LabError) as raised:
+        check(repo, None, "main", "HEAD", None, ("main", 1))
+    message = str(raised.value)
+    assert message == (
+        "no existe la rama main en este repositorio: tu rama principal se llama "
+        "master. Renómbrala con git branch -m master main (y en GitHub: Settings → "
+        "General → Default branch) o usa --base master."
+    )
+    assert "fatal" not in message and "\n" not in message
+    # Con --base master funciona.
+    checked, _ = check(repo, None, "master", "HEAD", None, ("master", 1))
+    assert not checked
+
+
+def test_an_unknown_base_lists_the_branches_that_exist(repo: Path) -> None:
+    with pytest.raises(
+        LabError, match=r"'no-existe'.*--base con una rama que exista: main"
+    ):
+        check(repo, None, "no-existe", "HEAD", None, ("main", 1))
+    with pytest.raises(LabError, match="'-x'"):
+        check(repo, None, "-x", "HEAD", None, ("main", 1))
+
+
+def test_the_script_on_master_says_it_in_one_spanish_line(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {"GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    (tmp_path / "gitconfig").write_text(
+        "[user]\n\tname = A\n\temail = a@example.com\n", encoding="utf-8"
+    )
+    for args in (
+        ["init", "--quiet", "-b", "master"],
+        ["commit", "--quiet", "--allow-empty", "-m", "chore: inicio"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, env={**os.environ, **env}, check=True)
+    copy = copy_lab_code(repo)
+    result = run_script(
+        ["scripts/check_commit_message.py", "--base", "main"],
+        cwd=copy,
+        PYTHONPATH=str(copy / "src"),
+        **env,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "❌ Error: no existe la rama main en este repositorio: tu rama principal se "
+        "llama master. Renómbrala con git branch -m master main (y en GitHub: "
+        "Settings → General → Default branch) o usa --base master."
+    ]
+
+
+# --------------------------------------------------------------------------
+# Texto del estudiante en el comentario: se ve tal cual
+# --------------------------------------------------------------------------
+
+EVIL_TITLE = (
+    "<img src=x onerror=alert(1)> <details><summary>más</summary> @profesor "
+    "[✅ pasa](https://example.com) `a|b` *x*"
+)
+
+
+def test_the_version_section_shows_student_text_as_text() -> None:
+    text = markdown([explain_title(EVIL_TITLE)], None)
+    [row] = [line for line in text.splitlines() if line.startswith("| Título")]
+    # Dos celdas: ningún «|» del título parte la fila.
+    cells = re.split(r"(?<!\\)\|", row)
+    assert len(cells) == 4, row
+    # El título, como código: una sola cerca de comillas que nada cierra antes.
+    title = cells[1].removeprefix(" Título del pull request: ").strip()
+    assert (
+        title.startswith("`` ") is False
+        and title.startswith("``")
+        and title.endswith("``")
+    )
+    assert "``" not in title[2:-2]
+    # La explicación repite el título escapado: sin HTML, enlaces ni menciones.
+    explanation = cells[2]
+    assert not re.search(r"(?<!\\)[<>\[\]`]", explanation), explanation
+    assert "\\<img src=x onerror=alert(1)\\>" in explanation
+    assert (
+        "@\u200bprofesor" in explanation and "https:\u200b//example.com" in explanation
+    )
+
+
+def explain_title(title: str) -> Checked:
+    """La fila del título del pull request, como la arma CI."""
+    return explain("Título del pull request", title, "")
+
+
+def test_a_huge_title_is_shortened_in_the_section() -> None:
+    text = markdown([explain_title("feat " + "x" * 1_000_000)], None)
+    assert len(text) < 5000
+
+
+# --------------------------------------------------------------------------
+# Los patrones de versión en tiempo lineal
+# --------------------------------------------------------------------------
+
+# Un cuerpo de 1 MB en las formas que hacían retroceder al patrón anterior
+# ([^)]* cruzaba líneas): cada línea abre un ámbito que nunca se cierra.
+HUGE_BODIES = {
+    "lineas": "a(\n",
+    "una-linea": "a(",
+    "palabra": "a",
+    "feat": "feat(",
+}
+HUGE_SECONDS = 10.0  # generoso: en un equipo cargado tarda menos de 1 s
+
+
+@pytest.mark.parametrize("shape", HUGE_BODIES)
+def test_a_1_mb_body_is_classified_in_linear_time(shape: str) -> None:
+    # En otro proceso y con un plazo: con el patrón anterior tardaba minutos.
+    code = (
+        "import sys, time\n"
+        "from course.conventional import Commit, bump_of, check_message\n"
+        f"body = ({HUGE_BODIES[shape]!r} * (1 << 20))[: 1 << 20]\n"
+        "started = time.perf_counter()\n"
+        "bump_of(Commit('fix: x', body))\n"
+        "check_message(body)\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONPATH": str(LAB_ROOT / "src")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("revisar un cuerpo de 1 MB tardó más de 2 minutos")
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < HUGE_SECONDS, result.stdout

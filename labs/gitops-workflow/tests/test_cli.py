@@ -279,8 +279,9 @@ NUMERIC_OPTIONS = [
     ("scripts/run_inference_pipeline.py", "--queued-warning-seconds"),
     ("scripts/run_inference_pipeline.py", "--max-queued-seconds"),
     ("scripts/check_commit_message.py", "--numero"),
+    ("scripts/compare_models.py", "--semilla-evaluacion"),
 ]
-BOUNDED_TYPES = {"positive_int", "seed_int", "wait_seconds"}
+BOUNDED_TYPES = {"positive_int", "seed_int", "wait_seconds", "evaluation_seed"}
 
 
 def test_every_numeric_option_is_bounded() -> None:

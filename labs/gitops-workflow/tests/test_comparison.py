@@ -204,3 +204,43 @@ def test_bad_tolerance_is_explained(content: str, tmp_path: Path) -> None:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(LabError, match="pyproject.toml"):
         read_tolerance(path)
+
+
+def test_a_change_to_the_gate_files_is_flagged_first() -> None:
+    flagged = [".github/workflows/ci.yml", "pyproject.toml [tool.churn_lab]"]
+    text = render_markdown(MAIN, SHALLOW, 0.01, flagged=flagged)
+    lines = text.splitlines()
+    assert lines[2] == (
+        "⚠️ **Este cambio toca archivos de la puerta de calidad**: "
+        "`.github/workflows/ci.yml`, `pyproject.toml [tool.churn_lab]`. Esta "
+        "medición usó el código de `main`, pero al fusionar la puerta será la "
+        "nueva: que los revise quien indica `.github/CODEOWNERS` antes de aprobar."
+    )
+    # También cuando el modelo no cambia (un pull request que solo toca CI).
+    same = render_markdown(MAIN, copy.deepcopy(MAIN), 0.01, flagged=flagged)
+    assert "Sin cambios en el modelo" in same and "puerta de calidad**:" in same
+    plain = render_text(MAIN, SHALLOW, 0.01, flagged=flagged)
+    assert plain.startswith("⚠️ Este cambio toca archivos de la puerta de calidad: ")
+    assert "**" not in plain
+    assert (
+        "puerta de calidad" not in render_markdown(MAIN, SHALLOW, 0.01).split("\n")[2]
+    )
+
+
+def test_file_and_branch_names_from_the_pull_request_stay_text() -> None:
+    # Un archivo con un nombre hecho para romper el comentario.
+    evil = ".github/<img src=x>`|@profesor[a](https://x.example)"
+    text = render_markdown(MAIN, SHALLOW, 0.01, base_label="ma`in", flagged=[evil])
+    warning = text.splitlines()[2]
+    assert "``.github/<img src=x>`\\|@profesor[a](https://x.example)``" in warning
+    assert "| Métrica | ``ma`in`` | Este cambio | Diferencia |" in text
+    many = render_markdown(MAIN, SHALLOW, 0.01, flagged=[f"f{i}" for i in range(30)])
+    assert "y 20 más" in many
+
+
+def test_the_section_tells_the_seed_and_how_to_repeat_it() -> None:
+    text = render_markdown(MAIN, SHALLOW, 0.01)
+    assert "sorteados después de entrenar las dos versiones con la semilla 777" in text
+    assert "`python scripts/compare_models.py --semilla-evaluacion 777`" in text
+    plain = render_text(MAIN, SHALLOW, 0.01)
+    assert "python scripts/compare_models.py --semilla-evaluacion 777\n" in plain

@@ -35,3 +35,38 @@ def test_help_is_spanish() -> None:
     result = run_script([SCRIPT, "--help"])
     assert result.returncode == 0
     assert "black" in result.stdout and "muestra esta ayuda" in result.stdout
+
+
+def test_a_latin1_file_gets_one_spanish_line_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Un editor de Windows en Latin-1: «ñ» es el byte 0xF1, que no es UTF-8.
+    latin = tmp_path / "latin.py"
+    latin.write_bytes('"""Doc."""\n\n# añade\nVALUE = 1\n'.encode("latin-1"))
+    for tool in ("black", "isort", "flake8"):
+        assert main([tool, str(latin)]) == 1
+        err = capsys.readouterr().err
+        assert err.strip().splitlines() == [
+            f"❌ {latin} no está guardado en UTF-8 (línea 3): guárdalo en UTF-8 "
+            "desde tu editor (en VS Code: la codificación, abajo a la derecha → "
+            "«Save with Encoding» → UTF-8) y vuelve a hacer commit."
+        ]
+
+
+def test_a_file_that_declares_its_encoding_goes_to_the_tool(tmp_path: Path) -> None:
+    declared = tmp_path / "declarado.py"
+    declared.write_bytes(
+        '# -*- coding: latin-1 -*-\n"""Doc."""\n\n# añade\nVALUE = 1\n'.encode(
+            "latin-1"
+        )
+    )
+    assert main(["black", str(declared)]) == 0
+
+
+def test_a_latin1_file_through_the_script_has_no_traceback(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.py"
+    latin.write_bytes("# año\n".encode("latin-1"))
+    result = run_script([SCRIPT, "black", str(latin)])
+    assert result.returncode == 1
+    assert "no está guardado en UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr and "codec" not in result.stderr

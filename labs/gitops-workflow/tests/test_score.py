@@ -99,12 +99,15 @@ def test_small_chunks_give_the_same_file(
 
 
 def test_folders_as_azure_mounts_them(
-    trained_model: Path, input_csv: Path, tmp_path: Path
+    trained_model: Path, customers: pd.DataFrame, tmp_path: Path
 ) -> None:
-    outputs = tmp_path / "outputs"
+    # Azure ML monta la entrada y la salida en dos carpetas distintas.
+    inputs, outputs = tmp_path / "inputs", tmp_path / "outputs"
+    inputs.mkdir()
     outputs.mkdir()
+    customers.to_csv(inputs / "datos.csv", index=False)
     args = ["--model", str(trained_model / "model.pkl"), "--input-path"]
-    assert main([*args, str(input_csv.parent), "--output-path", str(outputs)]) == 0
+    assert main([*args, str(inputs), "--output-path", str(outputs)]) == 0
     assert len(pd.read_csv(outputs / "predictions.csv")) == 500
 
 
@@ -390,3 +393,232 @@ def test_sigterm_leaves_no_temporary_file(trained_model: Path, tmp_path: Path) -
     assert code == 1, stderr
     assert "Detenido (SIGTERM)" in stderr and "Traceback" not in stderr
     assert not list(output_dir.iterdir())
+
+
+# --------------------------------------------------------------------------
+# Puntuar nunca destruye lo que lee (datos, su carpeta, el modelo)
+# --------------------------------------------------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Cada archivo de ``folder`` (y sus subcarpetas) con su contenido."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def _same_file_cases(folder: Path, source: Path) -> dict[str, tuple[Path, Path]]:
+    """(entrada, salida) que son el mismo archivo de distintas formas."""
+    (folder / "enlace.csv").symlink_to(source)
+    os.link(source, folder / "duro.csv")
+    (folder / "otra").mkdir()
+    (folder / "carpeta-enlace").symlink_to(folder, target_is_directory=True)
+    return {
+        "la misma ruta": (source, source),
+        "otra forma de escribirla": (source, folder / "otra" / ".." / source.name),
+        "un enlace simbólico a la entrada": (source, folder / "enlace.csv"),
+        "un enlace duro": (source, folder / "duro.csv"),
+        "la entrada es el enlace": (folder / "enlace.csv", source),
+        "por una carpeta enlazada": (source, folder / "carpeta-enlace" / source.name),
+    }
+
+
+def test_output_that_is_the_input_is_refused_and_the_input_kept(
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "datos"
+    folder.mkdir()
+    source = folder / "clientes.csv"
+    customers.to_csv(source, index=False)
+    cases = _same_file_cases(folder, source)
+    before = _snapshot(folder)
+    model: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    for name, (given, output) in cases.items():
+        args = [*model, "--input-path", given, "--output-path", output]
+        message = assert_main_fails(main, args, capsys, "es el mismo archivo que")
+        assert "se perdería" in message, name
+        assert _snapshot(folder) == before, name
+        assert not list(folder.glob(".*.tmp")), name
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["la misma carpeta", "una subcarpeta", "la carpeta como salida"],
+)
+def test_output_inside_the_input_folder_is_refused(
+    where: str,
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Con una carpeta de entrada (como la monta Azure ML), la salida en ella
+    # cambiaría lo que se lee: la próxima vez habría dos CSV.
+    inputs = tmp_path / "entrada"
+    inputs.mkdir()
+    customers.to_csv(inputs / "clientes.csv", index=False)
+    output = {
+        "la misma carpeta": inputs / "predicciones.csv",
+        "una subcarpeta": inputs / "salida" / "predicciones.csv",
+        "la carpeta como salida": inputs,
+    }[where]
+    before = _snapshot(inputs)
+    args: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    args += ["--input-path", inputs, "--output-path", output]
+    assert_main_fails(main, args, capsys, "queda dentro de la carpeta", "entrada")
+    assert _snapshot(inputs) == before
+    assert not (inputs / "salida").exists()
+
+
+def test_output_inside_the_model_folder_is_refused(
+    mlflow_folder: Path,
+    input_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    model = tmp_path / "modelo"
+    shutil.copytree(mlflow_folder, model)
+    before = _snapshot(model)
+    args = ["--model", model, "--input-path", input_csv, "--output-path", model]
+    assert_main_fails(main, args, capsys, "queda dentro de la carpeta", "modelo")
+    assert _snapshot(model) == before
+
+
+def test_an_existing_file_that_is_not_predictions_is_kept(
+    trained_model: Path,
+    input_csv: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Un CSV del estudiante (aquí, sus datos de entrenamiento) en la ruta de
+    # salida: no se reemplaza. Unas predicciones anteriores, sí.
+    mine = tmp_path / "mis_datos.csv"
+    customers.assign(churned=0).to_csv(mine, index=False)
+    before = mine.read_bytes()
+    model: list[str | Path] = ["--model", trained_model / "model.pkl"]
+    args = [*model, "--input-path", input_csv, "--output-path", mine]
+    assert_main_fails(main, args, capsys, "ya existe y no lo escribió este script")
+    assert mine.read_bytes() == before
+    previous = tmp_path / "predicciones.csv"
+    previous.write_text(f"customer_id,{PREDICTION_COLUMN}\nCUST-1,0.5\n", "utf-8")
+    args = [*model, "--input-path", input_csv, "--output-path", previous]
+    assert main([str(arg) for arg in args]) == 0
+    assert len(pd.read_csv(previous)) == 500
+
+
+def test_the_refusal_in_a_terminal_is_one_spanish_line(
+    trained_model: Path, input_csv: Path
+) -> None:
+    before = input_csv.read_bytes()
+    result = run_script(
+        [
+            SCRIPT,
+            "--model",
+            trained_model / "model.pkl",
+            "--input-path",
+            input_csv,
+            "--output-path",
+            input_csv,
+        ]
+    )
+    assert_clean_failure(result, "es el mismo archivo que", "Elige otra --output-path")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert input_csv.read_bytes() == before
+
+
+# --------------------------------------------------------------------------
+# Lo que se puede puntuar pero parece un error se avisa
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        ("churned", "tiene la columna churned"),
+        (PREDICTION_COLUMN, "ya tiene la columna churn_probability"),
+        ("extra", "columnas que el modelo no usa ('Unnamed: 0')"),
+        ("duplicados", "repite el customer_id de otra fila en 2 filas ('CUST-10001')"),
+    ],
+)
+def test_suspicious_input_is_scored_with_a_warning(
+    change: str,
+    warning: str,
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    frame = customers.copy()
+    if change == "churned":
+        frame["churned"] = 0
+    elif change == PREDICTION_COLUMN:
+        frame[PREDICTION_COLUMN] = 0.5
+    elif change == "extra":
+        frame.insert(0, "Unnamed: 0", range(len(frame)))
+    else:
+        frame = pd.concat([frame, frame.head(1), frame.head(1)])
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(source, index=False)
+    args = ["--model", str(trained_model / "model.pkl"), "--input-path", str(source)]
+    # Con chunks de 100 filas: los repetidos están en bloques distintos.
+    args += ["--output-path", str(output), "--chunk-rows", "100"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if line.startswith("⚠️")]
+    assert warning in line, out
+    scored = pd.read_csv(output)
+    assert len(scored) == len(frame)
+    assert scored[PREDICTION_COLUMN].between(0, 1).all()
+    assert (scored[PREDICTION_COLUMN] != 0.5).any()
+
+
+def test_clean_input_has_no_warning(
+    trained_model: Path,
+    input_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["--model", str(trained_model / "model.pkl"), "--input-path", str(input_csv)]
+    assert main([*args, "--output-path", str(tmp_path / "out.csv")]) == 0
+    assert "⚠️" not in capsys.readouterr().out
+
+
+def test_rows_outside_the_documented_ranges_are_named_not_scored(
+    trained_model: Path,
+    customers: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    frame = customers.copy()
+    frame.loc[3, "tenure_months"] = 120
+    frame.loc[4, "num_support_tickets"] = -1
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(source, index=False)
+    args = ["--model", trained_model / "model.pkl", "--input-path", source]
+    assert_main_fails(
+        main,
+        [*args, "--output-path", output],
+        capsys,
+        "tenure_months debe estar entre 1 y 72 y tiene '120'",
+        "num_support_tickets debe estar entre 0 y 10 y tiene '-1'",
+    )
+    assert not output.exists()
+
+
+def test_upload_reads_with_the_same_warnings(
+    customers: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # La lectura es una sola (churn_lab.schema.validated_chunks): upload_data.py
+    # avisa igual antes de subir.
+    from scripts.upload_data import validate_data_file
+
+    source = tmp_path / "entrenamiento.csv"
+    customers.assign(churned=1).to_csv(source, index=False)
+    assert validate_data_file(source) == len(customers)
+    assert "tiene la columna churned" in capsys.readouterr().out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -335,18 +335,24 @@ def _parser_detail(error: Exception) -> str:
 
 
 def validated_chunks(
-    path: Path, columns: tuple[str, ...], chunk_rows: int = CHUNK_ROWS
+    path: Path,
+    columns: tuple[str, ...],
+    chunk_rows: int = CHUNK_ROWS,
+    warn: Callable[[str], None] = print,
 ) -> Iterator[pd.DataFrame]:
     """Los bloques del CSV ``path``, cada uno validado contra ``columns``.
 
     Un error en un bloque posterior al primero dice en qué filas está. Un
-    archivo sin filas de datos es un error.
+    archivo sin filas de datos es un error. Lo que sigue el esquema pero
+    parece un error (``InputNotes``) se avisa con ``warn`` al final.
     """
     rows = 0
+    notes = InputNotes(columns)
     for number, chunk in enumerate(read_chunks(path, chunk_rows)):
         first_row = rows + 2  # +1 por la cabecera, +1 porque se cuenta desde 1
         where = f" (filas {first_row}–{first_row + len(chunk) - 1})" if number else ""
         validate(chunk, columns, f"{display_path(path)}{where}")
+        notes.add(chunk)
         rows += len(chunk)
         yield chunk
     if rows == 0:
@@ -354,3 +360,67 @@ def validated_chunks(
             f"el archivo {display_path(path)} no tiene filas de datos. Vuelve a "
             "generarlo con: python scripts/create_inference_data.py"
         )
+    for note in notes.warnings(display_path(path)):
+        warn(f"⚠️  {note}")
+
+
+class InputNotes:
+    """Lo que sigue el esquema pero parece un error: se avisa y se sigue.
+
+    Una columna ``churned`` (¿el archivo de entrenamiento?), una
+    ``churn_probability`` (¿un archivo de predicciones?), otras columnas que
+    el modelo no usa y ``customer_id`` repetidos. Se recuerdan como mucho
+    ``MAX_TRACKED_IDS`` ids: la memoria no crece con el archivo.
+    """
+
+    MAX_TRACKED_IDS = 200_000
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.extra: list[str] = []
+        self.seen: set[str] = set()
+        self.repeated: list[str] = []
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        """Anota lo que llama la atención en un bloque ya validado."""
+        if not self.extra:
+            self.extra = [
+                str(name) for name in chunk.columns if name not in self.columns
+            ]
+        if ID_COLUMN not in chunk.columns:
+            return
+        for value in chunk[ID_COLUMN].astype(str):
+            if value in self.seen:
+                self.repeated.append(value)
+            elif len(self.seen) < self.MAX_TRACKED_IDS:
+                self.seen.add(value)
+
+    def warnings(self, shown: str) -> list[str]:
+        """Un aviso en español por cada cosa anotada."""
+        found = []
+        if TARGET_COLUMN in self.extra:
+            found.append(
+                f"{shown} tiene la columna {TARGET_COLUMN} (si el cliente se fue): "
+                "parece el archivo de entrenamiento, no clientes nuevos. Se usa "
+                "igual; el modelo no lee esa columna."
+            )
+        if PREDICTION_COLUMN in self.extra:
+            found.append(
+                f"{shown} ya tiene la columna {PREDICTION_COLUMN}: parece un "
+                "archivo de predicciones, no clientes nuevos. ¿Es el archivo que "
+                "querías?"
+            )
+        others = [c for c in self.extra if c not in (TARGET_COLUMN, PREDICTION_COLUMN)]
+        if others:
+            found.append(
+                f"{shown} tiene columnas que el modelo no usa ({_examples(others)}): "
+                "se copian tal cual."
+            )
+        if self.repeated:
+            rows = quantity(len(self.repeated), "fila", "filas")
+            found.append(
+                f"{shown} repite el {ID_COLUMN} de otra fila en {rows} "
+                f"({_examples(sorted(set(self.repeated)))}): cada cliente debería "
+                "aparecer una vez. Revisa si juntaste dos archivos."
+            )
+        return found

@@ -1,9 +1,9 @@
 """Comparar dos versiones del modelo: la tabla, la curva ROC y la puerta de calidad.
 
-Recibe dos informes de evaluación (el ``metrics.json`` de
-``churn_lab.evaluation``), el de la rama base (``main``) y el del cambio, medidos
-con los mismos clientes de evaluación (generados con su propia semilla: ningún
-entrenamiento los ve), y produce:
+Recibe dos informes de evaluación (el ``metrics.json`` de ``course.gate``), el
+de la rama base (``main``) y el del cambio, medidos con los mismos clientes de
+evaluación (sorteados después de entrenar las dos versiones: ninguna los vio),
+y produce:
 
 - una tabla en Markdown con cada métrica para los dos y el cambio: ▲ sube,
   ▼ baja, y 🟢 o 🔴 según si ese cambio es bueno para esa métrica (en Brier,
@@ -15,7 +15,11 @@ entrenamiento los ve), y produce:
   ``pyproject.toml``) o si no supera el de la **referencia**: dar a todos los
   clientes la misma probabilidad (la proporción de abandonos), que no ordena a
   nadie y tiene un ROC-AUC de exactamente 0,5. Igualarlo (un modelo constante)
-  tampoco pasa.
+  tampoco pasa;
+- un aviso si el cambio toca los archivos de la propia puerta.
+
+El texto que viene del pull request (nombres de archivos y de ramas) se
+muestra con ``course.markdown``: nunca como marcado.
 
 Solo usa la biblioteca estándar.
 """
@@ -24,11 +28,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from course.markdown import markdown_code
 from labkit.cli import LabError, format_number
 
 DEFAULT_AUC_TOLERANCE = 0.01
@@ -40,6 +45,8 @@ DECIMALS = 3
 PALETTE = ("#9e9e9e", "#1f77b4", "#d62728")
 COLOR_NAMES = ("gris", "azul", "rojo")
 UNCHANGED = "Sin cambios en el modelo"
+# Cuántos archivos de la puerta se nombran en el aviso.
+FLAGGED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def comparison_table(
 ) -> list[str]:
     """La tabla en Markdown: métrica, base, cambio y diferencia."""
     lines = [
-        f"| Métrica | `{base_label}` | Este cambio | Diferencia |",
+        f"| Métrica | {markdown_code(base_label)} | Este cambio | Diferencia |",
         "|---|---:|---:|---|",
     ]
     for row in METRIC_ROWS:
@@ -178,16 +185,40 @@ def comparison_table(
 
 
 def data_line(head: Mapping[str, Any]) -> str:
-    """De qué datos salen las métricas."""
+    """De qué datos salen las métricas, y cómo repetir la medición."""
     first = int(head["evaluation_first_id"])
     last = first + int(head["test_rows"]) - 1
     return (
-        f"Medido con los mismos {format_number(head['test_rows'])} clientes de "
-        f"evaluación (CUST-{first:05d} … CUST-{last:05d}, semilla "
-        f"{head['evaluation_seed']}), que ninguna versión vio al entrenar "
-        f"(entrenadas con {format_number(head['num_samples'])} clientes de la "
-        f"semilla {head['random_seed']}; umbral {format_number(head['threshold'], 1)})."
+        f"Medido con {format_number(head['test_rows'])} clientes de evaluación "
+        f"nuevos (CUST-{first:05d} … CUST-{last:05d}), sorteados después de "
+        f"entrenar las dos versiones con la semilla {head['evaluation_seed']}: "
+        "ninguna pudo verlos. Las dos se entrenaron con "
+        f"{format_number(head['num_samples'])} clientes de la semilla "
+        f"{head['random_seed']}; umbral {format_number(head['threshold'], 1)}."
     )
+
+
+def repeat_line(head: Mapping[str, Any], markdown: bool = False) -> str:
+    """El comando que repite la medición con los mismos clientes."""
+    seed = head["evaluation_seed"]
+    command = f"python scripts/compare_models.py --semilla-evaluacion {seed}"
+    shown = f"`{command}`" if markdown else command
+    return f"Para repetir esta medición en tu computadora: {shown}"
+
+
+def flagged_lines(flagged: Sequence[str], base_label: str) -> list[str]:
+    """El aviso de que el cambio toca los archivos de la puerta (vacío si no)."""
+    if not flagged:
+        return []
+    shown = ", ".join(markdown_code(name) for name in flagged[:FLAGGED_SHOWN])
+    if len(flagged) > FLAGGED_SHOWN:
+        shown += f" y {len(flagged) - FLAGGED_SHOWN} más"
+    return [
+        f"⚠️ **Este cambio toca archivos de la puerta de calidad**: {shown}. "
+        f"Esta medición usó el código de {markdown_code(base_label)}, pero al "
+        "fusionar la puerta será la nueva: que los revise quien indica "
+        "`.github/CODEOWNERS` antes de aprobar.",
+    ]
 
 
 def roc_chart(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]:
@@ -219,7 +250,7 @@ def chart_legend(
     """Qué línea es cuál (Mermaid no dibuja leyenda)."""
     chance, base_color, head_color = COLOR_NAMES
     return (
-        f"Líneas: {chance}, azar (AUC 0,5); {base_color}, `{base_label}` "
+        f"Líneas: {chance}, azar (AUC 0,5); {base_color}, {markdown_code(base_label)} "
         f"(AUC {number(metric(base, 'roc_auc'))}); {head_color}, este cambio "
         f"(AUC {number(metric(head, 'roc_auc'))})."
     )
@@ -241,27 +272,31 @@ def gate_lines(
     ]
 
 
-def render_markdown(
+def render_markdown(  # pylint: disable=too-many-arguments
     base: Mapping[str, Any],
     head: Mapping[str, Any],
     tolerance: float,
     base_label: str = "main",
     heading: str = "## 📈 Modelo",
+    flagged: Sequence[str] = (),
 ) -> str:
     """La sección «Modelo» del comentario del pull request."""
     gate = check_gate(base, head, tolerance)
     lines = [heading, ""]
+    if flagged:
+        lines += [*flagged_lines(flagged, base_label), ""]
     if unchanged(base, head):
         lines += [
             f"➖ **{UNCHANGED}**: las métricas son idénticas a las de "
-            f"`{base_label}` (ROC-AUC {number(metric(head, 'roc_auc'))}).",
+            f"{markdown_code(base_label)} (ROC-AUC {number(metric(head, 'roc_auc'))}).",
             "",
             *gate_lines(gate, tolerance, head),
         ]
         return "\n".join(lines) + "\n"
     table = comparison_table(base, head, base_label)
     chart = ["", *roc_chart(base, head), "", chart_legend(base, head, base_label)]
-    tail = ["", data_line(head), "", *gate_lines(gate, tolerance, head)]
+    repeat = repeat_line(head, markdown=True)
+    tail = ["", data_line(head), "", repeat, "", *gate_lines(gate, tolerance, head)]
     text = "\n".join([*lines, *table, *chart, *tail]) + "\n"
     if len(text) > SECTION_CHAR_LIMIT:
         text = "\n".join([*lines, *table, *tail]) + "\n"
@@ -273,9 +308,11 @@ def render_text(
     head: Mapping[str, Any],
     tolerance: float,
     base_label: str = "main",
+    flagged: Sequence[str] = (),
 ) -> str:
     """Lo mismo para la terminal: la tabla y el veredicto, sin el gráfico."""
     gate = check_gate(base, head, tolerance)
+    warning = [*flagged_lines(flagged, base_label), ""] if flagged else []
     if unchanged(base, head):
         body = [
             f"➖ {UNCHANGED}: las métricas son idénticas a las de {base_label} "
@@ -283,6 +320,7 @@ def render_text(
         ]
     else:
         body = [*comparison_table(base, head, base_label), "", data_line(head)]
+        body.append(repeat_line(head))
     verdict = gate_lines(gate, tolerance, head)
-    plain = [line.replace("**", "") for line in verdict]
-    return "\n".join([*body, "", *plain]) + "\n"
+    plain = [line.replace("**", "") for line in [*warning, *body, "", *verdict]]
+    return "\n".join(plain) + "\n"

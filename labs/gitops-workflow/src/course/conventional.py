@@ -42,8 +42,12 @@ TYPES: dict[str, str] = {
 # el texto literal); se prueba contra el título y contra el cuerpo. Con la
 # bandera m, ^ es el comienzo de cada línea: «BREAKING CHANGE:» cuenta solo al
 # comienzo de una línea (el pie del commit), no en medio de una frase.
-MAJOR_PATTERN = r"^\w+(\([^)]*\))?!:|^BREAKING[ -]CHANGE:"
-MINOR_PATTERN = r"^feat(\([^)]*\))?:"
+# El ámbito, «(…)», no cruza líneas ni paréntesis ([^()\r\n]*): así cada
+# línea se recorre una sola vez y un cuerpo de 1 MB se revisa en milisegundos,
+# aquí y en el motor de JavaScript de la acción. Con [^)]* cada línea que
+# empieza con «palabra(» recorría el resto del cuerpo: tiempo cuadrático.
+MAJOR_PATTERN = r"^\w+(\([^()\r\n]*\))?!:|^BREAKING[ -]CHANGE:"
+MINOR_PATTERN = r"^feat(\([^()\r\n]*\))?:"
 SEMANTIC_VERSION_INPUTS: dict[str, str | bool] = {
     "tag_prefix": "v",
     "major_pattern": f"/{MAJOR_PATTERN}/",
@@ -98,8 +102,12 @@ class Commit:
 
     @classmethod
     def from_message(cls, message: str) -> Commit:
-        """Separa un mensaje completo en título (primer párrafo) y cuerpo."""
-        text = message.strip()
+        """Separa un mensaje completo en título (primer párrafo) y cuerpo.
+
+        Un BOM de UTF-8 al comienzo (lo ponen algunos editores de Windows) no
+        es parte del mensaje.
+        """
+        text = message.strip().lstrip("\ufeff").strip()
         first, _, rest = text.partition("\n\n")
         return cls(" ".join(first.split("\n")).strip(), rest.strip())
 

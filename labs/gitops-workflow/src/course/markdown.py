@@ -53,7 +53,7 @@ def one_line(text: str, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def markdown_text(text: str, limit: int = DEFAULT_LIMIT) -> str:
-    """``text`` para ponerlo en Markdown (también en una tabla) tal cual se ve."""
+    """``text`` en Markdown (también en una celda de tabla), tal cual se ve."""
     escaped = _INLINE.sub(r"\\\1", one_line(text, limit))
     escaped = _BLOCK_START.sub(
         lambda match: match.group(1) + match.group(2)[:-1] + "\\" + match.group(2)[-1],

@@ -357,6 +357,9 @@ def git(args: Sequence[str], cwd: Path) -> str:
             capture_output=True,
             text=True,
             encoding="utf-8",
+            # Un commit puede traer bytes que no son UTF-8 (un mensaje en
+            # Latin-1): se ven como «�» en lugar de detener el script.
+            errors="replace",
             check=False,
         )
     except FileNotFoundError:
