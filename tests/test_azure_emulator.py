@@ -502,7 +502,7 @@ def submit_and_download(
     }
 
 
-def test_job_runs_in_python_310_with_exactly_the_conda_pins(
+def test_job_runs_in_the_conda_python_with_exactly_the_conda_pins(
     tmp_path: Path, lab: Path, emulator: Emulator, published: dict[str, int]
 ) -> None:
     """conda.yml's Python and pip pins, nothing of the project's, a read-only model."""
@@ -514,8 +514,14 @@ def test_job_runs_in_python_310_with_exactly_the_conda_pins(
     )
     assert status == "Completed", logs
     seen = json.loads(logs["user_logs/std_log.txt"].strip().splitlines()[-1])
-    assert seen["python"] == [3, 10]
     conda = yaml.safe_load((lab / "conda.yml").read_text(encoding="utf-8"))
+    (python,) = [
+        item.split("=", 1)[1]
+        for item in conda["dependencies"]
+        if isinstance(item, str) and item.startswith("python=")
+    ]
+    assert python == "3.12"  # con parches hasta 2028; el de Ubuntu 24.04
+    assert seen["python"] == [3, 12]
     pins = dict(
         line.split("==", 1)
         for item in conda["dependencies"]
@@ -539,7 +545,7 @@ def test_job_runs_in_python_310_with_exactly_the_conda_pins(
     assert (
         seen["env"]["AZUREML_ARM_WORKSPACE_NAME"] == emulator.config["workspace_name"]
     )
-    assert "Python 3.10" in logs["azureml-logs/20_image_build_log.txt"]
+    assert "Python 3.12" in logs["azureml-logs/20_image_build_log.txt"]
     assert (
         "inputs: read-only" in logs["system_logs/data_capability/data-capability.log"]
     )

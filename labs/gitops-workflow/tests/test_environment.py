@@ -318,6 +318,22 @@ def test_conda_python_is_supported() -> None:
     assert python_problem(version) is None
 
 
+def test_the_workflows_use_the_python_of_the_job() -> None:
+    """CI, CD y el despliegue entrenan con el Python del trabajo de Azure ML."""
+    environment = yaml.safe_load((LAB_ROOT / "conda.yml").read_text(encoding="utf-8"))
+    (job_python,) = [
+        dependency.split("=", 1)[1]
+        for dependency in environment["dependencies"]
+        if isinstance(dependency, str) and dependency.startswith("python=")
+    ]
+    versions: dict[str, list[str]] = {}
+    for workflow in sorted((LAB_ROOT / ".github" / "workflows").glob("*.yml")):
+        text = workflow.read_text(encoding="utf-8")
+        for found in re.findall(r'(?:python-version|default): "(3\.\d+)"', text):
+            versions.setdefault(found, []).append(workflow.name)
+    assert set(versions) == {job_python}, versions
+
+
 def test_the_environment_check_looks_for_what_scoring_needs() -> None:
     """labkit exige al importarse lo que score.py necesita, también en Azure ML."""
     assert set(REQUIRED_MODULES) == SCORING_PACKAGES
@@ -343,11 +359,13 @@ def test_the_install_advice_is_what_python_org_offers_today() -> None:
     assert "py install 3.14" in windows
     assert "py -V:3.14 -m venv .venv" in windows
     assert "administrador de instalación de Python" in windows
+    texts = [windows]
     for platform in ("darwin", "linux"):
         other = python_problem((3, 10, 11), "/usr/bin/python3", platform)
         assert other is not None
         assert "python3.14 -m venv .venv" in other and "py install" not in other
-    for text in (windows, other):
+        texts.append(other)
+    for text in texts:
         assert "3.12" not in text and "\n" not in text
 
 

@@ -9,7 +9,7 @@ folder as uploaded, the model input as the registered MLflow model's folder
 (with ``MLmodel``), the data input as the uploaded file, both read-only, and
 an empty output folder that is collected to ``azureml/<job>/<output>/`` in the
 default datastore, where ``jobs.download`` finds it through run history. The
-command's ``python`` is the job environment's (``environment.py``: Python 3.10
+command's ``python`` is the job environment's (``environment.py``: conda.yml's Python
 with the conda file's pip section), not the project's; a conda file that
 cannot be built fails the job with the build's log.
 """
@@ -329,7 +329,7 @@ def execute(emulator: AzureEmulator, name: str, properties: dict[str, Any]) -> b
     else:
         protection = "no inputs"
     # The lab's network guard: a job here never leaves 127.0.0.1 (a copy, so
-    # that Python 3.10's bytecode is not written into the lab).
+    # that the job Python's bytecode is not written into the lab).
     guard = shutil.copytree(NETGUARD, node / "netguard")
     started = time.perf_counter()
     finished = subprocess.run(
