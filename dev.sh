@@ -253,7 +253,12 @@ install_node() {
 }
 
 demo() {
-  cd "$LAB"
+  # En una copia del laboratorio, como la de un estudiante: ./dev.sh no
+  # escribe en labs/gitops-workflow/ (ni modelos, ni datos, ni el almacén).
+  local work="$VENV/demo"
+  rm -rf "$work"
+  "$PY" "$ROOT/tests/lab_copy.py" "$work" >/dev/null
+  cd "$work"
   say "1/6 Entrenar el modelo"
   "$PY" scripts/train_model.py
   say "2/6 Probar el modelo con cinco clientes"
@@ -267,9 +272,9 @@ demo() {
   say "6/6 Ejecutar el pipeline de inferencia en local (src/score.py)"
   "$PY" scripts/run_inference_pipeline.py --local
   say "Listo"
-  echo "Predicciones:       $LAB/data/inference_output.csv"
-  echo "Almacén de MLflow:  $LAB/mlflow.db y $LAB/mlartifacts/"
-  echo "Para verlo:         $PY $LAB/scripts/mlflow_ui.py"
+  echo "Predicciones:       $work/data/inference_output.csv"
+  echo "Almacén de MLflow:  $work/mlflow.db y $work/mlartifacts/"
+  echo "Para verlo:         $PY $work/scripts/mlflow_ui.py"
 }
 
 run_tests() {
