@@ -92,8 +92,16 @@ def registered_versions(store: LocalStore) -> tuple[list[list[str]], int]:
 
 
 def web_ui_available() -> bool:
-    """Si está el paquete mlflow completo: su servidor web usa Flask."""
-    return importlib.util.find_spec("flask") is not None
+    """Si está el paquete mlflow completo: la página de la interfaz y Flask.
+
+    ``mlflow-skinny`` trae el código del servidor, pero no la página
+    (``mlflow/server/js/build``) ni Flask, que sí trae el paquete completo.
+    """
+    mlflow = importlib.util.find_spec("mlflow")
+    if mlflow is None or mlflow.origin is None or not importlib.util.find_spec("flask"):
+        return False
+    page = Path(mlflow.origin).parent / "server" / "js" / "build" / "index.html"
+    return page.is_file()
 
 
 def free_port() -> int:

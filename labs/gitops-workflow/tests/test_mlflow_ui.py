@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from mlflow_ui import NO_WEB_UI, PORTS, free_port, stray_stores, stray_warning
+from mlflow_ui import (
+    NO_WEB_UI,
+    PORTS,
+    free_port,
+    stray_stores,
+    stray_warning,
+    web_ui_available,
+)
 from tests.helpers import assert_clean_failure, copy_lab_code, run_script
 
 MODEL = "churn-prediction-model"
@@ -105,3 +112,8 @@ def test_help_is_spanish() -> None:
 def test_the_web_ui_takes_the_first_free_port() -> None:
     """Si 5000 está ocupado (otro mlflow ui), el siguiente: sin opciones que saber."""
     assert free_port() in PORTS
+
+
+def test_mlflow_skinny_has_no_web_ui() -> None:
+    """requirements.lock instala mlflow-skinny: sin la página de mlflow ui."""
+    assert not web_ui_available()
