@@ -62,8 +62,7 @@ def dry_run(
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("UV_", "PIP_", "VIRTUAL_ENV"))
-        or key == "UV_CACHE_DIR"
+        if not key.startswith(("UV_", "PIP_", "VIRTUAL_ENV")) or key == "UV_CACHE_DIR"
     }
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["UV_NO_CONFIG"] = "1"

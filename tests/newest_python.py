@@ -57,9 +57,7 @@ def missing() -> str | None:
     return None
 
 
-def run(
-    folder: Path, command: str, timeout: float
-) -> subprocess.CompletedProcess[str]:
+def run(folder: Path, command: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """``command`` (bash) dentro de la jaula, en ``folder``; salida y errores juntos."""
     return subprocess.run(
         [str(TOOL), command],
@@ -113,12 +111,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         versions = run(Path(folder), "python3.14 -V && python3.15 -V", timeout=1800)
     if versions.returncode != 0:
-        print(f"❌ Error: newest-python no funcionó:\n{versions.stdout}", file=sys.stderr)
+        print(
+            f"❌ Error: newest-python no funcionó:\n{versions.stdout}", file=sys.stderr
+        )
         return 1
     try:
         print(prepare())
     except RuntimeError as error:
-        print(f"❌ Error: no se pudieron descargar los wheels:\n{error}", file=sys.stderr)
+        print(
+            f"❌ Error: no se pudieron descargar los wheels:\n{error}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -375,4 +375,5 @@ def relocate_venv(source: Path, destination: Path) -> None:
 if __name__ == "__main__":
     # ./dev.sh setup: la plantilla del .venv del estudiante, una vez (con red).
     _, built = venv_template(TEMPLATES)
-    print(f"El .venv del estudiante: {TEMPLATES} ({'instalado' if built else 'ya estaba'})")
+    STATE = "instalado" if built else "ya estaba"
+    print(f"El .venv del estudiante: {TEMPLATES} ({STATE})")

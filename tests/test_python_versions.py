@@ -1,4 +1,4 @@
-"""El laboratorio en cada Python que admite (3.11 a 3.15), como lo instala un estudiante.
+"""El laboratorio en cada Python que admite (3.11 a 3.15), como lo instala un alumno.
 
 - **Solo wheels, en cada Python y plataforma**: ``requirements.lock`` se
   resuelve con paquetes ya compilados para Python 3.11 a 3.15 en Windows x64,
@@ -7,9 +7,11 @@
   de newest-python, un repositorio de estudiante hecho como dicen las Partes 1
   y 2 (``tests/student_repo.py``), el chequeo de antes de instalar, los
   comandos de pip del tutorial (``--require-hashes``, solo wheels, sin red
-  desde ``.venv/wheelhouse``), los chequeos del laboratorio y el camino local
-  de las Partes 3 a 6 hasta las 500 predicciones. Cuánto tardó la instalación
-  y cuánto ocupa ``.venv`` quedan en la salida de la prueba (``-rP``).
+  desde ``.venv/wheelhouse``), todas las pruebas del laboratorio (en 3.15,
+  ``run_checks.py --completo``: también los cinco linters, que allí fallaban
+  por dill y astroid) y el camino local de las Partes 3 a 6 hasta las 500
+  predicciones. Cuánto tardó la instalación y cuánto ocupa ``.venv`` quedan
+  en la salida de la prueba (``-rP``).
 - **El chequeo de antes de instalar con intérpretes de verdad**: los de pyenv,
   de 3.7 a 3.13.
 - **numpy distinta según el Python**: un modelo entrenado en el Python del
@@ -130,7 +132,8 @@ def test_the_lab_on_the_newest_cpython(version: str, tmp_path: Path) -> None:
     """Partes 1 a 6 (sin Azure) en CPython 3.14 y 3.15, como un estudiante."""
     copy_lab_files(tmp_path / "gitops-lab")
     make_repository(tmp_path / "gitops-lab")
-    subprocess.run(["cp", "-al", str(WHEELHOUSE), str(tmp_path / "wheelhouse")])
+    wheels = tmp_path / "wheelhouse"  # enlaces duros: al instante, sin copiar 265 MB
+    subprocess.run(["cp", "-al", str(WHEELHOUSE), str(wheels)], check=True)
     (tmp_path / "estudiante.sh").write_text(newest_script(version), encoding="utf-8")
     result = run(tmp_path, "bash estudiante.sh", timeout=NEWEST_TIMEOUT)
     output = result.stdout

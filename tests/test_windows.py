@@ -57,7 +57,11 @@ def test_a_clone_with_autocrlf_keeps_lf_for_the_linters(tmp_path: Path) -> None:
     """El clon de un compañero en Windows: los .py con LF, git status limpio."""
     origin = tmp_path / "origen"
     copy_lab_files(origin)
-    for args in (("init", "--quiet", "-b", "main"), ("add", "."), ("commit", "-qm", "x")):
+    for args in (
+        ("init", "--quiet", "-b", "main"),
+        ("add", "."),
+        ("commit", "-qm", "x"),
+    ):
         assert git(origin, *args).returncode == 0
     clone = tmp_path / "clon"
     cloned = git(tmp_path, "clone", "--quiet", str(origin), str(clone))
