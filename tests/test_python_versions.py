@@ -190,7 +190,8 @@ def test_the_pre_install_check_on_real_interpreters(tmp_path: Path) -> None:
             assert line.startswith("❌ Error: este laboratorio funciona con Python")
             assert "3.11 a 3.15" in line and "python3.14 -m venv .venv" in line
         checked.append(version)
-    assert {"3.10", "3.11"} <= set(checked), checked
+    # Al menos uno de cada lado (aquí pyenv tiene de 3.7 a 3.13).
+    assert set(checked) & set(supported) and set(checked) - set(supported), checked
 
 
 def test_a_model_trained_here_scores_the_same_in_the_job_environment(

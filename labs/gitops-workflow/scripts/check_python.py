@@ -1,7 +1,7 @@
 """Antes de instalar nada: ¿sirve este Python para el laboratorio?
 
 Ejecútalo con el Python con el que vas a crear el entorno virtual, antes de
-crearlo (Prerequisitos del tutorial):
+crearlo (Parte 2 del tutorial, paso 1):
 
     python scripts/check_python.py          (Windows: py scripts/check_python.py)
 
