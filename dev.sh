@@ -8,8 +8,11 @@
 #                    todas las pruebas del laboratorio en el repositorio de un estudiante
 #   ./dev.sh bench   setup + las mediciones de rendimiento (bench/results.json)
 #
-# Necesita un Python de las versiones que admite el laboratorio (python3, o el
-# que indique $PYTHON): las dice labs/gitops-workflow/src/labkit/environment.py.
+# Necesita un Python de las versiones que admite el laboratorio (las dice
+# labs/gitops-workflow/src/labkit/environment.py): el que indique $PYTHON, si
+# no python3, y si python3 es de otra versión, el más nuevo de los de pyenv.
+# Para los flujos de GitHub Actions con act y el trabajo de Azure ML hace falta
+# además el Python de conda.yml (3.12: $PYTHON312, pyenv o python3.12).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,11 +27,13 @@ NODE_HOME="$ROOT/.tools/node-$NODE_VERSION"
 # El Python que actions/setup-python encuentra en la caché de herramientas de
 # act: una copia del intérprete base (no un venv: uv pip install --system
 # instala en el intérprete base de un venv) con requirements.lock ya instalado.
+# Es el de los flujos (python-version) y el del trabajo de Azure ML (conda.yml).
 RUNNER_PYTHON="$VENV/act-runner-python"
+JOB_PYTHON_VERSION="$(sed -n 's/^  - python=//p' "$LAB/conda.yml")"
 # La orden que escribe requirements.lock (la misma que dice su cabecera y
 # requirements.txt); tests/test_supply_chain.py la repite sin red para ver que el lock
 # está al día.
-LOCK_COMMAND=(pip compile requirements.txt --universal --generate-hashes --python-version 3.10)
+LOCK_COMMAND=(pip compile requirements.txt --universal --generate-hashes --python-version 3.11)
 # La CLI de Azure de verdad para las pruebas de az login contra el emulador
 # (tests/test_azure_cli.py), en un venv propio: tiene sus propias versiones
 # fijadas y su python no debe quedar en el PATH. Los hijos solo ven el enlace
@@ -37,6 +42,42 @@ AZURE_CLI_VERSION="2.91.0"
 AZURE_CLI_VENV="$VENV/azure-cli"
 
 say() { printf '\n==> %s\n' "$*"; }
+
+# El Python para .venv: $PYTHON, o python3, o el más nuevo admitido de pyenv.
+pick_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    echo "$PYTHON"
+    return
+  fi
+  local candidate
+  for candidate in python3 $(pyenv_pythons); do
+    if "$candidate" "$LAB/src/labkit/environment.py" >/dev/null 2>&1; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo python3
+}
+
+# Los intérpretes de pyenv, del más nuevo al más viejo (nada si no hay pyenv).
+pyenv_pythons() {
+  local root
+  root="$(pyenv root 2>/dev/null || true)"
+  [ -n "$root" ] && [ -d "$root/versions" ] || return 0
+  ls -d "$root"/versions/3.*/bin/python 2>/dev/null | sort -V -r || true
+}
+
+# Un intérprete de la versión $1 (3.12): $PYTHON312, pyenv o python3.12.
+find_python_version() {
+  local version="$1" variable candidate
+  variable="PYTHON${version//./}"
+  for candidate in "${!variable:-}" $(pyenv_pythons) "$(command -v "python$version" || true)"; do
+    if [ -n "$candidate" ] && "$candidate" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$version'" >/dev/null 2>&1; then
+      echo "$candidate"
+      return
+    fi
+  done
+}
 
 # Antes que nada: el Python (el de .venv si ya existe) es de una versión admitida.
 check_python() {
@@ -57,7 +98,8 @@ check_python() {
 
 setup() {
   if [ ! -x "$PY" ]; then
-    local base="${PYTHON:-python3}"
+    local base
+    base="$(pick_python)"
     check_python "$base"
     say "Creando el entorno virtual .venv con $("$base" --version)"
     "$base" -m venv "$VENV"
@@ -81,13 +123,18 @@ setup() {
     "$PY" -m pip check
     build_runner_python
     warm_lock_cache
+    warm_lock_resolution
     echo "$wanted" > "$stamp"
   fi
   install_azure_cli
   install_node
-  # El entorno del trabajo de Azure ML para el emulador (Python 3.10 con la
-  # sección pip de conda.yml), guardado por su hash: solo la primera vez.
+  prepare_newest_python
+  # El entorno del trabajo de Azure ML para el emulador (el Python y la sección
+  # pip de conda.yml), guardado por su hash: solo la primera vez.
   (cd "$ROOT" && "$PY" -m tests.azure_emulator.environment "$LAB/conda.yml")
+  # El .venv del repositorio del estudiante (tests/student_repo.py), instalado
+  # con los comandos del tutorial: una vez por lock y Python.
+  (cd "$ROOT" && "$PY" tests/student_repo.py)
 }
 
 install_azure_cli() {
@@ -105,23 +152,15 @@ install_azure_cli() {
 }
 
 build_runner_python() {
-  build_runner_python_from "$PY" "$RUNNER_PYTHON"
-  # deploy_model.yml pide Python 3.10 (el del trabajo de Azure ML): un segundo
-  # Python del runner, si este equipo tiene uno (si no, esa prueba lo dice).
-  local python310="" candidate
-  for candidate in "${PYTHON310:-}" \
-    "$(pyenv root 2>/dev/null)/versions/$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10\.' | tail -n 1)/bin/python3.10" \
-    "$(command -v python3.10 || true)"; do
-    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
-      python310="$candidate"
-      break
-    fi
-  done
-  if [ -n "$python310" ]; then
-    build_runner_python_from "$python310" "$RUNNER_PYTHON-3.10"
-  else
-    echo "⚠️ Sin Python 3.10 (PYTHON310=/ruta/a/python3.10): la prueba del despliegue con act se saltará." >&2
+  # Los flujos (CI, CD, el despliegue) piden el Python del trabajo de Azure ML.
+  local python
+  python="$(find_python_version "$JOB_PYTHON_VERSION")"
+  rm -rf "$RUNNER_PYTHON-3.10"  # el de antes, cuando el despliegue pedía 3.10
+  if [ -z "$python" ]; then
+    echo "❌ Error: hace falta Python $JOB_PYTHON_VERSION (el de conda.yml y de los flujos) para act y el emulador de Azure ML. Instálalo (pyenv install $JOB_PYTHON_VERSION) o indica cuál: PYTHON${JOB_PYTHON_VERSION//./}=/ruta/a/python$JOB_PYTHON_VERSION ./dev.sh setup" >&2
+    exit 1
   fi
+  build_runner_python_from "$python" "$RUNNER_PYTHON"
 }
 
 build_runner_python_from() {
@@ -163,7 +202,27 @@ warm_lock_cache() {
   if ! cmp -s "$copy/requirements.lock" "$LAB/requirements.lock"; then
     echo "⚠️ requirements.lock no corresponde a requirements.txt: regenéralo (ver su cabecera)." >&2
   fi
+  # Y los wheels del lock para el Python de .venv (el benchmark instala con uv
+  # sin red; el runner de act es de otra versión y guarda otros).
+  UV_PYTHON_DOWNLOADS=never "$VENV/bin/uv" pip install --quiet --python "$PY" \
+    --no-deps --require-hashes --target "$copy/wheels" -r "$LAB/requirements.lock"
   rm -rf "$copy"
+}
+
+# tests/test_python_versions.py comprueba sin red que el lock se instala solo
+# con wheels en cada Python admitido y cada plataforma (uv pip install
+# --dry-run --no-build): aquí, con red, uv guarda en su caché lo que necesita.
+warm_lock_resolution() {
+  say "Comprobando que requirements.lock se instala solo con wheels (cada Python admitido; Windows, macOS y Linux)"
+  (cd "$ROOT" && "$PY" tests/lock_wheels.py)
+}
+
+# La jaula de newest-python con CPython 3.14 y 3.15 de Debian (un minuto la
+# primera vez; necesita root) y los wheels que pip elige allí para el lock
+# (.venv/wheelhouse): las pruebas en esos Python instalan sin red.
+prepare_newest_python() {
+  say "Preparando CPython 3.14 y 3.15 (newest-python) y sus wheels del lock (.venv/wheelhouse)"
+  (cd "$ROOT" && "$PY" tests/newest_python.py)
 }
 
 install_node() {
@@ -194,7 +253,12 @@ install_node() {
 }
 
 demo() {
-  cd "$LAB"
+  # En una copia del laboratorio, como la de un estudiante: ./dev.sh no
+  # escribe en labs/gitops-workflow/ (ni modelos, ni datos, ni el almacén).
+  local work="$VENV/demo"
+  rm -rf "$work"
+  "$PY" "$ROOT/tests/lab_copy.py" "$work" >/dev/null
+  cd "$work"
   say "1/6 Entrenar el modelo"
   "$PY" scripts/train_model.py
   say "2/6 Probar el modelo con cinco clientes"
@@ -208,9 +272,9 @@ demo() {
   say "6/6 Ejecutar el pipeline de inferencia en local (src/score.py)"
   "$PY" scripts/run_inference_pipeline.py --local
   say "Listo"
-  echo "Predicciones:       $LAB/data/inference_output.csv"
-  echo "Almacén de MLflow:  $LAB/mlflow.db y $LAB/mlartifacts/"
-  echo "Para verlo:         cd $LAB && $VENV/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlartifacts"
+  echo "Predicciones:       $work/data/inference_output.csv"
+  echo "Almacén de MLflow:  $work/mlflow.db y $work/mlartifacts/"
+  echo "Para verlo:         $PY $work/scripts/mlflow_ui.py"
 }
 
 run_tests() {

@@ -33,6 +33,10 @@ del proyecto parten de eso, no de una copia suelta del laboratorio:
         ``pyvenv.cfg`` y los ``.pth``) se
         reescriben como archivos nuevos, nunca sobre el enlace.
 
+    python tests/student_repo.py
+        ``./dev.sh setup``: deja lista (con red) la plantilla con el ``.venv``
+        instalado, para que las pruebas no descarguen nada.
+
     StudentRepo.python          .venv/bin/python del repositorio
     StudentRepo.env(**extra)    el entorno de una terminal con .venv activado
     StudentRepo.run(args, …)    ``python args`` con ese entorno, en la raíz
@@ -62,7 +66,15 @@ from pathlib import Path
 from lab_copy import GENERATED, LAB
 
 ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / ".venv" / "student-repo"
 FIRST_COMMIT = "chore: contenido inicial del laboratorio"
+# Parte 2, paso 1, con .venv activado: los dos comandos de pip del tutorial
+# (``python -m pip install …``), en orden. Primero pip al día: el tutorial lo
+# pide (el pip de Python 3.11 no resolvía bien estas dependencias).
+TUTORIAL_PIP_INSTALLS = (
+    ("--upgrade", "pip"),
+    ("--require-hashes", "-r", "requirements.lock"),
+)
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Estudiante",
     "GIT_AUTHOR_EMAIL": "estudiante@example.com",
@@ -235,12 +247,7 @@ def make_repository(root: Path) -> None:
 def install_requirements(root: Path) -> None:
     """Parte 2, paso 1: ``pip install --require-hashes -r requirements.lock``."""
     repo = StudentRepo(root)
-    # Primero pip al día: el tutorial lo pide (el de Python 3.11 no resuelve
-    # estas dependencias).
-    for args in (
-        ("--upgrade", "pip"),
-        ("--require-hashes", "-r", "requirements.lock"),
-    ):
+    for args in TUTORIAL_PIP_INSTALLS:
         completed = subprocess.run(
             [str(repo.python), "-m", "pip", "install", "--quiet", *args],
             cwd=root,
@@ -363,3 +370,10 @@ def relocate_venv(source: Path, destination: Path) -> None:
         path.unlink()
         path.write_bytes(text)
         path.chmod(mode)
+
+
+if __name__ == "__main__":
+    # ./dev.sh setup: la plantilla del .venv del estudiante, una vez (con red).
+    _, built = venv_template(TEMPLATES)
+    STATE = "instalado" if built else "ya estaba"
+    print(f"El .venv del estudiante: {TEMPLATES} ({STATE})")

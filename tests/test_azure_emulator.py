@@ -553,6 +553,7 @@ def test_job_runs_in_conda_yml_python_with_exactly_its_pins(
         if str(item).startswith("python=")
     )
     assert seen["python"] == [int(part) for part in python.split(".")[:2]]
+    assert python == "3.12"  # con parches hasta 2028
     pins = dict(
         line.split("==", 1)
         for item in conda["dependencies"]

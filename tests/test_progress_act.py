@@ -37,7 +37,7 @@ from github_fake.fixtures import (  # noqa: F401  pylint: disable=unused-import
 )
 from github_fake.server import FakeGitHub
 
-MISSING = missing_requirements() or missing_runner_python("3.11")
+MISSING = missing_requirements() or missing_runner_python("3.12")
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 REPORT = Path(__file__).resolve().parents[1] / "instructor" / "report.py"
 

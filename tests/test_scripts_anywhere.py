@@ -29,6 +29,9 @@ LAB_MODULES = ("_lab", "churn_lab", "labkit", "course")
 STANDARD_LIBRARY_ONLY = ("scripts/check_commit_message.py", "scripts/check_progress.py")
 # Los que sin opciones harían mucho trabajo: se les pide lo mínimo.
 QUICK_ARGS = {"scripts/run_checks.py": ["--list"]}
+# El chequeo de antes de instalar: solo la biblioteca estándar, sin el entorno.
+PRE_INSTALL = "scripts/check_python.py"
+NEEDS_THE_ENVIRONMENT = [script for script in SCRIPTS if script != PRE_INSTALL]
 # Lo que los scripts pueden crear en la raíz del laboratorio.
 ALLOWED = ("artifacts/", "data/", "outputs/", "mlflow.db", "mlartifacts/")
 # Lo que un script mal encaminado dejaría en la carpeta desde la que se lanza.
@@ -115,7 +118,7 @@ def libraries_at_the_top(script: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("script", NEEDS_THE_ENVIRONMENT)
 def test_without_the_environment_one_line_says_activate_or_install(
     script: str, lab: Path, bare_venv: Path
 ) -> None:
@@ -167,6 +170,18 @@ def test_standard_library_scripts_work_without_the_environment(
     assert result.stdout.strip(), result.stderr
 
 
+def test_the_pre_install_check_needs_no_environment(lab: Path, bare_venv: Path) -> None:
+    """check_python.py sirve antes de crear .venv: con el Python del sistema."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    for python in ([base, "-s"], [str(bare_venv)]):
+        for cwd in folders(lab):
+            result = run(python, lab / PRE_INSTALL, [], cwd, student_env(lab))
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert "✅ Este Python sirve para el laboratorio" in result.stdout
+            assert "-m venv .venv" in result.stdout or "pip install" in result.stdout
+            assert result.stderr == ""
+
+
 def test_with_the_environment_from_any_folder(lab: Path) -> None:
     """Cada script sin opciones (run_checks.py, --list) desde las tres carpetas."""
     stray = stray_files()
@@ -196,26 +211,33 @@ def test_with_the_environment_from_any_folder(lab: Path) -> None:
 
 
 def old_pythons() -> list[str]:
-    """Intérpretes de versiones que el laboratorio no admite (pyenv, PATH)."""
+    """Intérpretes de versiones que el laboratorio no admite (pyenv, PATH).
+
+    Primero el 3.10, el que más estudiantes tendrán todavía.
+    """
     found = sorted(
-        glob.glob(os.path.expanduser("~/.pyenv/versions/3.[89].*/bin/python"))
+        glob.glob(os.path.expanduser("~/.pyenv/versions/3.10.*/bin/python"))
+        + glob.glob(os.path.expanduser("~/.pyenv/versions/3.[789].*/bin/python"))
     )
-    found += [path for path in map(shutil.which, ("python3.9", "python3.8")) if path]
+    names = ("python3.10", "python3.9", "python3.8")
+    found += [path for path in map(shutil.which, names) if path]
     return found[:1]
 
 
-@pytest.mark.skipif(not old_pythons(), reason="no hay un Python 3.8 o 3.9 instalado")
+@pytest.mark.skipif(not old_pythons(), reason="no hay un Python 3.7 a 3.10 instalado")
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_an_unsupported_python_gets_the_supported_range(script: str, lab: Path) -> None:
     (python,) = old_pythons()
+    # check_python.py responde a --help con su ayuda: se le pide el chequeo.
+    args = [] if script == PRE_INSTALL else ["--help"]
     for cwd in (lab / "scripts", Path("/")):
-        result = run([python], lab / script, ["--help"], cwd, student_env(lab))
+        result = run([python], lab / script, args, cwd, student_env(lab))
         line = assert_one_spanish_line(result)
-        assert "este laboratorio funciona con Python 3.10 a 3.13" in line
+        assert "este laboratorio funciona con Python 3.11 a 3.15" in line
         assert "-m venv .venv" in line
 
 
-@pytest.mark.skipif(not old_pythons(), reason="no hay un Python 3.8 o 3.9 instalado")
+@pytest.mark.skipif(not old_pythons(), reason="no hay un Python 3.7 a 3.10 instalado")
 def test_dev_sh_refuses_an_unsupported_python(tmp_path: Path) -> None:
     (python,) = old_pythons()
     project = tmp_path / "proyecto"
@@ -231,5 +253,5 @@ def test_dev_sh_refuses_an_unsupported_python(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "este laboratorio funciona con Python 3.10 a 3.13" in result.stderr
+    assert "este laboratorio funciona con Python 3.11 a 3.15" in result.stderr
     assert not (project / ".venv").exists()

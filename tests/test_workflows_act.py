@@ -244,7 +244,7 @@ def test_act_reaches_only_the_fake_api(
 # CI: la tabla en el pull request
 # --------------------------------------------------------------------------
 
-NEEDS_PYTHON = missing_runner_python("3.11")
+NEEDS_PYTHON = missing_runner_python("3.12")
 ROWS = {
     "black": "Black (formato)",
     "isort": "isort (orden de imports)",

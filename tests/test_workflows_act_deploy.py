@@ -42,7 +42,7 @@ from tests.azure_emulator.login.models import FEDERATED_CREDENTIAL
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
-NEEDS_PYTHON = missing_runner_python("3.10")
+NEEDS_PYTHON = missing_runner_python("3.12")
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = (
     ROOT / "labs" / "gitops-workflow" / ".github" / "workflows" / "deploy_model.yml"

@@ -32,7 +32,7 @@ from github_fake.server import FakeGitHub
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
-NEEDS_PYTHON = missing_runner_python("3.11")
+NEEDS_PYTHON = missing_runner_python("3.12")
 COMMENT_LIMIT = 65_000
 ROC_AUC_DROP = r"^\| ROC-AUC \| 0,8\d\d \| 0,[5-8]\d\d \| ▼ -0,[0-9]\d\d 🔴 \|$"
 

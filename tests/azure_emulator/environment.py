@@ -5,7 +5,7 @@ Azure ML builds a Docker image for a custom environment: the base image, then
 Python that ``dependencies`` asks for and then runs pip on its ``pip:`` section.
 The conda part cannot be solved here: there is no conda and no conda-forge
 offline. What is reproduced faithfully is what the lab's job depends on: the
-Python version that conda.yml names (3.10), taken from an interpreter already
+Python version that conda.yml names (3.12), taken from an interpreter already
 on the machine (pyenv's, or one that ``uv python find`` knows), and exactly the
 ``pip:`` lines, handed to ``uv pip install`` as a requirements file, so plain
 pins (``pkg==1.2``) and hashed lines (``pkg==1.2 --hash=sha256:…``) both work
@@ -68,7 +68,7 @@ class JobEnvironment:
 
 
 def conda_spec(conda_text: str) -> tuple[str, list[str]]:
-    """``(python version, pip lines)`` of a conda file; the version is ``3.10``-style."""
+    """``(python version, pip lines)`` of a conda file; the version is ``3.12``-style."""
     try:
         spec = yaml.safe_load(conda_text) or {}
     except yaml.YAMLError as error:
@@ -82,7 +82,7 @@ def conda_spec(conda_text: str) -> tuple[str, list[str]]:
             pip_lines.extend(str(line) for line in dependency.get("pip") or [])
     if not python:
         raise EnvironmentBuildError(
-            "the conda file does not pin python (dependencies: - python=3.10): "
+            "the conda file does not pin python (dependencies: - python=3.12): "
             "the emulator cannot know which interpreter the image would have"
         )
     return python, pip_lines

@@ -50,12 +50,12 @@ NODE_HOME = Path(
     os.environ.get("ACT_NODE_HOME", ROOT / ".tools" / f"node-{NODE_VERSION}")
 )
 # El Python de actions/setup-python: lo prepara ./dev.sh (una copia del
-# intérprete base con requirements.txt del laboratorio ya instalado).
+# intérprete base de la versión de conda.yml, la que piden los flujos, con
+# requirements.lock del laboratorio ya instalado).
 RUNNER_PYTHON = Path(
     os.environ.get("ACT_RUNNER_PYTHON", ROOT / ".venv" / "act-runner-python")
 )
-# El de Python 3.10 (deploy_model.yml, como el trabajo de Azure ML), si
-# ./dev.sh encontró uno.
+# Un segundo Python del runner, si un flujo pidiera otra versión (hoy ninguno).
 RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-3.10"))
 # Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
 # índice: requirements.lock ya está instalado en RUNNER_PYTHON, y
@@ -153,8 +153,8 @@ def missing_runner_python(wanted: str) -> str | None:
         return f"falta el Python del runner en {RUNNER_PYTHON}: ejecuta ./dev.sh setup"
     if not version.startswith(wanted + "."):
         return (
-            f"los flujos piden Python {wanted} y el del runner es {version} "
-            f"(el de .venv): usa un Python {wanted} para .venv"
+            f"los flujos piden Python {wanted} y el del runner es {version}: "
+            "ejecuta ./dev.sh setup (lo prepara con el Python de conda.yml)"
         )
     return None
 

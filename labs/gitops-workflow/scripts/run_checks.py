@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -73,8 +72,12 @@ def command_for(module_args: Sequence[str]) -> list[str]:
 
 
 def display(module_args: Sequence[str]) -> str:
-    """El comando como lo escribirías tú en la terminal."""
-    return shlex.join(["python", "-m", *module_args])
+    """El comando como lo escribirías tú en la terminal (PowerShell, cmd o bash).
+
+    Con comillas dobles donde hacen falta: cmd no entiende las simples.
+    """
+    words = ["python", "-m", *module_args]
+    return " ".join(f'"{word}"' if " " in word else word for word in words)
 
 
 def run_command(module_args: Sequence[str], root: Path) -> int:

@@ -167,7 +167,7 @@ def test_main_local_prints_the_version(
     # El flujo de despliegue busca exactamente esta línea.
     assert "\nVersión registrada: 1\n" in output
     assert f"URI del modelo: models:/{MODEL_NAME}/1" in output
-    assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
+    assert "python scripts/mlflow_ui.py" in output
 
 
 def test_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -124,7 +124,7 @@ def test_script_exits_one_and_prints_summary_when_a_check_fails(
 
 def test_slow_tests_run_only_with_completo(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list"]) == 0
-    assert "python -m pytest -m 'not slow'" in capsys.readouterr().out
+    assert 'python -m pytest -m "not slow"' in capsys.readouterr().out
     assert main(["--list", "--completo"]) == 0
     commands = capsys.readouterr().out.splitlines()
     assert "pytest   python -m pytest" in commands

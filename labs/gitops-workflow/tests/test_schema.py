@@ -99,7 +99,8 @@ def test_reads_a_csv_saved_by_excel_in_spanish(
 ) -> None:
     path = excel_csv(customers, tmp_path / "clientes.csv")
     assert b";" in path.read_bytes() and b"," in path.read_bytes()
-    (chunk,) = validated_chunks(path, INFERENCE_COLUMNS)
+    # list(): Pylint en Python 3.15 creía que chunk era el generador.
+    (chunk,) = list(validated_chunks(path, INFERENCE_COLUMNS))
     assert list(chunk.columns) == list(INFERENCE_COLUMNS)
     assert chunk["customer_id"].tolist() == customers["customer_id"].tolist()
     assert chunk["monthly_charges"].tolist() == pytest.approx(

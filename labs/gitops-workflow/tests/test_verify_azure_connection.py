@@ -118,7 +118,7 @@ def test_local_store_check(lab_root: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["--local"]) == 0
     output = capsys.readouterr().out
     assert "El almacén local funciona" in output
-    assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in output
+    assert "python scripts/mlflow_ui.py" in output
     # mlflow ui con el puerto ocupado dice «Address already in use» y termina
     # con código 0: el aviso dice qué hacer.
     assert "Address already in use" in output and "--port 5001" in output

@@ -276,6 +276,24 @@ def report_errors(main: Callable[..., int]) -> Callable[..., int]:
 
 
 @contextlib.contextmanager
+def _interruptions_deferred() -> Iterator[None]:
+    """SIGTERM y Ctrl+C esperan a que termine el bloque (donde se puede: POSIX).
+
+    Entre que ``mkstemp`` crea el temporal y que su nombre queda guardado, una
+    señal lo dejaría sin borrar; bloqueada, llega justo después.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover, Windows
+        yield
+        return
+    signals = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """Da una ruta temporal junto a ``path`` y la renombra a ``path`` al terminar.
 
@@ -288,16 +306,17 @@ def atomic_output(path: Path) -> Iterator[Path]:
     try:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-            )
+            with _interruptions_deferred():
+                handle, name = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                )
+                temporary = Path(name)
         except OSError as error:
             raise LabError(
                 f"no se puede escribir en la carpeta {path.parent} "
                 f"({error.strerror}). Elige otra carpeta de salida o revisa sus "
                 "permisos."
             ) from None
-        temporary = Path(name)
         os.close(handle)
         # mkstemp crea el archivo solo legible por su dueño; el resultado final
         # lleva los permisos normales de un archivo nuevo (según la umask).

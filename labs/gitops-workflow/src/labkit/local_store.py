@@ -1,10 +1,9 @@
 """El almacén local de MLflow que usan los scripts con ``--local``, sin Azure.
 
 Vive en la raíz del laboratorio: ``mlflow.db`` (registro SQLite) y
-``mlartifacts/`` (artefactos), ambos ignorados por git. Para verlo en el
-navegador, desde la raíz del laboratorio: ``mlflow ui --backend-store-uri
-sqlite:///mlflow.db --default-artifact-root ./mlartifacts`` y abre
-http://127.0.0.1:5000.
+``mlartifacts/`` (artefactos), ambos ignorados por git. Para ver lo que
+guarda, desde cualquier carpeta: ``python scripts/mlflow_ui.py`` (``mlflow
+ui`` lanzado fuera de la raíz abriría un almacén nuevo y vacío).
 
 Los activos de datos locales (lo que ``upload_data.py --local`` registra) se
 guardan como copias dentro del almacén: ``mlartifacts/data-assets/<nombre>/
@@ -34,10 +33,9 @@ LOCAL_ARTIFACTS_DIRNAME = "mlartifacts"
 DATA_ASSETS_DIRNAME = "data-assets"
 MODELS_DIRNAME = "models"
 ASSET_FILENAME = "asset.json"
-MLFLOW_UI_COMMAND = (
-    f"mlflow ui --backend-store-uri sqlite:///{LOCAL_DB_FILENAME} "
-    f"--default-artifact-root ./{LOCAL_ARTIFACTS_DIRNAME}"
-)
+# Muestra el almacén del laboratorio desde cualquier carpeta (y abre la
+# interfaz web si está el paquete mlflow completo).
+MLFLOW_UI_COMMAND = "python scripts/mlflow_ui.py"
 
 
 @dataclass(frozen=True)
@@ -89,14 +87,8 @@ def quiet_mlflow_logs() -> None:
 
 
 def mlflow_ui_hint() -> str:
-    """El comando de ``mlflow ui``, y desde dónde ejecutarlo si no estás allí.
-
-    Las rutas del comando son relativas: desde otra carpeta, MLflow abriría
-    un almacén nuevo y vacío.
-    """
-    if Path.cwd().resolve() == LAB_ROOT.resolve():
-        return MLFLOW_UI_COMMAND
-    return f"{MLFLOW_UI_COMMAND}  (desde la carpeta {LAB_ROOT})"
+    """El comando que muestra el almacén local: sirve desde cualquier carpeta."""
+    return MLFLOW_UI_COMMAND
 
 
 def prepare_local_store(store: LocalStore) -> str:
