@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # conda.yml y el instalador ya están dentro, no hay nada que construir.
 JOB_IMAGE = "ghcr.io/astral-sh/uv:0.13-python{python}-trixie-slim"
 # Las versiones de Python para las que uv publica esa imagen.
-JOB_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
+JOB_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 OUTPUT_NAME = "predictions"
 POLL_SECONDS = 15
 # Tras tantos segundos en cola, la espera explica por qué y qué mirar (y sigue)…
