@@ -1,0 +1,368 @@
+"""Pylint y pytest solo sobre lo que cambió desde la última vez que pasaron.
+
+:func:`plan_checks` da, para cada chequeo que pide ``run_checks.py``, qué
+ejecutar: el mismo comando que CI para Black, isort, Flake8 y MyPy (los tres
+últimos guardan su propia caché), y para Pylint y pytest solo los archivos
+cuya huella cambió (``labkit.check_cache``), con una nota que lo dice. Con
+``full=True`` (``--completo``, y CI) todo se ejecuta entero, como en CI.
+
+Solo usa la biblioteca estándar.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from labkit.check_cache import (
+    CROSS_FILE_MESSAGES,
+    FAILING_TYPES,
+    CheckCache,
+    Plan,
+    Step,
+    full_plan,
+    junit_outcomes,
+)
+from labkit.dependencies import CODE_FOLDERS
+
+EVERYTHING = (
+    "CI lo revisa todo; tú también, con: python scripts/run_checks.py --completo"
+)
+# Para decidir qué archivos de pruebas mirar: los que pytest recoge por defecto.
+TEST_PREFIX, TEST_SUFFIX = "tests/test_", "_test.py"
+# Hasta cuántos archivos Pylint corre en un solo proceso (más, en paralelo).
+PYLINT_SERIAL_FILES = 4
+
+
+def plan_checks(
+    checks: dict[str, tuple[str, ...]],
+    names: Sequence[str],
+    root: Path,
+    full: bool = False,
+) -> tuple[list[Plan], CheckCache | None]:
+    """El plan de cada chequeo pedido (en el orden de ``checks``) y la caché."""
+    selected = [(name, args) for name, args in checks.items() if name in names]
+    if full:
+        return [full_plan(name, args) for name, args in selected], None
+    cache = CheckCache(root)
+    plans = []
+    for name, args in selected:
+        if name == "pytest":
+            plans.append(pytest_plan(cache, args))
+        elif name == "pylint":
+            plans.append(pylint_plan(cache, args))
+        else:
+            plans.append(full_plan(name, args))
+    return plans, cache
+
+
+def is_test_file(name: str) -> bool:
+    """Si pytest recoge ``name`` (``tests/…/test_*.py`` o ``*_test.py``)."""
+    base = name.rsplit("/", 1)[-1]
+    return name.startswith("tests/") and (
+        (base.startswith("test_") and base.endswith(".py"))
+        or base.endswith(TEST_SUFFIX)
+    )
+
+
+# --------------------------------------------------------------------------
+# pytest
+# --------------------------------------------------------------------------
+
+
+def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
+    """pytest con los archivos de pruebas que usan algo que cambió."""
+    section = cache.section("pytest")
+    passed: dict[str, str] = section.setdefault("passed", {})
+    executed: dict[str, list[str]] = section.setdefault("executed", {})
+    tests = [name for name in cache.graph.files if is_test_file(name)]
+    current = {name: test_fingerprint(cache, name, executed) for name in tests}
+    stale = [name for name in tests if passed.get(name) != current[name]]
+    for gone in set(passed) - set(current):
+        del passed[gone]
+    changed = _changed_files(cache, section, stale)
+    if not stale:
+        note = (
+            f"ℹ️ pytest: nada que repetir: ninguno de los {len(tests)} archivos de "
+            "pruebas usa algo que haya cambiado desde que pasaron. " + EVERYTHING
+        )
+        return Plan("pytest", [], note, lambda codes: (True, ""))
+    selection = () if len(stale) == len(tests) else tuple(stale)
+    note = _pytest_note(len(stale), len(tests), changed, bool(passed))
+    report = cache.path("pytest.xml")
+    report.unlink(missing_ok=True)
+    traces = cache.path("trace")
+    shutil.rmtree(traces, ignore_errors=True)
+    traces.mkdir()
+    junit = ("--junitxml", str(report), "-o", "junit_family=xunit1")
+
+    def finish(codes: list[int]) -> tuple[bool, str]:
+        # 0: todo pasó; 1: alguna falló, pero la sesión terminó. Otro código
+        # (interrumpida, error interno): el informe puede estar a medias.
+        complete = codes[0] in (0, 1)
+        outcomes = (junit_outcomes(report, cache.root) if complete else None) or {}
+        ran = read_traces(traces, cache) if complete else {}
+        for name in stale:
+            executed[name] = sorted(ran.get(name, set()))
+            if outcomes.get(name):
+                passed[name] = test_fingerprint(cache, name, executed)
+            else:
+                passed.pop(name, None)
+        report.unlink(missing_ok=True)
+        shutil.rmtree(traces, ignore_errors=True)
+        return codes[0] == 0, ""
+
+    step = Step((*args, *selection, *junit), {"RUN_CHECKS_TRACE": str(traces)})
+    return Plan("pytest", [step], note, finish)
+
+
+def test_fingerprint(
+    cache: CheckCache, test: str, executed: dict[str, list[str]]
+) -> str:
+    """La huella de todo lo que usa un archivo de pruebas.
+
+    Él, sus ``conftest.py`` y paquetes, los scripts que ejecutó en otros
+    procesos la última vez, todo lo que importan y los archivos que nombran.
+    """
+    parts = test.split("/")[:-1]
+    start = {test, *executed.get(test, [])}
+    for depth in range(len(parts) + 1):
+        for helper in ("conftest.py", "__init__.py"):
+            start.add("/".join([*parts[:depth], helper]))
+    files = set(cache.graph.files)
+    used = cache.graph.used_by(name for name in start if name in files)
+    return cache.fingerprint(used, exact=False)
+
+
+def read_traces(folder: Path, cache: CheckCache) -> dict[str, set[str]]:
+    """Qué archivos del laboratorio cargaron los procesos de cada archivo de pruebas.
+
+    Los anota ``tests/netguard/sitecustomize.py``. Un archivo cargado desde una
+    copia del laboratorio (``/tmp/…/scripts/train_model.py``) cuenta como el
+    del laboratorio con la misma ruta relativa.
+    """
+    files = set(cache.graph.files)
+    root = cache.root.resolve()
+    found: dict[str, set[str]] = {}
+    for record in folder.glob("*.txt"):
+        try:
+            test, *loaded = record.read_text(encoding="utf-8").splitlines()
+        except (OSError, ValueError):
+            continue
+        names = found.setdefault(test, set())
+        for path in loaded:
+            name = lab_name(Path(path), root, files)
+            if name:
+                names.add(name)
+    return found
+
+
+def lab_name(path: Path, root: Path, files: set[str]) -> str | None:
+    """El archivo del laboratorio que es ``path`` (o su copia), o None."""
+    if "site-packages" in path.parts or not path.suffix == ".py":
+        return None
+    try:
+        name = path.resolve().relative_to(root).as_posix()
+    except (OSError, ValueError):
+        parts = path.parts
+        candidates = ("/".join(parts[i:]) for i in range(len(parts) - 2, 0, -1))
+        return next((name for name in candidates if name in files), None)
+    return name if name in files else None
+
+
+def _pytest_note(stale: int, total: int, changed: str, had_results: bool) -> str:
+    if stale < total:
+        return (
+            f"ℹ️ pytest: solo {stale} de {total} archivos de pruebas, los que usan "
+            f"algo que cambió desde que pasaron ({changed}). " + EVERYTHING
+        )
+    if had_results:
+        return "ℹ️ pytest: todas las pruebas (cambió algo que todas usan)."
+    return (
+        "ℹ️ pytest: todas las pruebas (la primera vez; las siguientes, solo las que "
+        "usan algo que haya cambiado)."
+    )
+
+
+def _changed_files(cache: CheckCache, section: dict[str, Any], stale: list[str]) -> str:
+    """Qué archivos cambiaron desde la vez anterior (unos pocos, para decirlo)."""
+    previous = section.get("files", {})
+    now = {name: cache.code_hash(name) for name in cache.graph.files}
+    section["files"] = now
+    changed = sorted(
+        name for name in now if previous.get(name) not in (None, now[name])
+    )
+    changed += sorted(set(previous) - set(now))
+    changed = changed or stale
+    shown = ", ".join(changed[:3])
+    return shown + (f" y {len(changed) - 3} más" if len(changed) > 3 else "")
+
+
+# --------------------------------------------------------------------------
+# Pylint
+# --------------------------------------------------------------------------
+
+
+def pylint_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
+    """Pylint con los archivos cuya huella (la de lo que importan) cambió."""
+    cycle = cache.graph.import_cycle()
+    if cycle:
+        note = (
+            "ℹ️ Pylint: todos los archivos (hay imports en ciclo: "
+            f"{' → '.join(cycle)})."
+        )
+        return Plan("pylint", [Step(args)], note)
+    section = cache.section("pylint")
+    saved: dict[str, Any] = section.setdefault("files", {})
+    files = cache.python_files()
+    current = {
+        name: cache.fingerprint(cache.graph.closure([name]), exact=True)
+        for name in files
+    }
+    stale = [name for name in files if saved.get(name, {}).get("fp") != current[name]]
+    whole = cache.fingerprint(files, exact=True)
+    duplicates = section.get("duplicates", {})
+    options = [a for a in args[1:] if a.startswith("-")]
+    steps = []
+    report = cache.path("pylint.json")
+    duplicates_report = cache.path("pylint-duplicates.json")
+    if stale:
+        steps.append(_pylint_step(cache, options, stale, report))
+    if duplicates.get("fp") != whole:
+        steps.append(_duplicates_step(cache, options, duplicates_report))
+
+    def finish(codes: list[int]) -> tuple[bool, str]:
+        fresh_ok = _record(saved, stale, current, report, cache.root) if stale else True
+        if duplicates.get("fp") != whole:
+            messages = _read_messages(duplicates_report)
+            if messages is not None:
+                section["duplicates"] = {"fp": whole, "messages": messages}
+            fresh_ok = fresh_ok and messages is not None
+        for gone in set(saved) - set(current):
+            del saved[gone]
+        kept = [
+            message
+            for name in files
+            if name not in stale
+            for message in saved.get(name, {}).get("messages", [])
+        ]
+        shown = _text(kept, "de la última revisión (esos archivos no cambiaron)")
+        everything = kept + section.get("duplicates", {}).get("messages", [])
+        failing = [m for m in everything if m.get("type") in FAILING_TYPES]
+        return fresh_ok and not failing and all(code == 0 for code in codes), shown
+
+    note = _pylint_note(len(stale), len(files), bool(saved) or bool(duplicates))
+    return Plan("pylint", steps, note, finish)
+
+
+def _pylint_note(stale: int, total: int, had_results: bool) -> str:
+    if stale == total and not had_results:
+        return (
+            "ℹ️ Pylint: todos los archivos (la primera vez; las siguientes, solo los "
+            "que cambien o importen algo que cambió)."
+        )
+    if stale == 0:
+        return (
+            f"ℹ️ Pylint: ninguno de los {total} archivos ni lo que importan cambió "
+            "desde la última revisión: sus resultados se repiten. " + EVERYTHING
+        )
+    return (
+        f"ℹ️ Pylint: solo {stale} de {total} archivos (los que cambiaron o importan "
+        "algo que cambió; código duplicado, entre todos). " + EVERYTHING
+    )
+
+
+def _pylint_step(
+    cache: CheckCache, options: list[str], files: list[str], report: Path
+) -> Step:
+    """Pylint por partes: los mismos mensajes por archivo que con todos juntos."""
+    report.unlink(missing_ok=True)
+    jobs = ["--jobs=1"] if len(files) <= PYLINT_SERIAL_FILES else []
+    # Con todos los archivos, Pylint pone scripts/, src/ y la raíz en sys.path:
+    # con unos pocos, PYTHONPATH hace lo mismo (los imports se resuelven igual).
+    roots = [str(cache.root / name) for name in ("scripts", "src", ".")]
+    return Step(
+        (
+            "pylint",
+            *options,
+            *jobs,
+            f"--disable={CROSS_FILE_MESSAGES}",
+            f"--output-format=json2:{report},text",
+            *files,
+        ),
+        {"PYTHONPATH": os.pathsep.join(roots)},
+    )
+
+
+def _duplicates_step(cache: CheckCache, options: list[str], report: Path) -> Step:
+    """El código duplicado entre todos los archivos (solo ese mensaje)."""
+    report.unlink(missing_ok=True)
+    return Step(
+        (
+            "pylint",
+            *options,
+            "--disable=all",
+            "--enable=duplicate-code",
+            f"--output-format=json2:{report},text",
+            *(name for name in CODE_FOLDERS if (cache.root / name).is_dir()),
+        ),
+        quiet=True,
+    )
+
+
+def _read_messages(report: Path) -> list[dict[str, Any]] | None:
+    """Los mensajes del informe json2 de Pylint, o None si no hay informe."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    messages = data.get("messages") if isinstance(data, dict) else None
+    return messages if isinstance(messages, list) else None
+
+
+def _record(
+    saved: dict[str, Any],
+    stale: list[str],
+    current: dict[str, str],
+    report: Path,
+    root: Path,
+) -> bool:
+    """Guarda los mensajes nuevos de cada archivo; False si Pylint no terminó."""
+    messages = _read_messages(report)
+    if messages is None:
+        for name in stale:
+            saved.pop(name, None)
+        return False
+    by_file: dict[str, list[dict[str, Any]]] = {name: [] for name in stale}
+    for message in messages:
+        path = Path(str(message.get("absolutePath") or message.get("path", "")))
+        try:
+            name = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            name = str(message.get("path", ""))
+        by_file.setdefault(name, []).append(message)
+    for name in stale:
+        saved[name] = {"fp": current[name], "messages": by_file[name]}
+    return True
+
+
+def _text(messages: list[dict[str, Any]], origin: str) -> str:
+    """Los mensajes guardados, con el formato de texto de Pylint."""
+    if not messages:
+        return ""
+    lines = [f"Mensajes de Pylint {origin}:"]
+    module = None
+    for message in messages:
+        if message.get("module") != module:
+            module = message.get("module")
+            lines.append(f"************* Module {module}")
+        lines.append(
+            f"{message.get('path')}:{message.get('line')}:{message.get('column')}: "
+            f"{message.get('messageId')}: {message.get('message')} "
+            f"({message.get('symbol')})"
+        )
+    return "\n".join(lines) + "\n"
