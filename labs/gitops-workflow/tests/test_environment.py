@@ -19,6 +19,7 @@ import yaml
 from packaging.markers import Marker
 
 from labkit.environment import (
+    NEWEST_PYTHON,
     REQUIRED_MODULES,
     environment_problem,
     libraries_problem,
@@ -44,19 +45,34 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pins(lines: list[str]) -> dict[str, str]:
-    """Paquetes fijados con == en unas líneas de requisitos."""
-    found = {}
+def all_pins(lines: list[str]) -> dict[str, set[str]]:
+    """Cada paquete fijado con == en unas líneas de requisitos, con sus versiones.
+
+    Un paquete puede tener varias, cada una para unas versiones de Python
+    (``numpy==2.5.5; python_version >= "3.12"``).
+    """
+    found: dict[str, set[str]] = {}
     for line in lines:
         match = PIN.match(line.strip())
         if match:
+            found.setdefault(_normalise(match.group(1)), set()).add(match.group(2))
+    return found
+
+
+def pins(lines: list[str], platform: dict[str, str] | None = None) -> dict[str, str]:
+    """Paquetes fijados con == en unas líneas (los que se instalan en ``platform``)."""
+    found = {}
+    for line in lines:
+        match = PIN.match(line.strip())
+        marker = line.split(";", 1)[1].split("#", 1)[0] if ";" in line else ""
+        if match and (not marker.strip() or Marker(marker).evaluate(platform)):
             found[_normalise(match.group(1))] = match.group(2)
     return found
 
 
 def requirements_pins(path: Path = LAB_ROOT / "requirements.txt") -> dict[str, str]:
-    """Versiones fijadas en requirements.txt."""
-    return pins(path.read_text(encoding="utf-8").splitlines())
+    """Versiones fijadas en requirements.txt para el trabajo de Azure ML."""
+    return pins(path.read_text(encoding="utf-8").splitlines(), JOB_PLATFORM)
 
 
 def conda_pins(path: Path = LAB_ROOT / "conda.yml") -> dict[str, str]:
@@ -83,15 +99,15 @@ LOCK = LAB_ROOT / "requirements.lock"
 # del propio lock (la pone uv).
 LOCK_COMMAND = (
     "uv pip compile requirements.txt --universal --generate-hashes "
-    "--python-version 3.10 --output-file requirements.lock"
+    "--python-version 3.11 --output-file requirements.lock"
 )
 ROOT_MARK = "-r requirements.txt"
-# Donde corre el trabajo de Azure ML: Linux x86_64, Python 3.10 (conda.yml).
+# Donde corre el trabajo de Azure ML: Linux x86_64, Python 3.12 (conda.yml).
 JOB_PLATFORM = {
     "implementation_name": "cpython",
     "platform_python_implementation": "CPython",
-    "python_version": "3.10",
-    "python_full_version": "3.10.18",
+    "python_version": "3.12",
+    "python_full_version": "3.12.12",
     "sys_platform": "linux",
     "platform_system": "Linux",
     "platform_machine": "x86_64",
@@ -161,12 +177,13 @@ def _reachable(entries: list[LockEntry], start: set[str]) -> set[str]:
 
 def lock_problems(requirements: list[str], entries: list[LockEntry]) -> list[str]:
     """Qué tiene el lock que no corresponde a requirements.txt (vacío: al día)."""
-    wanted = pins(requirements)
+    wanted = all_pins(requirements)
     roots = {entry.name for entry in entries if ROOT_MARK in entry.via}
     problems = [
         f"{name}=={version} está en requirements.txt pero el lock tiene "
         f"{', '.join(sorted(locked)) or 'nada'}"
-        for name, version in sorted(wanted.items())
+        for name, versions in sorted(wanted.items())
+        for version in sorted(versions)
         if version
         not in (locked := {entry.version for entry in entries if entry.name == name})
         or name not in roots
@@ -208,13 +225,13 @@ def test_the_lock_matches_requirements() -> None:
 
 def test_a_stale_lock_is_detected(tmp_path: Path) -> None:
     requirements = [
-        line.replace("scikit-learn==1.7.2", "scikit-learn==1.8.0")
+        line.replace("scikit-learn==1.9.1", "scikit-learn==1.8.0")
         for line in requirement_lines()
         if not line.startswith("pre-commit==")
     ] + ["rich==14.0.0"]
     problems = lock_problems(requirements, lock_entries())
     assert (
-        "scikit-learn==1.8.0 está en requirements.txt pero el lock tiene 1.7.2"
+        "scikit-learn==1.8.0 está en requirements.txt pero el lock tiene 1.9.1"
         in problems
     )
     assert "pre-commit está en el lock pero ya no en requirements.txt" in problems
@@ -225,8 +242,13 @@ def test_a_stale_lock_is_detected(tmp_path: Path) -> None:
         re.sub(r" \\\n\s+--hash=\S+", "", LOCK.read_text(encoding="utf-8")),
         encoding="utf-8",
     )
-    assert "numpy==2.2.6 no tiene hash sha256" in lock_problems(
-        requirement_lines(), lock_entries(unhashed)
+    unhashed_problems = lock_problems(requirement_lines(), lock_entries(unhashed))
+    assert "numpy==2.5.5 no tiene hash sha256" in unhashed_problems
+    assert "numpy==2.4.6 no tiene hash sha256" in unhashed_problems
+    # Cada versión de un paquete que depende de Python cuenta por separado.
+    older = [line.replace("numpy==2.4.6", "numpy==2.4.5") for line in requirements]
+    assert "numpy==2.4.5 está en requirements.txt pero el lock tiene 2.4.6, 2.5.5" in (
+        lock_problems(older, lock_entries())
     )
 
 
@@ -238,7 +260,7 @@ def test_the_lock_says_how_it_was_made() -> None:
     assert "pip install --require-hashes -r requirements.lock" in requirements
 
 
-def test_the_job_installs_exactly_the_lock_for_linux_python_3_10() -> None:
+def test_the_job_installs_exactly_the_lock_for_linux_python_3_12() -> None:
     """conda.yml fija todo lo que instala el trabajo, con las versiones del lock."""
     expected = job_closure(lock_entries(), SCORING_PACKAGES, JOB_PLATFORM)
     assert SCORING_PACKAGES <= expected.keys()
@@ -276,10 +298,10 @@ def test_a_mismatch_is_detected(tmp_path: Path) -> None:
     conda = (LAB_ROOT / "conda.yml").read_text(encoding="utf-8")
     changed = tmp_path / "conda.yml"
     changed.write_text(
-        conda.replace("scikit-learn==1.7.2", "scikit-learn==1.3.2"), encoding="utf-8"
+        conda.replace("scikit-learn==1.9.1", "scikit-learn==1.3.2"), encoding="utf-8"
     )
     problems = disagreements(requirements_pins(), conda_pins(changed))
-    assert problems == ["scikit-learn: requirements.txt 1.7.2 ≠ conda.yml 1.3.2"]
+    assert problems == ["scikit-learn: requirements.txt 1.9.1 ≠ conda.yml 1.3.2"]
 
 
 def test_conda_python_is_supported() -> None:
@@ -289,7 +311,11 @@ def test_conda_python_is_supported() -> None:
         for dependency in environment["dependencies"]
         if isinstance(dependency, str) and dependency.startswith("python=")
     ]
-    assert python and python[0].split("=")[1] in {"3.10", "3.11", "3.12"}
+    assert python
+    version = tuple(int(part) for part in python[0].split("=")[1].split("."))
+    # Una de las admitidas y con parches: Python 3.12 o posterior.
+    assert (3, 12) <= version <= NEWEST_PYTHON
+    assert python_problem(version) is None
 
 
 def test_the_environment_check_looks_for_what_scoring_needs() -> None:
@@ -299,14 +325,30 @@ def test_the_environment_check_looks_for_what_scoring_needs() -> None:
 
 
 def test_unsupported_pythons_get_the_range_and_the_fix() -> None:
-    assert python_problem((3, 12, 1)) is None
-    assert python_problem((3, 10, 0)) is None
-    for version in ((3, 9, 18), (3, 14, 0)):
+    for supported in ((3, 11, 0), (3, 12, 1), (3, 14, 2), (3, 15, 2)):
+        assert python_problem(supported) is None
+    assert supported_range() == "3.11 a 3.15"
+    for version in ((3, 9, 18), (3, 10, 13), (3, 16, 0)):
         problem = python_problem(version, "/usr/bin/python3")
         assert problem is not None
         assert f"Python {'.'.join(map(str, version))}" in problem
         assert f"Python {supported_range()}" in problem
         assert "-m venv .venv" in problem
+
+
+def test_the_install_advice_is_what_python_org_offers_today() -> None:
+    """Windows: el administrador de instalación (py install); no «Python 3.12»."""
+    windows = python_problem((3, 10, 11), "C:\\Python310\\python.exe", "win32")
+    assert windows is not None
+    assert "py install 3.14" in windows
+    assert "py -V:3.14 -m venv .venv" in windows
+    assert "administrador de instalación de Python" in windows
+    for platform in ("darwin", "linux"):
+        other = python_problem((3, 10, 11), "/usr/bin/python3", platform)
+        assert other is not None
+        assert "python3.14 -m venv .venv" in other and "py install" not in other
+    for text in (windows, other):
+        assert "3.12" not in text and "\n" not in text
 
 
 def test_missing_libraries_say_activate_or_install() -> None:

@@ -23,7 +23,6 @@ Solo usa la biblioteca estándar.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,10 +81,7 @@ def signed(value: float) -> str:
 
 def read_tolerance(pyproject: Path) -> float:
     """La tolerancia de la puerta: ``[tool.churn_lab] auc_tolerance`` o 0,01."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover, solo en Python 3.10
-        import tomli as tomllib
+    import tomllib
 
     try:
         settings = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))

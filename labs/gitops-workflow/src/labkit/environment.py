@@ -20,10 +20,12 @@ from collections.abc import Callable, Sequence
 
 # Versiones de Python admitidas (primera y última, ambas incluidas): las que
 # instalan todas las versiones fijadas de requirements.lock desde paquetes ya
-# compilados (wheels). numpy 2.2.6 no tiene wheel para Python 3.14.
-OLDEST_PYTHON = (3, 10)
-NEWEST_PYTHON = (3, 13)
-RECOMMENDED_PYTHON = "3.12"
+# compilados (wheels) en Windows, macOS y Linux, y con las que pasan las
+# pruebas del laboratorio. Python 3.10 dejó de recibir parches en octubre de
+# 2026. La recomendada es la que python.org ofrece desde hace un año.
+OLDEST_PYTHON = (3, 11)
+NEWEST_PYTHON = (3, 15)
+RECOMMENDED_PYTHON = "3.14"
 
 # Bibliotecas que usa todo el laboratorio, también el trabajo de Azure ML (las
 # de conda.yml), con el nombre con que se importan.
@@ -45,14 +47,39 @@ INSTALL = "python -m pip install --require-hashes -r requirements.lock"
 
 
 def supported_range() -> str:
-    """Las versiones admitidas como texto: «3.10 a 3.13»."""
+    """Las versiones admitidas como texto: «3.11 a 3.15»."""
     oldest = ".".join(map(str, OLDEST_PYTHON))
     newest = ".".join(map(str, NEWEST_PYTHON))
     return f"{oldest} a {newest}"
 
 
+def install_advice(platform: str | None = None) -> str:
+    """Cómo instalar la versión recomendada y crear ``.venv`` con ella.
+
+    En Windows, python.org ofrece el administrador de instalación de Python
+    (``py install``); en macOS, su instalador; en Linux, el paquete de la
+    distribución suele bastar.
+    """
+    version = RECOMMENDED_PYTHON
+    if (platform or sys.platform) == "win32":
+        return (
+            f"Instala Python {version} con el administrador de instalación de "
+            f"Python (https://www.python.org/downloads/), en una terminal: py "
+            f"install {version}; después borra la carpeta .venv si existe y crea "
+            f"el entorno con: py -V:{version} -m venv .venv"
+        )
+    return (
+        f"Instala Python {version} (macOS: el instalador de "
+        f"https://www.python.org/downloads/; Linux: el paquete python{version} "
+        f"de tu distribución o python.org); después borra la carpeta .venv si "
+        f"existe y crea el entorno con: python{version} -m venv .venv"
+    )
+
+
 def python_problem(
-    version: Sequence[int] | None = None, executable: str | None = None
+    version: Sequence[int] | None = None,
+    executable: str | None = None,
+    platform: str | None = None,
 ) -> str | None:
     """Qué hacer si ``version`` (la de este Python) no es una de las admitidas."""
     version = tuple(version or sys.version_info[:3])
@@ -61,10 +88,9 @@ def python_problem(
     found = ".".join(str(part) for part in version[:3])
     return (
         f"este laboratorio funciona con Python {supported_range()} y este es "
-        f"Python {found} ({executable or sys.executable}). Instala Python "
-        f"{RECOMMENDED_PYTHON} desde https://www.python.org/downloads/ y crea el "
-        f"entorno con él: py -{RECOMMENDED_PYTHON} -m venv .venv (Windows) o "
-        f"python{RECOMMENDED_PYTHON} -m venv .venv (macOS/Linux)."
+        f"Python {found} ({executable or sys.executable}). "
+        + install_advice(platform)
+        + "."
     )
 
 
