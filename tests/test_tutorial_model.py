@@ -3,7 +3,7 @@
 En el repositorio de un estudiante (``tests/student_repo.py``: la rama
 ``main`` con el laboratorio tal cual y ``.venv`` dentro), se crea una rama, se aplica el cambio que
 muestra el tutorial (``<!-- cambio-del-modelo -->``: la línea nueva de
-``src/churn_lab/model.py``), se ejecuta ``python scripts/compare_models.py``
+``scripts/train_model.py``), se ejecuta ``python scripts/compare_models.py``
 y la salida mostrada (``<!-- salida-de-la-comparacion -->``) aparece en la
 real, en orden. La puerta de calidad no pasa, como dice el tutorial.
 """
@@ -32,14 +32,14 @@ COMPARISON_OUTPUT = re.compile(
     re.S | re.M,
 )
 def apply_model_change(repo: Path, new_line: str) -> None:
-    """Sustituye en model.py la línea con la misma clave (``"max_depth":``)."""
-    key = new_line.split(":")[0].strip()
-    target = repo / "src" / "churn_lab" / "model.py"
+    """Sustituye en train_model.py la línea con la misma clave (``max_depth=``)."""
+    key = new_line.split("=")[0].strip() + "="
+    target = repo / "scripts" / "train_model.py"
     lines = target.read_text(encoding="utf-8").split("\n")
     matches = [
         index for index, line in enumerate(lines) if line.strip().startswith(key)
     ]
-    assert len(matches) == 1, f"model.py no tiene una sola línea {key}"
+    assert len(matches) == 1, f"train_model.py no tiene una sola línea {key}"
     assert lines[matches[0]] != new_line, "el cambio ya está hecho"
     lines[matches[0]] = new_line
     target.write_text("\n".join(lines), encoding="utf-8")

@@ -38,10 +38,10 @@ COMMENT_LIMIT = 65_000
 def test_a_pull_request_with_max_depth_one_gets_a_failed_model_gate(
     act_environment: ActEnvironment, student: StudentRepo, github: FakeGitHub
 ) -> None:
-    model_code = (student.work / "src" / "churn_lab" / "model.py").read_text("utf-8")
-    assert '"max_depth": 8,' in model_code
-    shallow = model_code.replace('"max_depth": 8,', '"max_depth": 1,')
-    base, head = student.open_pull_request({"src/churn_lab/model.py": shallow})
+    model_code = (student.work / "scripts" / "train_model.py").read_text("utf-8")
+    assert "max_depth=8," in model_code
+    shallow = model_code.replace("max_depth=8,", "max_depth=1,")
+    base, head = student.open_pull_request({"scripts/train_model.py": shallow})
 
     merge = github.update_pull_request_refs(1, "cambio")
     event = pull_request_event(1, head, base, merge_sha=merge)

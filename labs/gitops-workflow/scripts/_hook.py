@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from labkit.cli import build_parser
 from labkit.environment import INSTALL, fail
 

@@ -25,9 +25,6 @@ from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 
-# El mismo git que compare_models.py, con sus errores en español. isort lo
-# ordena con los módulos del laboratorio; Pylint lo cree de terceros.
-from compare_models import git  # pylint: disable=wrong-import-order
 from course.conventional import (
     BUMP_EXPLAINED,
     BUMP_LABELS,
@@ -44,6 +41,7 @@ from labkit.cli import (
     LabError,
     atomic_output,
     build_parser,
+    git,
     positive_int,
     report_errors,
 )

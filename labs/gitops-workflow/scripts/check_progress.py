@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from course.github_api import GitHubClient, find_token
 from course.progress import (
     DONE,

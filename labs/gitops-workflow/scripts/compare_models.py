@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from churn_lab.data import TRAINING_SAMPLES, TRAINING_SEED
 from churn_lab.evaluation import METRICS_FILENAME
 from churn_lab.model import MODEL_FILENAME

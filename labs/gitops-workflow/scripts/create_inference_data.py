@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.data import INFERENCE_SAMPLES, INFERENCE_SEED
+from _lab import LAB_ROOT  # va primero: encuentra src/ y revisa tu Python
+
+import pandas as pd
+
+from churn_lab.data import INFERENCE_SAMPLES, INFERENCE_SEED, generate_inference_data
+from churn_lab.schema import CSV_WRITE_OPTIONS
 from labkit.cli import (
     atomic_output,
     build_parser,
@@ -31,14 +35,9 @@ PREVIEW_ROWS = 5
 
 def create_inference_data(n_samples: int, seed: int, output_dir: Path) -> Path:
     """Genera los clientes, los guarda en ``output_dir`` y devuelve la ruta."""
-    import pandas as pd
-
-    from churn_lab.data import generate_inference_data
-    from churn_lab.schema import CSV_WRITE_OPTIONS
-
     customers = generate_inference_data(n_samples, seed)
     output_path = output_dir / OUTPUT_FILENAME
-    with atomic_output(output_path) as temporary:
+    with atomic_output(output_path) as temporary:  # nunca un CSV a medias
         customers.to_csv(temporary, **CSV_WRITE_OPTIONS)
     print(
         f"📊 {quantity(len(customers), 'cliente generado', 'clientes generados')} "

@@ -1,65 +1,56 @@
 """Registra el modelo entrenado en MLflow: en tu workspace de Azure ML o en local.
 
-En una ejecución (run) de MLflow guarda los parámetros del entrenamiento
-(tipo de modelo, semilla, número de clientes), las métricas de
-``artifacts/model_metadata.json`` y el modelo con su firma (las columnas en
-bruto que recibe) y un ejemplo de entrada, y lo registra con un nombre: cada
-registro crea una versión nueva. Con ``--local`` usa el almacén local
+Se lee de arriba abajo: abre una ejecución (run) de MLflow, guarda en ella los
+parámetros del entrenamiento, sus métricas y los archivos de la evaluación,
+guarda el modelo como carpeta de MLflow (con su firma: las columnas en bruto
+que recibe, y un ejemplo de entrada) y registra esa carpeta con un nombre:
+cada registro crea una versión nueva. Con ``--local`` usa el almacén local
 (``mlflow.db`` y ``mlartifacts/``) en lugar de Azure.
 
-MLflow 3 guarda los modelos de scikit-learn con skops, un formato que no
-ejecuta código al cargar y que rechaza los tipos que no se declaran de
-confianza. Este script calcula qué tipos necesita el modelo, comprueba que
-están en la lista corta y conocida del laboratorio
-(``churn_lab.model.TRUSTED_SKOPS_TYPES``, la misma que revisa ``score.py``
-antes de cargar un modelo) y solo entonces los declara.
-
-Cada versión lleva su linaje, en el registro de Azure ML y en el local:
-etiquetas (tags) con la ejecución de MLflow, el commit de git, la etiqueta de
-versión de ese commit si la tiene (``v0.2.0``), ROC-AUC, exactitud, semilla y
-número de clientes, y una descripción con el enlace a la ejecución (Azure ML
-Studio, o ``mlflow ui`` en local). MLflow no enlaza la versión con la
-ejecución cuando se registra una carpeta (``file://``): las etiquetas lo dicen.
+El modelo se guarda con skops, un formato que no ejecuta código al cargarse,
+declarando de confianza solo los tipos de la lista del laboratorio
+(``churn_lab.model.TRUSTED_SKOPS_TYPES``, la misma que revisa ``score.py``).
+Cada versión lleva su linaje en etiquetas y en su descripción: la ejecución de
+MLflow, el commit de git (y su etiqueta de versión, ``v0.2.0``, si la tiene),
+las métricas y los datos.
 
 Uso: python scripts/register_model.py [--local] [--model-path artifacts/model.pkl]
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
+import argparse
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.evaluation import log_evaluation
+from _lab import LAB_ROOT  # va primero: encuentra src/ y revisa tu Python
+
+import mlflow
+import mlflow.sklearn
+from mlflow.models import infer_signature
+
+from churn_lab.data import generate_inference_data
 from churn_lab.model import (
     DEFAULT_MODEL_PATH,
     METADATA_FILENAME,
     MODEL_NAME,
-    TRUSTED_SKOPS_TYPES,
+    load_model,
+    trusted_types,
 )
-from labkit.cli import (
-    LabError,
-    build_parser,
-    check_asset_name,
-    first_line,
-    git,
-    report_errors,
-    require_file,
+from churn_lab.schema import as_model_input
+from labkit.cli import build_parser, check_asset_name, report_errors, require_file
+from labkit.local_store import local_store, mlflow_ui_hint, prepare_local_store
+from labkit.registry import (
+    RegisteredModel,
+    describe_version,
+    lineage_tags,
+    mlflow_in_spanish,
+    pip_requirements,
 )
-from labkit.local_store import (
-    local_store,
-    mlflow_ui_hint,
-    prepare_local_store,
-    quiet_mlflow_logs,
-)
+from labkit.training import read_training_run
 from labkit.workspace import (
     EXPERIMENT_NAME,
     WorkspaceConfig,
@@ -69,214 +60,24 @@ from labkit.workspace import (
     workspace_config_from_args,
 )
 
+RUN_NAME = "registro-modelo"
 # Filas reales del esquema en bruto para inferir la firma y el ejemplo.
 SIGNATURE_ROWS = 50
 EXAMPLE_ROWS = 3
-RUN_NAME = "registro-modelo"
-# Donde abre mlflow ui (el comando de mlflow_ui_hint) y Azure ML Studio.
-MLFLOW_UI_URL = "http://127.0.0.1:5000"
-STUDIO_URL = "https://ml.azure.com"
-# Avisos de MLflow (en inglés) que este script ya da en español.
-MLFLOW_NOTICES = (
-    "Successfully registered model",
-    "Registered model",
-    "Registering model",
-    "Created version",
-    "🏃 View run",
-    "🧪 View experiment",
-)
-# Lo que hace falta instalar para cargar el modelo, con las versiones de este
-# entorno (las mismas que conda.yml). Decirlo evita que MLflow lo adivine
-# cargando el modelo en otro proceso, que tarda varios segundos.
-MODEL_REQUIREMENTS: tuple[str, ...] = (
-    "mlflow-skinny",
-    "scikit-learn",
-    "numpy",
-    "pandas",
-    "skops",
-)
-
-
-@dataclass(frozen=True)
-class RegisteredModel:
-    """Lo que queda registrado: nombre, versión, URI y ejecución de MLflow."""
-
-    name: str
-    version: int
-    model_uri: str
-    run_id: str
-    tags: dict[str, str]
-    description: str
-
-
-def read_metadata(model_path: Path) -> dict[str, Any]:
-    """Lee ``model_metadata.json`` (junto al modelo) con las métricas."""
-    metadata_path = require_file(
-        Path(model_path).parent / METADATA_FILENAME,
-        "el archivo de metadatos del modelo",
-        "Entrena el modelo con: python scripts/train_model.py",
-    )
-    try:
-        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        metrics = {name: float(value) for name, value in metadata["metrics"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise LabError(
-            f"el archivo {metadata_path} está dañado o no tiene las métricas. "
-            "Vuelve a entrenar el modelo con: python scripts/train_model.py"
-        ) from None
-    metadata["metrics"] = metrics
-    return dict(metadata)
-
-
-def check_training_files(folder: Path, metadata: dict[str, Any]) -> None:
-    """Comprueba que model.pkl, metrics.json y los PNG son del mismo entrenamiento.
-
-    ``train_model.py`` guarda en ``model_metadata.json`` la huella (SHA-256) de
-    cada archivo que escribió. Si un entrenamiento se interrumpió a medias, o se
-    mezclaron archivos de dos, las huellas no coinciden y no se registra nada.
-    """
-    from churn_lab.model import file_digest
-
-    fix = "Vuelve a entrenar el modelo con: python scripts/train_model.py"
-    files = metadata.get("files")
-    if not isinstance(files, dict) or not files:
-        raise LabError(
-            f"{folder / METADATA_FILENAME} no dice qué archivos escribió el "
-            f"entrenamiento (falta «files»). {fix}"
-        )
-    for name, digest in sorted(files.items()):
-        path = folder / str(name)
-        if not path.is_file() or file_digest(path) != digest:
-            raise LabError(
-                f"{path} no es del mismo entrenamiento que "
-                f"{METADATA_FILENAME} (falta o cambió después). {fix}"
-            )
-
-
-def trusted_types(model: Any) -> list[str]:
-    """Los tipos que skops debe aceptar para este modelo, si están permitidos."""
-    import skops.io
-
-    needed = skops.io.get_untrusted_types(data=skops.io.dumps(model))
-    unexpected = sorted(set(needed) - set(TRUSTED_SKOPS_TYPES))
-    if unexpected:
-        raise LabError(
-            "el modelo usa tipos que skops no considera seguros y que no están en "
-            f"TRUSTED_SKOPS_TYPES: {', '.join(unexpected)}. Si son de scikit-learn "
-            "y entiendes por qué aparecen, añádelos a esa lista en "
-            "src/churn_lab/model.py."
-        )
-    return sorted(needed)
-
-
-def pip_requirements() -> list[str]:
-    """Las bibliotecas del modelo fijadas a la versión instalada."""
-    from importlib.metadata import version
-
-    return [f"{name}=={version(name)}" for name in MODEL_REQUIREMENTS]
-
-
-def signature_rows(rows: int = SIGNATURE_ROWS) -> Any:
-    """Filas reales con las columnas en bruto que recibe el modelo."""
-    from churn_lab.data import generate_inference_data
-    from churn_lab.schema import as_model_input
-
-    return as_model_input(generate_inference_data(rows))
-
-
-def log_training_run(metadata: dict[str, Any]) -> None:
-    """Guarda en la ejecución activa de MLflow lo que describe el entrenamiento."""
-    import mlflow
-
-    mlflow.log_params(
-        {
-            "model_type": metadata.get("model_type", "desconocido"),
-            "random_seed": metadata.get("random_seed", "desconocida"),
-            "num_samples": metadata.get("num_samples", "desconocido"),
-        }
-    )
-    mlflow.log_metrics(metadata["metrics"])
 
 
 def save_model_folder(model: Any, folder: Path, skops_types: list[str]) -> Path:
     """Guarda ``model`` en ``folder`` como modelo de MLflow (con ``MLmodel``)."""
-    import warnings
-
-    import mlflow.sklearn
-    from mlflow.models import infer_signature
-
-    rows = signature_rows()
-    with warnings.catch_warnings():
-        # MLflow avisa de que una columna entera no admite vacíos: el esquema
-        # de clientes ya no los admite (score.py los rechaza antes de puntuar).
-        warnings.filterwarnings(
-            "ignore", message=".*integer column", category=UserWarning
-        )
-        signature = infer_signature(rows, model.predict(rows))
-        mlflow.sklearn.save_model(
-            model,
-            str(folder),
-            signature=signature,
-            input_example=rows.head(EXAMPLE_ROWS),
-            skops_trusted_types=skops_types,
-            pip_requirements=pip_requirements(),
-        )
+    rows = as_model_input(generate_inference_data(SIGNATURE_ROWS))
+    mlflow.sklearn.save_model(
+        model,
+        str(folder),
+        signature=infer_signature(rows, model.predict(rows)),  # entrada y salida
+        input_example=rows.head(EXAMPLE_ROWS),
+        skops_trusted_types=skops_types,  # skops: solo datos, sin código
+        pip_requirements=pip_requirements(),  # las versiones de este entorno
+    )
     return folder
-
-
-def git_lineage(root: Path = LAB_ROOT) -> dict[str, str]:
-    """El commit de ``root`` y su etiqueta de versión, si la tiene (sin git: nada)."""
-    lineage: dict[str, str] = {}
-    try:
-        lineage["git_commit"] = git(["rev-parse", "HEAD"], root)
-    except LabError:
-        return lineage  # no es un repositorio (o no hay git): no hay commit que anotar
-    try:
-        lineage["release"] = git(["describe", "--tags", "--exact-match", "HEAD"], root)
-    except LabError:
-        pass  # este commit no tiene etiqueta de versión
-    return lineage
-
-
-def lineage_tags(
-    metadata: dict[str, Any], run_id: str, root: Path = LAB_ROOT
-) -> dict[str, str]:
-    """Las etiquetas de la versión: de qué ejecución, commit y datos viene."""
-    metrics = metadata["metrics"]
-    tags = {
-        "mlflow_run_id": run_id,
-        **git_lineage(root),
-        "random_seed": str(metadata.get("random_seed", "desconocida")),
-        "num_samples": str(metadata.get("num_samples", "desconocido")),
-    }
-    for name in ("roc_auc", "accuracy"):
-        if name in metrics:
-            tags[name] = f"{metrics[name]:.4f}"
-    return tags
-
-
-def run_url(run_id: str, experiment_id: str, config: WorkspaceConfig | None) -> str:
-    """Dónde se ve la ejecución: Azure ML Studio, o ``mlflow ui`` en local."""
-    if config is None:
-        return f"{MLFLOW_UI_URL}/#/experiments/{experiment_id}/runs/{run_id}"
-    workspace = (
-        f"/subscriptions/{config.subscription_id}/resourceGroups/"
-        f"{config.resource_group}/providers/Microsoft.MachineLearningServices/"
-        f"workspaces/{config.workspace_name}"
-    )
-    return f"{STUDIO_URL}/runs/{run_id}?wsid={workspace}"
-
-
-def lineage_description(tags: dict[str, str], url: str) -> str:
-    """La descripción de la versión: la ejecución que la registró y su enlace."""
-    commit = tags.get("git_commit", "")
-    source = f"commit {commit[:7]}" if commit else "una carpeta sin git"
-    if "release" in tags:
-        source += f" ({tags['release']})"
-    return (
-        f"Modelo de abandono de clientes registrado por register_model.py desde "
-        f"{source}. Ejecución de MLflow {tags['mlflow_run_id']}: {url}"
-    )
 
 
 def register_model(
@@ -288,71 +89,56 @@ def register_model(
 ) -> RegisteredModel:
     """Registra ``model_path`` como versión nueva de ``model_name`` en MLflow.
 
-    El modelo se guarda primero como carpeta de MLflow en ``models_dir`` y se
-    registra esa carpeta (``file://`` y su ruta absoluta). Así funciona igual
-    en Azure ML, que sube la carpeta a su almacén y no implementa los «logged
-    models» de MLflow 3 que usaría ``mlflow.sklearn.log_model``, y en el
-    almacén local, donde la carpeta queda guardada. ``config`` es el
-    workspace de Azure (``None`` en local): decide el enlace de la descripción.
+    Se registra la carpeta del modelo (``file://`` y su ruta absoluta), no un
+    modelo «logged» de MLflow 3 (``mlflow.sklearn.log_model``), que Azure ML no
+    implementa: así funciona igual en Azure ML, que sube la carpeta, y en el
+    almacén local. ``config`` es el workspace de Azure (``None`` en local).
     """
-    import mlflow
-    from mlflow.exceptions import MlflowException
-
-    from churn_lab.model import load_model
-
-    metadata = read_metadata(model_path)
-    check_training_files(Path(model_path).parent, metadata)
+    training = read_training_run(model_path)  # archivos de un mismo entrenamiento
     # model.pkl es de joblib (pickle, ejecuta código al cargar): el tuyo, de
     # train_model.py. En el registro se guarda con skops, que solo son datos.
     model = load_model(model_path)
-    skops_types = trusted_types(model)  # antes de conectarse a MLflow
-    quiet_mlflow_logs()
+    skops_types = trusted_types(model)
 
-    mlflow.set_tracking_uri(tracking_uri)
-    # MLflow anuncia en inglés el registro y el enlace de la ejecución
-    # («Successfully registered model…», «View run…»); este script da lo mismo
-    # en español al terminar. Cualquier otro mensaje suyo se muestra tal cual.
-    notices = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
-            mlflow.set_experiment(EXPERIMENT_NAME)
-            with mlflow.start_run(run_name=RUN_NAME) as run:
-                log_training_run(metadata)
-                log_evaluation(Path(model_path).parent)
-                folder = save_model_folder(
-                    model, models_dir / run.info.run_id, skops_types
-                )
-                # Sin run_id: el registro de Azure ML no lo acepta con file://;
-                # el linaje va en las etiquetas y en la descripción.
-                tags = lineage_tags(metadata, run.info.run_id)
-                description = lineage_description(
-                    tags, run_url(run.info.run_id, run.info.experiment_id, config)
-                )
-                version = mlflow.register_model(
-                    "file://" + os.path.abspath(folder), model_name, tags=tags
-                )
-                mlflow.MlflowClient().update_model_version(
-                    model_name, version.version, description=description
-                )
-    except MlflowException as error:
-        raise LabError(
-            f"MLflow no pudo registrar el modelo en {tracking_uri}: "
-            f"{first_line(error)}. "
-            "Revisa la conexión y los permisos del workspace."
-        ) from None
-    finally:
-        for line in notices.getvalue().splitlines():
-            if not line.startswith(MLFLOW_NOTICES):
-                print(line, file=sys.stderr)
-    number = int(version.version)
+    with mlflow_in_spanish(tracking_uri):
+        mlflow.set_tracking_uri(tracking_uri)
+        mlflow.set_experiment(EXPERIMENT_NAME)
+        with mlflow.start_run(run_name=RUN_NAME) as run:
+            mlflow.log_params(training.params)
+            mlflow.log_metrics(training.metrics)
+            mlflow.log_metrics(training.baseline_metrics)
+            for path in training.evaluation_files:
+                mlflow.log_artifact(path, artifact_path="evaluacion")
+
+            folder = save_model_folder(model, models_dir / run.info.run_id, skops_types)
+            # Sin run_id (Azure ML no lo acepta con file://): el linaje va en
+            # las etiquetas y en la descripción de la versión.
+            tags = lineage_tags(training.metadata, run.info.run_id)
+            version = mlflow.register_model(
+                "file://" + os.path.abspath(folder), model_name, tags=tags
+            )
+            description = describe_version(version, tags, run, config)
     return RegisteredModel(
-        model_name,
-        number,
-        f"models:/{model_name}/{number}",
-        run.info.run_id,
-        tags,
-        description,
+        model_name, int(version.version), run.info.run_id, tags, description
     )
+
+
+def register_in_azure(args: argparse.Namespace) -> RegisteredModel:
+    """Registra en el MLflow del workspace de Azure ML de ``config.json``."""
+    config = workspace_config_from_args(args)
+    print(f"☁️  Conectando con el workspace {config.workspace_name}…")
+    with azure_errors(config):
+        ml_client = create_ml_client(config)
+        workspace = ml_client.workspaces.get(config.workspace_name)
+        print(f"🗂️  Registrando en el MLflow de {config.workspace_name}…")
+        with tempfile.TemporaryDirectory(prefix="modelo-") as models_dir:
+            return register_model(
+                args.model_path,
+                args.model_name,
+                str(workspace.mlflow_tracking_uri),
+                Path(models_dir),
+                config,
+            )
 
 
 @report_errors
@@ -387,21 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.model_path, args.model_name, tracking_uri, store.models_dir
         )
     else:
-        config = workspace_config_from_args(args)
-        print(f"☁️  Conectando con el workspace {config.workspace_name}…")
-        with azure_errors(config):
-            ml_client = create_ml_client(config)
-            workspace = ml_client.workspaces.get(config.workspace_name)
-            tracking_uri = str(workspace.mlflow_tracking_uri)
-            print(f"🗂️  Registrando en el MLflow de {config.workspace_name}…")
-            with tempfile.TemporaryDirectory(prefix="modelo-") as models_dir:
-                registered = register_model(
-                    args.model_path,
-                    args.model_name,
-                    tracking_uri,
-                    Path(models_dir),
-                    config,
-                )
+        registered = register_in_azure(args)
 
     print(f"✅ Modelo registrado: {registered.name}")
     print(f"Versión registrada: {registered.version}")

@@ -30,8 +30,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from labkit.checks import CheckResult, display, print_summary, run_plans
 from labkit.cli import build_parser, report_errors
+from labkit.environment import require_libraries
 from labkit.quick_checks import plan_checks
 from labkit.syntax import syntax_problems
 
@@ -124,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         print_commands()
         return 0
-    results = run_checks(args.checks or list(CHECKS), fix=args.fix, full=args.completo)
+    names = args.checks or list(CHECKS)
+    require_libraries(CHECKS[name][0] for name in names)  # corren en otro proceso
+    results = run_checks(names, fix=args.fix, full=args.completo)
     print_summary(results)
     return 0 if all(result.passed for result in results) else 1
 

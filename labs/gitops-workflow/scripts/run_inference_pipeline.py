@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from churn_lab.model import MODEL_NAME
 from churn_lab.schema import PREDICTIONS_FILENAME
 from labkit.cli import (

@@ -18,8 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.model import DEFAULT_MODEL_PATH
+from _lab import LAB_ROOT  # va primero: encuentra src/ y revisa tu Python
+
+import pandas as pd
+
+from churn_lab.evaluation import THRESHOLD
+from churn_lab.model import DEFAULT_MODEL_PATH, load_model, model_type
+from churn_lab.schema import FEATURES, as_model_input
 from labkit.cli import (
     build_parser,
     display_path,
@@ -27,9 +32,6 @@ from labkit.cli import (
     print_table,
     report_errors,
 )
-
-# Probabilidad a partir de la cual se considera que el cliente abandonará.
-THRESHOLD = 0.5
 
 SAMPLE_CUSTOMERS: list[dict[str, Any]] = [
     {
@@ -87,21 +89,17 @@ SAMPLE_CUSTOMERS: list[dict[str, Any]] = [
 
 def predict_samples(model_path: Path) -> list[float]:
     """Carga el modelo y devuelve la probabilidad de abandono de cada cliente."""
-    import pandas as pd
-
-    from churn_lab.model import load_model, model_type
-    from churn_lab.schema import FEATURES, as_model_input
-
-    model = load_model(model_path)
+    model = load_model(model_path)  # joblib.load, con un mensaje claro si falla
     n_features = getattr(model, "n_features_in_", len(FEATURES))
     print(f"🤖 Modelo: {model_type(model)} · {n_features} columnas de entrada")
     customers = as_model_input(pd.DataFrame(SAMPLE_CUSTOMERS))
+    # predict_proba da la probabilidad de cada clase: [se queda, abandona].
     return [float(value) for value in model.predict_proba(customers)[:, 1]]
 
 
 def verdict(probability: float) -> str:
     """Texto del veredicto para una probabilidad de abandono."""
-    return "⚠️  abandonaría" if probability >= THRESHOLD else "se queda"
+    return "⚠️  abandonaría" if probability > THRESHOLD else "se queda"
 
 
 @report_errors

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
-from churn_lab.schema import INFERENCE_COLUMNS
+from _lab import LAB_ROOT  # va primero: encuentra src/ y revisa tu Python
+
+from churn_lab.schema import INFERENCE_COLUMNS, validated_chunks
 from labkit.cli import (
     build_parser,
     check_asset_name,
@@ -47,8 +48,6 @@ DESCRIPTION = "Clientes a puntuar con el modelo de abandono (esquema E2)."
 
 def validate_data_file(path: Path) -> int:
     """Revisa ``path`` contra el esquema de inferencia; devuelve cuántas filas tiene."""
-    from churn_lab.schema import validated_chunks
-
     require_file(
         path,
         "el archivo de datos",

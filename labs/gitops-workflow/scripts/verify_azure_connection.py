@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from labkit.cli import build_parser, print_table, report_errors
 from labkit.local_store import (
     LocalStore,

@@ -53,6 +53,9 @@ from labkit.cli import (
     quantity,
     report_errors,
 )
+from labkit.environment import guard_environment
+
+guard_environment()  # antes de pandas y MLflow: tu Python y las bibliotecas que falten
 
 # Por defecto, los archivos de este laboratorio, estés en la carpeta que estés.
 DEFAULT_INPUT = LAB_ROOT / "data" / "inference_input.csv"

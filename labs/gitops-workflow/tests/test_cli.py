@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,9 @@ from labkit.cli import (
     wait_seconds,
 )
 from tests.helpers import LAB_ROOT, assert_clean_failure, run_script
+
+# Los paquetes del laboratorio, en src/.
+LAB_PACKAGES = {"churn_lab", "labkit", "course"}
 
 
 def test_atomic_output_renames_on_success(tmp_path: Path) -> None:
@@ -72,6 +78,37 @@ def test_seed_int_accepts_zero_and_rejects_negatives() -> None:
     assert seed_int("0") == 0
     with pytest.raises(argparse.ArgumentTypeError, match="desde 0, no -1"):
         seed_int("-1")
+
+
+@pytest.mark.parametrize("kind", [positive_int, seed_int, wait_seconds])
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("200.000", "200000"),
+        ("10.000", "10000"),
+        ("1.000.000", "1000000"),
+        ("10,000", "10000"),
+        ("10 000", "10000"),
+    ],
+)
+def test_a_thousands_separator_gets_the_number_to_write(
+    kind: Callable[[str], int], text: str, digits: str
+) -> None:
+    """«200.000» es doscientos mil en español: no se lee como 200 sin decir nada."""
+    with pytest.raises(argparse.ArgumentTypeError) as error:
+        kind(text)
+    assert str(error.value) == (
+        f"{text} parece un número con separador de miles: escribe {digits}"
+    )
+
+
+def test_numbers_without_thousands_separators_still_work() -> None:
+    assert positive_int("200000") == 200_000
+    assert positive_int("1e3") == 1000
+    assert seed_int("1.0") == 1
+    for text in ("2,5", "1.5"):
+        with pytest.raises(argparse.ArgumentTypeError, match="no es un número entero"):
+            positive_int(text)
 
 
 def test_parser_errors_are_spanish_and_exit_1(
@@ -167,16 +204,49 @@ def test_help_shows_lab_defaults_as_lab_paths() -> None:
     assert str(LAB_ROOT) not in text
 
 
-def test_every_script_imports_lab_first() -> None:
-    """_lab.py va antes que labkit y churn_lab: revisa Python y el entorno."""
+def module_imports(path: Path) -> list[str]:
+    """Los módulos que ``path`` importa al cargarse, en orden (no los de funciones)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.module or "" if isinstance(node, ast.ImportFrom) else node.names[0].name
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+
+
+def test_every_script_imports_lab_before_any_library() -> None:
+    """_lab.py va antes que labkit, churn_lab, course y cualquier biblioteca.
+
+    Revisa Python y convierte la falta de pandas, scikit-learn… (el entorno
+    virtual sin activar) en una línea en español: solo si va primero.
+    """
     for script in sorted((LAB_ROOT / "scripts").glob("[!_]*.py")):
-        text = script.read_text(encoding="utf-8")
-        first = text.find("from _lab import LAB_ROOT")
-        assert (
-            first != -1
-        ), f"{script.name} debe importar primero: from _lab import LAB_ROOT"
-        for package in ("from labkit", "from churn_lab", "from course"):
-            assert text.find(package) in (-1, *range(first + 1, len(text))), script.name
+        outside = [
+            module
+            for module in module_imports(script)
+            if module.split(".")[0] not in sys.stdlib_module_names
+        ]
+        assert outside[:1] == ["_lab"], f"{script.name} importa primero {outside[:1]}"
+
+
+def test_score_guards_the_environment_before_any_library() -> None:
+    """score.py (también en el trabajo de Azure ML) llama a guard_environment()."""
+    score = LAB_ROOT / "src" / "score.py"
+    outside = [
+        module
+        for module in module_imports(score)
+        if module.split(".")[0] not in sys.stdlib_module_names
+    ]
+    assert all(module.split(".")[0] in LAB_PACKAGES for module in outside), outside
+    tree = ast.parse(score.read_text(encoding="utf-8"))
+    calls = [
+        node.value.func.id
+        for node in tree.body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+    ]
+    assert "guard_environment" in calls
 
 
 def test_numbers_have_an_upper_bound() -> None:

@@ -78,10 +78,10 @@ def compare(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # Entrena cuatro modelos: va con --completo (y en CI).
 @pytest.mark.slow
 def test_a_shallower_model_fails_the_gate(repo: Path) -> None:
-    model_code = repo / "src" / "churn_lab" / "model.py"
+    model_code = repo / "scripts" / "train_model.py"
     source = model_code.read_text(encoding="utf-8")
-    assert '"max_depth": 8,' in source
-    model_code.write_text(source.replace('"max_depth": 8,', '"max_depth": 1,'))
+    assert "max_depth=8," in source
+    model_code.write_text(source.replace("max_depth=8,", "max_depth=1,"))
 
     result = compare(repo, "--markdown", "modelo.md")
 
@@ -105,7 +105,7 @@ def test_a_shallower_model_fails_the_gate(repo: Path) -> None:
     assert len(git(repo, "worktree", "list").splitlines()) == 1
     assert git(repo, "status", "--porcelain").split() == [
         "M",
-        "src/churn_lab/model.py",
+        "scripts/train_model.py",
         "??",
         "modelo.md",
     ]

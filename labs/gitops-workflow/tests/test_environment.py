@@ -10,7 +10,10 @@ Todo sin red: se lee el lock, incluidas sus anotaciones ``# via``.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,15 +22,17 @@ import yaml
 from packaging.markers import Marker
 
 from labkit.environment import (
+    INSTALL,
     NEWEST_PYTHON,
     REQUIRED_MODULES,
     environment_problem,
     libraries_problem,
+    missing_lab_library,
     missing_libraries,
     python_problem,
     supported_range,
 )
-from tests.helpers import LAB_ROOT
+from tests.helpers import LAB_ROOT, copy_lab_code
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
 # Lo mínimo que necesita src/score.py dentro del trabajo de Azure ML.
@@ -387,3 +392,105 @@ def test_missing_libraries_in_an_azure_ml_job_point_to_conda_yml(
 
 def test_this_environment_passes_the_check() -> None:
     assert environment_problem() is None
+
+
+def test_a_missing_library_is_named_by_its_package() -> None:
+    def missing(name: str) -> ModuleNotFoundError:
+        return ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    assert missing_lab_library(missing("sklearn")) == "scikit-learn"
+    assert missing_lab_library(missing("sklearn.ensemble")) == "scikit-learn"
+    assert missing_lab_library(missing("azure.ai")) == "azure-ai-ml"
+    # Un nombre mal escrito en el código no es un problema del entorno.
+    assert missing_lab_library(missing("pandsa")) is None
+    assert missing_lab_library(ValueError("otra cosa")) is None
+    try:
+        try:
+            raise missing("mlflow")
+        except ModuleNotFoundError as error:
+            raise RuntimeError("al cargar el modelo") from error
+    except RuntimeError as chained:
+        assert missing_lab_library(chained) == "mlflow-skinny"
+
+
+def run_without_libraries(
+    lab: Path, args: list[str], **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -S``: este mismo Python sin site-packages, como sin el entorno."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "AZUREML_RUN_ID")
+    }
+    return subprocess.run(
+        [sys.executable, "-S", *args],
+        cwd=lab,
+        env={**environ, "PYTHONIOENCODING": "utf-8", **env},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module", name="bare_lab")
+def fixture_bare_lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Una copia del laboratorio con un script que solo usa la biblioteca estándar."""
+    lab = copy_lab_code(tmp_path_factory.mktemp("sin-entorno"))
+    (lab / "scripts" / "hola.py").write_text(
+        "from _lab import LAB_ROOT\n\n"
+        "from labkit.cli import format_number\n\n"
+        "print('hola', format_number(10000), LAB_ROOT.name)\n",
+        encoding="utf-8",
+    )
+    (lab / "scripts" / "errata.py").write_text(
+        "from _lab import LAB_ROOT\n\nimport pandsa  # noqa\n", encoding="utf-8"
+    )
+    return lab
+
+
+def test_without_libraries_a_script_that_imports_them_says_how_to_fix_it(
+    bare_lab: Path,
+) -> None:
+    """train_model.py importa scikit-learn arriba: una línea, sin traceback."""
+    for args in ([], ["--help"]):
+        result = run_without_libraries(bare_lab, ["scripts/train_model.py", *args])
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert line.startswith("❌ Error: ") and "Traceback" not in line
+        assert "(scikit-learn, " in line and INSTALL in line, line
+
+
+def test_in_an_azure_ml_job_a_missing_library_points_to_conda_yml(
+    bare_lab: Path,
+) -> None:
+    result = run_without_libraries(
+        bare_lab, ["scripts/train_model.py"], AZUREML_RUN_ID="trabajo-1"
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "trabajo de Azure ML" in line and "conda.yml" in line, line
+
+
+def test_a_script_that_only_needs_the_standard_library_runs_without_them(
+    bare_lab: Path,
+) -> None:
+    result = run_without_libraries(bare_lab, ["scripts/hola.py"])
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"hola 10 000 {bare_lab.name}\n"
+    # score.py importa pandas y MLflow solo al puntuar: su ayuda no los necesita.
+    result = run_without_libraries(bare_lab, ["src/score.py", "--help"])
+    assert result.returncode == 0, result.stderr
+    assert "uso:" in result.stdout
+
+
+def test_a_typo_in_an_import_is_not_blamed_on_the_environment(
+    bare_lab: Path,
+) -> None:
+    result = run_without_libraries(bare_lab, ["scripts/errata.py"])
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "No module named 'pandsa'" in result.stderr
+    assert "❌" not in result.stderr

@@ -17,6 +17,7 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
+from sklearn.model_selection import train_test_split
 
 from churn_lab.data import (
     EVALUATION_SAMPLES,
@@ -30,6 +31,7 @@ from churn_lab.evaluation import (
     METRICS_FILENAME,
     PLOT_FILENAMES,
     ROC_GRID,
+    TEST_SIZE,
     baseline_metrics,
     compute_metrics,
     confusion,
@@ -38,12 +40,26 @@ from churn_lab.evaluation import (
     predicted_labels,
     read_report,
     roc_on_grid,
-    split_customers,
 )
-from churn_lab.model import build_pipeline
 from churn_lab.schema import FEATURES, TARGET_COLUMN
 from course.comparison import DEFAULT_AUC_TOLERANCE, check_gate, render_markdown
 from labkit.cli import LabError
+from scripts.train_model import build_model
+
+
+def split_customers(customers: Any, seed: int) -> list[Any]:
+    """La separación de train_model.py: 80/20 con la proporción de abandonos."""
+    target = customers[TARGET_COLUMN]
+    return list(
+        train_test_split(
+            customers[list(FEATURES)],
+            target,
+            test_size=TEST_SIZE,
+            stratify=target,
+            random_state=seed,
+        )
+    )
+
 
 # Un conjunto fijo y pequeño: 4 abandonos de 10, probabilidades a mano.
 Y_TRUE = [0, 0, 1, 1, 0, 1, 0, 0, 1, 0]
@@ -102,9 +118,12 @@ def test_roc_on_grid_is_the_curve_at_eleven_points() -> None:
 
 def test_predicted_labels_agree_with_the_model(trained_model: Path) -> None:
     model = joblib.load(trained_model / "model.pkl")
-    _, x_test, _, _ = split_customers(generate_training_data(10_000, 42), 42)
+    _, x_test, _, y_test = split_customers(generate_training_data(10_000, 42), 42)
     probability = model.predict_proba(x_test)[:, 1]
     assert predicted_labels(probability) == model.predict(x_test).tolist()
+    # Son las filas de prueba de train_model.py: dan sus mismas métricas.
+    saved = json.loads((trained_model / METRICS_FILENAME).read_text("utf-8"))
+    assert evaluate(model, x_test, y_test, 10_000, 42).report == saved
 
 
 def test_training_writes_metrics_json_and_pictures(trained_model: Path) -> None:
@@ -164,8 +183,8 @@ def fixture_leaky_and_honest(
     x_train, x_test, y_train, y_test = split_customers(customers, 42)
     folder = tmp_path_factory.mktemp("fuga")
     models = {
-        "honest": build_pipeline(42).fit(x_train, y_train),
-        "leaky": build_pipeline(42)
+        "honest": build_model(42).fit(x_train, y_train),
+        "leaky": build_model(42)
         .set_params(classifier__max_depth=None, classifier__min_samples_leaf=1)
         .fit(customers.loc[:, list(FEATURES)], customers[TARGET_COLUMN]),
     }

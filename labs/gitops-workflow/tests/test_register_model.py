@@ -19,19 +19,13 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from churn_lab.model import MODEL_NAME
+from churn_lab.model import MODEL_NAME, TRUSTED_SKOPS_TYPES, trusted_types
 from churn_lab.schema import FEATURES
 from labkit.cli import LabError
 from labkit.local_store import local_store, prepare_local_store
+from labkit.registry import git_lineage, run_url
 from labkit.workspace import WorkspaceConfig
-from scripts.register_model import (
-    TRUSTED_SKOPS_TYPES,
-    git_lineage,
-    main,
-    register_model,
-    run_url,
-    trusted_types,
-)
+from scripts.register_model import main, register_model
 from tests.helpers import assert_main_fails, script_env
 
 # Se ejecuta en un proceso nuevo: carga la última versión como lo haría otra

@@ -79,6 +79,25 @@ def test_bad_option_in_a_terminal_prints_no_traceback(tmp_path: Path) -> None:
     assert_clean_failure(result, "--n-samples", "mayor que 0")
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"), [("200.000", "200000"), ("10.000", "10000")]
+)
+def test_a_thousands_separator_is_not_read_as_a_decimal_point(
+    written: str, meant: str, tmp_path: Path
+) -> None:
+    """«200.000» (separador de miles) no entrena con 200 clientes sin decir nada."""
+    result = run_script(
+        ["scripts/train_model.py", "--n-samples", written, "--output-dir", tmp_path]
+    )
+    assert_clean_failure(
+        result,
+        f"argumento --n-samples: {written} parece un número con separador de miles: "
+        f"escribe {meant}",
+    )
+    assert "recibido" not in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_rejects_too_few_to_split(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -153,7 +172,7 @@ def test_prints_numbers_the_spanish_way(
 
 
 def test_outputs_are_one_set_listed_in_the_metadata(trained_model: Path) -> None:
-    from churn_lab.model import file_digest
+    from labkit.training import file_digest
 
     metadata = json.loads((trained_model / "model_metadata.json").read_text("utf-8"))
     assert set(metadata["files"]) == {

@@ -1,8 +1,8 @@
 """Evaluación del modelo: métricas en ``metrics.json`` y dos gráficos en PNG.
 
-El modelo se mide con el 20 % de los clientes que no vio al entrenar (la
-separación es siempre la misma para una semilla: ``split_customers``). Se
-guardan, en la carpeta de los artefactos:
+``scripts/train_model.py`` mide el modelo con el 20 % de los clientes que no
+vio al entrenar (``evaluate``; la separación es siempre la misma para una
+semilla). Se guardan, en la carpeta de los artefactos (``save_evaluation``):
 
 - ``metrics.json``: ROC-AUC, exactitud, precisión, sensibilidad, F1 y Brier
   (el error cuadrático medio de la probabilidad: cuanto más bajo, mejor), las
@@ -11,15 +11,13 @@ guardan, en la carpeta de los artefactos:
   once puntos, el tamaño de los datos y la semilla;
 - ``roc_curve.png`` y ``confusion_matrix.png``, dibujados con matplotlib.
 
-``train_model.py`` lo escribe al entrenar (con su 20 % de prueba). Para
-comparar dos versiones del modelo, ``compare_models.py`` las mide en cambio
+Para comparar dos versiones del modelo, ``compare_models.py`` las mide en cambio
 con los **clientes de evaluación** (``evaluate_model_file``): otros 5000,
 generados con su propia semilla (``churn_lab.data.EVALUATION_SEED``) y sus
 propios ids, que ningún entrenamiento ve; así, entrenar también con las filas
 de prueba (cuya semilla y separación se conocen) no gana nada.
-``register_model.py`` guarda el de ``train_model.py`` en la ejecución de MLflow
-(``log_evaluation``), así que también se ve en ``mlflow ui`` y en Azure ML
-Studio.
+``register_model.py`` guarda el de ``train_model.py`` en la ejecución de
+MLflow, así que también se ve en ``mlflow ui`` y en Azure ML Studio.
 
 pandas, scikit-learn y matplotlib se importan dentro de las funciones para que
 ``--help`` responda al instante.
@@ -30,19 +28,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from churn_lab.schema import FEATURES, TARGET_COLUMN
 from labkit.cli import LabError, atomic_output, format_number
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 METRICS_FILENAME = "metrics.json"
 ROC_FILENAME = "roc_curve.png"
 CONFUSION_FILENAME = "confusion_matrix.png"
 PLOT_FILENAMES = (ROC_FILENAME, CONFUSION_FILENAME)
-# Proporción de clientes que se reserva para medir el modelo.
+# Proporción de clientes que train_model.py reserva para medir el modelo.
 TEST_SIZE = 0.2
 # Un cliente se marca como «abandona» si su probabilidad supera este umbral
 # (lo mismo que hace model.predict).
@@ -50,27 +45,6 @@ THRESHOLD = 0.5
 # Tasas de falsos positivos en las que se resume la curva ROC (0, 0,1, …, 1).
 ROC_GRID: tuple[float, ...] = tuple(step / 10 for step in range(11))
 DECIMALS = 4
-
-
-def split_customers(
-    customers: pd.DataFrame, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """Separa entrenamiento y prueba (80/20) manteniendo la proporción de abandonos.
-
-    Devuelve ``x_train, x_test, y_train, y_test``: las mismas filas para la
-    misma semilla, también al evaluar otra versión del modelo.
-    """
-    from sklearn.model_selection import train_test_split
-
-    target = customers[TARGET_COLUMN]
-    x_train, x_test, y_train, y_test = train_test_split(
-        customers.loc[:, list(FEATURES)],
-        target,
-        test_size=TEST_SIZE,
-        stratify=target,
-        random_state=seed,
-    )
-    return x_train, x_test, y_train, y_test
 
 
 def predicted_labels(probability: Any, threshold: float = THRESHOLD) -> list[int]:
@@ -278,28 +252,3 @@ def read_report(path: Path) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError):
         raise LabError(f"el archivo {path} está dañado o incompleto. {fix}") from None
     return dict(report)
-
-
-def log_evaluation(artifacts_dir: Path) -> bool:
-    """Guarda metrics.json, sus métricas y los PNG en la ejecución activa de MLflow.
-
-    Devuelve False (sin registrar nada) si el modelo se entrenó antes de que
-    existiera ``metrics.json``.
-    """
-    import mlflow
-
-    artifacts_dir = Path(artifacts_dir)
-    metrics_path = artifacts_dir / METRICS_FILENAME
-    if not metrics_path.is_file():
-        return False
-    report = read_report(metrics_path)
-    mlflow.log_metrics(report["metrics"])
-    mlflow.log_metrics(
-        {f"baseline_{name}": value for name, value in report["baseline"].items()}
-    )
-    for filename in (METRICS_FILENAME, *PLOT_FILENAMES):
-        if (artifacts_dir / filename).is_file():
-            mlflow.log_artifact(
-                str(artifacts_dir / filename), artifact_path="evaluacion"
-            )
-    return True

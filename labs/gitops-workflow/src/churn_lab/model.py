@@ -1,11 +1,11 @@
-"""El modelo de abandono: un ``Pipeline`` de scikit-learn y cómo cargarlo.
+"""El modelo de abandono ya entrenado: cargarlo, revisarlo y sus tipos de confianza.
 
-El modelo recibe las columnas en bruto (``churn_lab.schema.FEATURES``): la
-codificación one-hot de las tres columnas categóricas vive dentro del propio
-``Pipeline``. Así el modelo registrado en MLflow acepta los mismos datos que
-el CSV de inferencia y puntuar no necesita copiar ningún preprocesamiento.
-Un lote con una sola fila, o al que le falta alguna categoría, se codifica con
-las mismas columnas que los datos de entrenamiento.
+El modelo (un ``Pipeline`` de scikit-learn: codificación one-hot de las tres
+columnas categóricas y un bosque aleatorio) se arma y se entrena a la vista en
+``scripts/train_model.py``. Como la codificación vive dentro del ``Pipeline``,
+el modelo recibe las columnas en bruto (``churn_lab.schema.FEATURES``): el
+modelo registrado en MLflow acepta los mismos datos que el CSV de inferencia y
+puntuar no necesita copiar ningún preprocesamiento.
 
 Un modelo es datos solo si se guarda en un formato que no ejecuta código al
 cargarse. ``model.pkl`` es de joblib (pickle): cargarlo **ejecuta** lo que
@@ -14,8 +14,8 @@ MLflow puede venir de otra persona (un workspace compartido, la versión
 ``@latest`` que escribió cualquiera con permiso): antes de cargarla,
 ``check_model_folder`` revisa su ``MLmodel`` y rechaza el código (``code:``),
 cualquier formato distinto de skops y los tipos de skops que no estén en
-``TRUSTED_SKOPS_TYPES``, la única lista de confianza del laboratorio (la usa
-también ``scripts/register_model.py`` al guardar el modelo).
+``TRUSTED_SKOPS_TYPES``, la única lista de confianza del laboratorio
+(``trusted_types`` la aplica también al registrar el modelo).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from churn_lab.schema import CATEGORICAL_FEATURES, CATEGORIES, NUMERIC_FEATURES
 from labkit.cli import LabError, require_file
 
 if TYPE_CHECKING:
@@ -38,41 +37,10 @@ MLMODEL_FILENAME = "MLmodel"
 # Tipos que skops no acepta por defecto y que este modelo sí necesita.
 # sklearn.tree._tree.Tree es la estructura compilada de cada árbol del bosque
 # aleatorio: es de scikit-learn y no ejecuta código al cargarse. Es la única
-# lista: register_model.py la usa al guardar y check_model_folder al cargar.
+# lista: trusted_types la usa al registrar y check_model_folder al cargar.
 TRUSTED_SKOPS_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
 # El único formato de scikit-learn que se carga: skops no ejecuta código.
 SAFE_SERIALIZATION = "skops"
-
-# Hiperparámetros del bosque aleatorio. La profundidad máxima y el mínimo de
-# clientes por hoja lo regularizan: no memoriza el ruido de los datos y el
-# archivo model.pkl ocupa unos pocos MB en lugar de decenas.
-FOREST_PARAMS: dict[str, int | str] = {
-    "n_estimators": 100,
-    "max_depth": 8,
-    "min_samples_leaf": 20,
-}
-
-
-def build_pipeline(seed: int) -> Pipeline:
-    """Codificación one-hot de las categóricas y después un bosque aleatorio."""
-
-    from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder
-
-    encoder = OneHotEncoder(
-        categories=[list(CATEGORIES[column]) for column in CATEGORICAL_FEATURES],
-        handle_unknown="ignore",
-    )
-    preprocess = ColumnTransformer(
-        [
-            ("categorical", encoder, list(CATEGORICAL_FEATURES)),
-            ("numeric", "passthrough", list(NUMERIC_FEATURES)),
-        ]
-    )
-    forest = RandomForestClassifier(random_state=seed, n_jobs=-1, **FOREST_PARAMS)
-    return Pipeline([("preprocess", preprocess), ("classifier", forest)])
 
 
 def load_model(path: Path) -> Pipeline:
@@ -114,22 +82,31 @@ def load_model(path: Path) -> Pipeline:
     return model
 
 
-def file_digest(path: Path) -> str:
-    """La huella SHA-256 de un archivo (en hexadecimal), leída por bloques."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def model_type(model: object) -> str:
     """Nombre legible del modelo: el del último paso si es un ``Pipeline``."""
     steps = getattr(model, "steps", None)
     final = steps[-1][1] if steps else model
     return type(final).__name__
+
+
+def trusted_types(model: Any) -> list[str]:
+    """Los tipos que skops debe aceptar para guardar ``model``, si están permitidos.
+
+    MLflow 3 guarda los modelos de scikit-learn con skops, que rechaza los
+    tipos que no se declaran de confianza: solo se declaran los de la lista.
+    """
+    import skops.io
+
+    needed = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    unexpected = sorted(set(needed) - set(TRUSTED_SKOPS_TYPES))
+    if unexpected:
+        raise LabError(
+            "el modelo usa tipos que skops no considera seguros y que no están en "
+            f"TRUSTED_SKOPS_TYPES: {', '.join(unexpected)}. Si son de scikit-learn "
+            "y entiendes por qué aparecen, añádelos a esa lista en "
+            "src/churn_lab/model.py."
+        )
+    return sorted(needed)
 
 
 def _refuse(folder: Path, problem: str) -> LabError:

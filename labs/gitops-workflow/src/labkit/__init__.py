@@ -2,22 +2,18 @@
 
 Lo que los scripts necesitan y que no es aprendizaje automático vive aquí, una
 sola vez: los argumentos y los errores en español (``labkit.cli``), la
-revisión del entorno (``labkit.environment``), el workspace de Azure ML
-(``labkit.workspace``) y el almacén local de MLflow (``labkit.local_store``).
-El modelo y los datos están en ``churn_lab``; lo del curso (progreso, GitHub,
-reglas de los commits), en ``course``.
+revisión del entorno (``labkit.environment``), guardar y leer un entrenamiento
+entero (``labkit.training``), el registro de modelos de MLflow
+(``labkit.registry``), el workspace de Azure ML (``labkit.workspace``) y el
+almacén local de MLflow (``labkit.local_store``). El modelo y los datos están
+en ``churn_lab``; lo del curso (progreso, GitHub, reglas de los commits), en
+``course``.
 
-Importar ``labkit`` revisa, antes que nada, que la versión de Python sea una de
-las admitidas y que el entorno virtual tenga las bibliotecas
-(``labkit.environment``): si no, el script termina con una línea en español
-que dice cómo arreglarlo.
+Importarlo no hace nada más que definir ``LAB_ROOT``: la revisión de Python y
+de las bibliotecas la pide cada script al empezar (``scripts/_lab.py``).
 """
 
 from pathlib import Path
-
-from labkit.environment import require_environment
-
-require_environment()
 
 # La raíz del laboratorio (src/labkit/__init__.py → src/labkit → src → raíz):
 # las rutas por defecto de los scripts (artifacts/, data/, outputs/, el almacén

@@ -126,8 +126,23 @@ MAX_SEED = 2**32 - 1
 MAX_POLL_SECONDS = 3600
 
 
+# Un número escrito con separador de miles, como en español (200.000, 10 000)
+# o en inglés (10,000): Python leería «200.000» como 200,0.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([.,\s])\d{3}(?:\1\d{3})*")
+
+
 def _as_int(text: str) -> int:
-    """``text`` como entero; también ``1e6`` si es un número entero."""
+    """``text`` como entero; también ``1e6`` si es un número entero.
+
+    Un número con separador de miles (``200.000``) se rechaza: no se sabe si
+    es doscientos mil o doscientos, y entrenar con 200 clientes sin decir nada
+    sería peor que preguntar.
+    """
+    if _THOUSANDS.fullmatch(text.strip()):
+        digits = re.sub(r"[.,\s]", "", text)
+        raise argparse.ArgumentTypeError(
+            f"{text.strip()} parece un número con separador de miles: escribe {digits}"
+        )
     try:
         return int(text)
     except ValueError:

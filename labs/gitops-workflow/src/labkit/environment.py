@@ -1,10 +1,14 @@
-"""Lo primero que se revisa: la versión de Python y el entorno virtual.
+"""Lo primero que se revisa: la versión de Python y las bibliotecas del laboratorio.
 
-``labkit`` llama a ``require_environment()`` al importarse, antes de cargar
-pandas o scikit-learn. Si el Python no es de las versiones admitidas, o si
-faltan las bibliotecas (casi siempre porque el entorno virtual no está
-activado), el script termina con una sola línea en español que dice qué hacer,
-en lugar de un traceback con ``ModuleNotFoundError``.
+Cada script llama a ``guard_environment()`` al empezar (desde ``scripts/_lab.py``;
+``src/score.py`` la llama él mismo). Revisa enseguida la versión de Python y,
+si no es de las admitidas, termina con una línea en español que dice qué hacer.
+Las bibliotecas no se revisan por adelantado: un script que solo usa la
+biblioteca estándar (``check_commit_message.py``) funciona con cualquier Python
+admitido, sin el entorno virtual. Si un script importa una biblioteca del
+laboratorio (pandas, scikit-learn, MLflow…) y falta, casi siempre porque el
+entorno virtual no está activado, el ``ModuleNotFoundError`` se convierte en una
+sola línea en español que dice cómo arreglarlo, en lugar de un traceback.
 
 Solo usa la biblioteca estándar y una sintaxis que cualquier Python 3 entiende:
 tiene que funcionar justo con el Python equivocado. ``./dev.sh`` lo ejecuta como
@@ -16,7 +20,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from types import TracebackType
 
 # Versiones de Python admitidas (primera y última, ambas incluidas): las que
 # instalan todas las versiones fijadas de requirements.lock desde paquetes ya
@@ -143,8 +148,8 @@ def environment_problem() -> str | None:
     )
 
 
-def fail(problem: str) -> None:
-    """Escribe el problema en una línea, en español, y termina con código 1."""
+def write_problem(problem: str) -> None:
+    """Escribe el problema en una línea, en español, en la salida de errores."""
     message = f"❌ Error: {problem}\n"
     stream = sys.stderr
     try:
@@ -152,14 +157,106 @@ def fail(problem: str) -> None:
     except UnicodeEncodeError:  # una consola que no sabe escribir «❌» ni tildes
         stream.write(message.encode("ascii", "replace").decode("ascii"))
     stream.flush()
+
+
+def fail(problem: str) -> None:
+    """Escribe el problema en una línea, en español, y termina con código 1."""
+    write_problem(problem)
     raise SystemExit(1)
 
 
 def require_environment() -> None:
-    """Termina con un mensaje claro si este Python no sirve para el laboratorio."""
+    """Termina con un mensaje claro si a este Python le falta algo del laboratorio."""
     problem = environment_problem()
     if problem:
         fail(problem)
+
+
+# Lo que los scripts y las pruebas del laboratorio importan de
+# requirements.txt, con el nombre con que se importa y el del paquete: si falta
+# uno de estos, el problema es el entorno, no el código.
+LAB_LIBRARIES: dict[str, str] = {
+    **{module: package for package, module in REQUIRED_MODULES.items()},
+    "azure": "azure-ai-ml",
+    "azureml": "azureml-mlflow",
+    "matplotlib": "matplotlib",
+    "yaml": "PyYAML",
+    "tomli": "tomli",
+    "black": "black",
+    "isort": "isort",
+    "flake8": "flake8",
+    "pylint": "pylint",
+    "mypy": "mypy",
+    "pytest": "pytest",
+    "xdist": "pytest-xdist",
+    "pre_commit": "pre-commit",
+}
+
+
+def require_libraries(modules: Iterable[str]) -> None:
+    """Termina con una línea en español si este Python no tiene esos módulos.
+
+    Para lo que corre en otro proceso (``run_checks.py`` ejecuta Black, pytest…
+    con ``python -m``): allí la falta no llega a ``guard_environment``.
+    """
+    missing = [
+        LAB_LIBRARIES.get(module, module)
+        for module in modules
+        if importlib.util.find_spec(module) is None
+    ]
+    problem = libraries_problem(missing, in_virtual_environment())
+    if problem:
+        fail(problem)
+
+
+def missing_lab_library(error: BaseException) -> str | None:
+    """El paquete del laboratorio que falta, si ``error`` viene de no encontrarlo.
+
+    Mira también las excepciones encadenadas (``raise … from``). ``None`` si el
+    módulo que falta no es una biblioteca del laboratorio (``LAB_LIBRARIES``):
+    un nombre mal escrito en el código no es un problema del entorno.
+    """
+    seen: BaseException | None = error
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        if isinstance(seen, ModuleNotFoundError) and seen.name:
+            return LAB_LIBRARIES.get(seen.name.partition(".")[0])
+        visited.add(id(seen))
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _explain_missing_library(
+    kind: type[BaseException],
+    error: BaseException,
+    traceback: TracebackType | None,
+) -> None:
+    """``sys.excepthook``: una biblioteca que falta, en una línea; lo demás, igual.
+
+    Python termina con código 1 después de cualquier excepción no capturada.
+    """
+    package = missing_lab_library(error)
+    if package is None:
+        sys.__excepthook__(kind, error, traceback)
+        return
+    missing = [package, *(name for name in missing_libraries() if name != package)]
+    write_problem(str(libraries_problem(missing, in_virtual_environment())))
+
+
+def guard_environment() -> None:
+    """Revisa la versión de Python y explica en español la biblioteca que falte.
+
+    Termina ya si la versión no es de las admitidas. Después, si el script
+    importa una biblioteca del laboratorio que este Python no tiene, la
+    excepción que nadie captura (``ModuleNotFoundError``) se muestra como una
+    línea que dice cómo arreglarlo (activar el entorno virtual, instalar
+    ``requirements.lock`` o, en un trabajo de Azure ML, añadirla a
+    ``conda.yml``) y el script termina con código 1.
+    """
+    problem = python_problem()
+    if problem:
+        fail(problem)
+    sys.excepthook = _explain_missing_library
 
 
 if __name__ == "__main__":
