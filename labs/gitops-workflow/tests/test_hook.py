@@ -35,3 +35,19 @@ def test_help_is_spanish() -> None:
     result = run_script([SCRIPT, "--help"])
     assert result.returncode == 0
     assert "black" in result.stdout and "muestra esta ayuda" in result.stdout
+
+
+def test_bad_indentation_is_said_in_spanish_before_the_tool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # El error 2 de la Parte 2: la línea nueva con un espacio de más.
+    bad = tmp_path / "train_model.py"
+    bad.write_text('def f():\n    print("a")\n     print("b")\n', encoding="utf-8")
+    for tool in ("black", "flake8"):
+        assert main([tool, str(bad)]) != 0
+        output = capsys.readouterr()
+        first = output.out.splitlines()[0]
+        assert first.startswith(f"❌ {bad}, línea 3: esta línea tiene más sangría")
+        assert "Arreglo: deja esta línea con la misma sangría" in first
+    # Después, la salida de la herramienta (aquí, la de Flake8).
+    assert "E999" in output.out
