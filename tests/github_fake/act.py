@@ -69,7 +69,7 @@ RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-
 # ejecución, como la de la imagen de un runner: los pasos no ven ninguna
 # variable que un runner de GitHub no tenga.
 OFFLINE_CONFIG = {
-    ".config/pip/pip.conf": "[global]\nindex-url = {index}\n",
+    ".config/pip/pip.conf": "[global]\nindex-url = {index}\ncert = {ca}\n",
     ".config/uv/uv.toml": "offline = true\nno-build-isolation = true\n",
 }
 # Los wheels de requirements.lock para los Python del runner (./dev.sh setup).
@@ -81,8 +81,10 @@ WHEELHOUSE = Path(os.environ.get("ACT_WHEELHOUSE", ROOT / ".venv" / "wheelhouse"
 RUNNER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUNNER_ENV = {"LANG": "C.UTF-8", "CI": "true", "DEBIAN_FRONTEND": "noninteractive"}
 REPOSITORY = "alumno/laboratorio"
-# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado.
-ACT_TIMEOUT = 900
+# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado
+# (cada trabajo instala de verdad lo que usa, y Pruebas corre Pylint, MyPy y
+# toda la suite del laboratorio).
+ACT_TIMEOUT = 3600
 # Lo que respete las variables de proxy (git, curl, pip, el cliente HTTP
 # de las acciones) y quiera salir de 127.0.0.1 choca con un puerto cerrado
 # en vez de llegar a la red.
@@ -442,7 +444,7 @@ class ActEnvironment:
     def index_url(self) -> str:
         """El índice de paquetes en 127.0.0.1 (se abre la primera vez)."""
         if self.index is None:
-            self.index = WheelIndex(WHEELHOUSE)
+            self.index = WheelIndex(WHEELHOUSE, self.cache / "pypi")
         return self.index.url
 
     def close(self) -> None:
@@ -491,8 +493,10 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     home = run_dir / "home"
     for name, text in OFFLINE_CONFIG.items():
         (home / name).parent.mkdir(parents=True, exist_ok=True)
+        index = environment.index_url
+        assert environment.index is not None
         (home / name).write_text(
-            text.format(index=environment.index_url), encoding="utf-8"
+            text.format(index=index, ca=environment.index.ca_path), encoding="utf-8"
         )
     cwd = checkout_for(repo, event, run_dir)
     args = [

@@ -12,8 +12,9 @@ de su caché de herramientas. Aquí:
   una máquina nueva está vacía; ``setup-python`` con ``cache: pip`` la trae de
   la caché de GitHub por el hash del lock).
 - :class:`WheelIndex` es PyPI en 127.0.0.1: sirve los wheels de una carpeta
-  (la llena ``./dev.sh setup``) como un índice simple (PEP 503), con las
-  cabeceras de caché de PyPI, para que pip descargue, guarde en su caché y
+  (la llena ``./dev.sh setup``) como un índice simple (PEP 503), por HTTPS
+  (pip solo guarda en su caché lo que baja por HTTPS) con una CA de prueba y
+  las cabeceras de caché de PyPI, para que pip descargue, guarde en su caché y
   compruebe los hashes como en GitHub.
 - :func:`job_installs` lee del registro de act qué instaló cada trabajo: los
   locks, los paquetes y los MB de wheels, descargados o sacados de la caché.
@@ -24,12 +25,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import trustme
 
 # Lo que dice PyPI de un wheel (no cambia nunca) y de un índice (10 minutos).
 FILE_CACHE = "max-age=365000000, immutable, public"
@@ -45,9 +49,13 @@ def normalized(name: str) -> str:
 
 
 class WheelIndex:
-    """Un índice simple de paquetes en 127.0.0.1 con los wheels de ``folder``."""
+    """Un índice simple de paquetes en 127.0.0.1 con los wheels de ``folder``.
 
-    def __init__(self, folder: Path) -> None:
+    Por HTTPS, con un certificado para 127.0.0.1 de una CA de prueba que se
+    escribe en ``certificates/ca.pem`` (pip la usa con ``cert =``).
+    """
+
+    def __init__(self, folder: Path, certificates: Path) -> None:
         self.folder = folder
         self.sizes = {path.name: path.stat().st_size for path in folder.glob("*.whl")}
         self.served: list[tuple[str, int]] = []
@@ -95,13 +103,20 @@ class WheelIndex:
                 """Sin una línea por petición en la salida de las pruebas."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        authority = trustme.CA(organization_name="PyPI de las pruebas (solo pruebas)")
+        certificates.mkdir(parents=True, exist_ok=True)
+        self.ca_path = certificates / "ca.pem"
+        authority.cert_pem.write_to_path(str(self.ca_path))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("127.0.0.1").configure_cert(context)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
         """La URL del índice simple, para ``index-url`` de pip."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/simple/"
+        return f"https://127.0.0.1:{self.server.server_address[1]}/simple/"
 
     def close(self) -> None:
         """Detiene el servidor."""

@@ -352,6 +352,7 @@ def test_the_install_advice_is_what_python_org_offers_today() -> None:
         other = python_problem((3, 10, 11), "/usr/bin/python3", platform)
         assert other is not None
         assert "python3.14 -m venv .venv" in other and "py install" not in other
+    assert other is not None
     for text in (windows, other):
         assert "3.12" not in text and "\n" not in text
 

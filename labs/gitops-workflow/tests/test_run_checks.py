@@ -49,7 +49,7 @@ def test_list_prints_the_commands_ci_runs(capsys: pytest.CaptureFixture[str]) ->
     assert main(["--list"]) == 0
     output = capsys.readouterr().out.splitlines()
     assert output == [
-        f"{name:<8} python -m {' '.join(CHECKS[name])}" for name in CHECKS
+        f"{name:<8} python -m {' '.join(args)}" for name, args in CHECKS.items()
     ]
     assert "black    python -m black --check --diff scripts src tests" in output
     # Todas las pruebas, también las lentas: lo que corre CI.
@@ -183,7 +183,7 @@ def test_valid_files_and_other_files_say_nothing(tmp_path: Path) -> None:
     good.write_text(WELL_FORMATTED, encoding="utf-8")
     notes = tmp_path / "notas.txt"
     notes.write_text("def (\n", encoding="utf-8")
-    assert syntax_problems([good, notes, tmp_path / "no-existe.py"], tmp_path) == []
+    assert not syntax_problems([good, notes, tmp_path / "no-existe.py"], tmp_path)
 
 
 def test_a_null_byte_is_explained_too() -> None:

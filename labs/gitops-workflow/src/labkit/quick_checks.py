@@ -1,41 +1,27 @@
 """Pylint y pytest solo sobre lo que cambió desde la última vez que pasaron.
 
 :func:`plan_checks` da, para cada chequeo que pide ``run_checks.py``, qué
-ejecutar: el mismo comando que CI para Black, isort, Flake8 y MyPy (los tres
-últimos guardan su propia caché), y para Pylint y pytest solo los archivos
-cuya huella cambió (``labkit.check_cache``), con una nota que lo dice. Con
-``full=True`` (``--completo``, y CI) todo se ejecuta entero, como en CI.
+ejecutar: el mismo comando que CI para Black, isort, Flake8 y MyPy (Black y
+MyPy guardan su propia caché), y para Pylint (``labkit.quick_pylint``) y
+pytest (aquí) solo lo que puede haber cambiado según las huellas de
+``labkit.check_cache``, con una nota que lo dice. Con ``full=True``
+(``--completo``, y CI) todo se ejecuta entero, como en CI.
 
 Solo usa la biblioteca estándar.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from labkit.check_cache import (
-    CROSS_FILE_MESSAGES,
-    FAILING_TYPES,
-    CheckCache,
-    Plan,
-    Step,
-    full_plan,
-    junit_outcomes,
-)
-from labkit.dependencies import CODE_FOLDERS
+from labkit.check_cache import CheckCache, Plan, Step, full_plan, junit_outcomes
+from labkit.quick_pylint import EVERYTHING, pylint_plan
 
-EVERYTHING = (
-    "CI lo revisa todo; tú también, con: python scripts/run_checks.py --completo"
-)
 # Para decidir qué archivos de pruebas mirar: los que pytest recoge por defecto.
-TEST_PREFIX, TEST_SUFFIX = "tests/test_", "_test.py"
-# Hasta cuántos archivos Pylint corre en un solo proceso (más, en paralelo).
-PYLINT_SERIAL_FILES = 4
+TEST_SUFFIX = "_test.py"
 
 
 def plan_checks(
@@ -200,169 +186,3 @@ def _changed_files(cache: CheckCache, section: dict[str, Any], stale: list[str])
     changed = changed or stale
     shown = ", ".join(changed[:3])
     return shown + (f" y {len(changed) - 3} más" if len(changed) > 3 else "")
-
-
-# --------------------------------------------------------------------------
-# Pylint
-# --------------------------------------------------------------------------
-
-
-def pylint_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
-    """Pylint con los archivos cuya huella (la de lo que importan) cambió."""
-    cycle = cache.graph.import_cycle()
-    if cycle:
-        note = (
-            "ℹ️ Pylint: todos los archivos (hay imports en ciclo: "
-            f"{' → '.join(cycle)})."
-        )
-        return Plan("pylint", [Step(args)], note)
-    section = cache.section("pylint")
-    saved: dict[str, Any] = section.setdefault("files", {})
-    files = cache.python_files()
-    current = {
-        name: cache.fingerprint(cache.graph.closure([name]), exact=True)
-        for name in files
-    }
-    stale = [name for name in files if saved.get(name, {}).get("fp") != current[name]]
-    whole = cache.fingerprint(files, exact=True)
-    duplicates = section.get("duplicates", {})
-    options = [a for a in args[1:] if a.startswith("-")]
-    steps = []
-    report = cache.path("pylint.json")
-    duplicates_report = cache.path("pylint-duplicates.json")
-    if stale:
-        steps.append(_pylint_step(cache, options, stale, report))
-    if duplicates.get("fp") != whole:
-        steps.append(_duplicates_step(cache, options, duplicates_report))
-
-    def finish(codes: list[int]) -> tuple[bool, str]:
-        fresh_ok = _record(saved, stale, current, report, cache.root) if stale else True
-        if duplicates.get("fp") != whole:
-            messages = _read_messages(duplicates_report)
-            if messages is not None:
-                section["duplicates"] = {"fp": whole, "messages": messages}
-            fresh_ok = fresh_ok and messages is not None
-        for gone in set(saved) - set(current):
-            del saved[gone]
-        kept = [
-            message
-            for name in files
-            if name not in stale
-            for message in saved.get(name, {}).get("messages", [])
-        ]
-        shown = _text(kept, "de la última revisión (esos archivos no cambiaron)")
-        everything = kept + section.get("duplicates", {}).get("messages", [])
-        failing = [m for m in everything if m.get("type") in FAILING_TYPES]
-        return fresh_ok and not failing and all(code == 0 for code in codes), shown
-
-    note = _pylint_note(len(stale), len(files), bool(saved) or bool(duplicates))
-    return Plan("pylint", steps, note, finish)
-
-
-def _pylint_note(stale: int, total: int, had_results: bool) -> str:
-    if stale == total and not had_results:
-        return (
-            "ℹ️ Pylint: todos los archivos (la primera vez; las siguientes, solo los "
-            "que cambien o importen algo que cambió)."
-        )
-    if stale == 0:
-        return (
-            f"ℹ️ Pylint: ninguno de los {total} archivos ni lo que importan cambió "
-            "desde la última revisión: sus resultados se repiten. " + EVERYTHING
-        )
-    return (
-        f"ℹ️ Pylint: solo {stale} de {total} archivos (los que cambiaron o importan "
-        "algo que cambió; código duplicado, entre todos). " + EVERYTHING
-    )
-
-
-def _pylint_step(
-    cache: CheckCache, options: list[str], files: list[str], report: Path
-) -> Step:
-    """Pylint por partes: los mismos mensajes por archivo que con todos juntos."""
-    report.unlink(missing_ok=True)
-    jobs = ["--jobs=1"] if len(files) <= PYLINT_SERIAL_FILES else []
-    # Con todos los archivos, Pylint pone scripts/, src/ y la raíz en sys.path:
-    # con unos pocos, PYTHONPATH hace lo mismo (los imports se resuelven igual).
-    roots = [str(cache.root / name) for name in ("scripts", "src", ".")]
-    return Step(
-        (
-            "pylint",
-            *options,
-            *jobs,
-            f"--disable={CROSS_FILE_MESSAGES}",
-            f"--output-format=json2:{report},text",
-            *files,
-        ),
-        {"PYTHONPATH": os.pathsep.join(roots)},
-    )
-
-
-def _duplicates_step(cache: CheckCache, options: list[str], report: Path) -> Step:
-    """El código duplicado entre todos los archivos (solo ese mensaje)."""
-    report.unlink(missing_ok=True)
-    return Step(
-        (
-            "pylint",
-            *options,
-            "--disable=all",
-            "--enable=duplicate-code",
-            f"--output-format=json2:{report},text",
-            *(name for name in CODE_FOLDERS if (cache.root / name).is_dir()),
-        ),
-        quiet=True,
-    )
-
-
-def _read_messages(report: Path) -> list[dict[str, Any]] | None:
-    """Los mensajes del informe json2 de Pylint, o None si no hay informe."""
-    try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    messages = data.get("messages") if isinstance(data, dict) else None
-    return messages if isinstance(messages, list) else None
-
-
-def _record(
-    saved: dict[str, Any],
-    stale: list[str],
-    current: dict[str, str],
-    report: Path,
-    root: Path,
-) -> bool:
-    """Guarda los mensajes nuevos de cada archivo; False si Pylint no terminó."""
-    messages = _read_messages(report)
-    if messages is None:
-        for name in stale:
-            saved.pop(name, None)
-        return False
-    by_file: dict[str, list[dict[str, Any]]] = {name: [] for name in stale}
-    for message in messages:
-        path = Path(str(message.get("absolutePath") or message.get("path", "")))
-        try:
-            name = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            name = str(message.get("path", ""))
-        by_file.setdefault(name, []).append(message)
-    for name in stale:
-        saved[name] = {"fp": current[name], "messages": by_file[name]}
-    return True
-
-
-def _text(messages: list[dict[str, Any]], origin: str) -> str:
-    """Los mensajes guardados, con el formato de texto de Pylint."""
-    if not messages:
-        return ""
-    lines = [f"Mensajes de Pylint {origin}:"]
-    module = None
-    for message in messages:
-        if message.get("module") != module:
-            module = message.get("module")
-            lines.append(f"************* Module {module}")
-        lines.append(
-            f"{message.get('path')}:{message.get('line')}:{message.get('column')}: "
-            f"{message.get('messageId')}: {message.get('message')} "
-            f"({message.get('symbol')})"
-        )
-    return "\n".join(lines) + "\n"
