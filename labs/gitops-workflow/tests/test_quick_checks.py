@@ -16,6 +16,7 @@ import pytest
 
 from labkit.check_cache import CheckCache, junit_outcomes
 from labkit.dependencies import build_graph
+from labkit.pytest_dependencies import run_by_test
 from labkit.quick_checks import lab_name
 from scripts.run_checks import run_checks
 from tests.helpers import LAB_ROOT
@@ -154,6 +155,53 @@ def test_graph_follows_imports_and_the_files_a_text_names(tmp_path: Path) -> Non
     used = graph.used_by(["tests/test_x.py"])
     assert {"src/pkg/a.py", "src/pkg/b.py", "src/pkg/c.py"} <= used
     assert graph.import_cycle() is None
+
+
+def test_a_conftest_fixture_counts_only_for_the_tests_that_ask_for_it(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "src/heavy.py": "",
+            "src/light.py": "",
+            "src/always.py": "",
+            "tests/conftest.py": (
+                "import pytest\n"
+                "import always\n\n\n"
+                "@pytest.fixture(name='model')\n"
+                "def fixture_model(folder):\n"
+                "    import heavy\n\n\n"
+                "@pytest.fixture\n"
+                "def folder():\n"
+                "    import light\n\n\n"
+                "@pytest.fixture(autouse=True)\n"
+                "def every_test():\n"
+                "    pass\n"
+            ),
+            "tests/test_uses.py": "def test_x(model):\n    pass\n",
+            "tests/test_marks.py": (
+                "import pytest\n\n\n@pytest.mark.usefixtures('folder')\n"
+                "def test_y():\n    pass\n"
+            ),
+            "tests/test_plain.py": "def test_z():\n    pass\n",
+        },
+    )
+    graph = build_graph(tmp_path)
+
+    def used(test: str) -> set[str]:
+        start, content = run_by_test(graph, test)
+        return graph.used_by(start) | content
+
+    assert {"src/heavy.py", "src/light.py", "src/always.py"} <= used(
+        "tests/test_uses.py"
+    )
+    assert "src/heavy.py" not in used("tests/test_marks.py")
+    assert "src/light.py" in used("tests/test_marks.py")
+    plain = used("tests/test_plain.py")
+    assert "src/heavy.py" not in plain and "src/light.py" not in plain
+    # Lo que conftest.py importa fuera de las fixtures, y él mismo, siempre.
+    assert {"src/always.py", "tests/conftest.py"} <= plain
 
 
 def test_an_import_cycle_is_found(tmp_path: Path) -> None:

@@ -103,6 +103,17 @@ class Graph:
     files: list[str]
     imports: dict[str, set[str]] = field(default_factory=dict)
     mentions: dict[str, set[str]] = field(default_factory=dict)
+    trees: dict[str, ast.Module] = field(default_factory=dict, repr=False)
+    _index: _Index | None = field(default=None, repr=False)
+
+    def imports_in(self, node: ast.AST, filename: str) -> set[str]:
+        """Los archivos del laboratorio que importa ``node`` (parte de ``filename``)."""
+        index = self._index or _Index(self.files)
+        return {
+            found
+            for module in imported_modules(node, filename)
+            for found in index.module_files(module, filename)
+        } - {filename}
 
     def closure(self, start: Iterable[str]) -> set[str]:
         """``start`` y todo lo que importa, directa o indirectamente."""
@@ -147,7 +158,7 @@ def build_graph(root: Path, files: list[str] | None = None) -> Graph:
     """El grafo de dependencias de los archivos de Python de ``root``."""
     files = lab_files(root) if files is None else files
     index = _Index(files)
-    graph = Graph(root, files)
+    graph = Graph(root, files, _index=index)
     for name in files:
         if not name.endswith(".py"):
             continue
@@ -156,6 +167,7 @@ def build_graph(root: Path, files: list[str] | None = None) -> Graph:
             graph.imports[name] = set()
             graph.mentions[name] = set()
             continue
+        graph.trees[name] = tree
         imported = {
             found
             for module in imported_modules(tree, name)
@@ -166,7 +178,7 @@ def build_graph(root: Path, files: list[str] | None = None) -> Graph:
     return graph
 
 
-def imported_modules(tree: ast.Module, filename: str) -> set[str]:
+def imported_modules(tree: ast.AST, filename: str) -> set[str]:
     """Los nombres de módulo que importa el árbol, con los relativos resueltos.
 
     ``from a import b`` da ``a`` y ``a.b`` (``b`` puede ser un submódulo).

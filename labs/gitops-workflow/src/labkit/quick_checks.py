@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit.check_cache import CheckCache, Plan, Step, full_plan, junit_outcomes
+from labkit.pytest_dependencies import run_by_test
 from labkit.quick_pylint import EVERYTHING, pylint_plan
 
 # Para decidir qué archivos de pruebas mirar: los que pytest recoge por defecto.
@@ -66,7 +67,7 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
     passed: dict[str, str] = section.setdefault("passed", {})
     executed: dict[str, list[str]] = section.setdefault("executed", {})
     tests = [name for name in cache.graph.files if is_test_file(name)]
-    current = {name: test_fingerprint(cache, name, executed) for name in tests}
+    current = {name: fingerprint_of_test(cache, name, executed) for name in tests}
     stale = [name for name in tests if passed.get(name) != current[name]]
     for gone in set(passed) - set(current):
         del passed[gone]
@@ -95,7 +96,7 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
         for name in stale:
             executed[name] = sorted(ran.get(name, set()))
             if outcomes.get(name):
-                passed[name] = test_fingerprint(cache, name, executed)
+                passed[name] = fingerprint_of_test(cache, name, executed)
             else:
                 passed.pop(name, None)
         report.unlink(missing_ok=True)
@@ -106,22 +107,18 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
     return Plan("pytest", [step], note, finish)
 
 
-def test_fingerprint(
+def fingerprint_of_test(
     cache: CheckCache, test: str, executed: dict[str, list[str]]
 ) -> str:
     """La huella de todo lo que usa un archivo de pruebas.
 
-    Él, sus ``conftest.py`` y paquetes, los scripts que ejecutó en otros
-    procesos la última vez, todo lo que importan y los archivos que nombran.
+    Él, sus paquetes, lo que sus ``conftest.py`` ejecutan para él
+    (``labkit.pytest_dependencies``), los scripts que ejecutó en otros procesos
+    la última vez, todo lo que importan y los archivos que nombran.
     """
-    parts = test.split("/")[:-1]
-    start = {test, *executed.get(test, [])}
-    for depth in range(len(parts) + 1):
-        for helper in ("conftest.py", "__init__.py"):
-            start.add("/".join([*parts[:depth], helper]))
-    files = set(cache.graph.files)
-    used = cache.graph.used_by(name for name in start if name in files)
-    return cache.fingerprint(used, exact=False)
+    start, content = run_by_test(cache.graph, test)
+    start |= set(executed.get(test, [])) & set(cache.graph.files)
+    return cache.fingerprint(cache.graph.used_by(start) | content, exact=False)
 
 
 def read_traces(folder: Path, cache: CheckCache) -> dict[str, set[str]]:
