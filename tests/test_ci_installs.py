@@ -285,7 +285,7 @@ def test_progress_runs_after_cd_and_the_deploy_and_never_cancels() -> None:
 # --------------------------------------------------------------------------
 
 ACT_LOG = """\
-[CI/Lint   ] ⭐ Run Main python -m pip install --require-hashes -r requirements-lint.lock
+[CI/Lint   ] ⭐ Run Main Install dependencies
 [CI/Lint   ]   | Collecting black==25.11.0 (from -r requirements-lint.lock (line 3))
 [CI/Lint   ]   |   Downloading https://127.0.0.1:9/simple/black/black-25.11.0-py3-none-any.whl (1.6 MB)
 [CI/Lint   ]   |   Using cached https://127.0.0.1:9/simple/click/click-8.5.1-py3-none-any.whl (126 kB)

@@ -40,7 +40,9 @@ FILE_CACHE = "max-age=365000000, immutable, public"
 INDEX_CACHE = "max-age=600, public"
 WHEEL = re.compile(r"([A-Za-z0-9_.+-]+\.whl)")
 JOB = re.compile(r"^\[([^\]]+)\]")
-INSTALL_COMMAND = re.compile(r"pip install\b.*?-r ([\w./-]+\.lock)")
+# pip nombra el lock de cada paquete: «Collecting black==25.11.0 (from -r
+# requirements-lint.lock (line 3))», o «Requirement already satisfied: …».
+FROM_LOCK = re.compile(r"\(from -r ([\w./-]+\.lock) \(line \d+\)\)")
 
 
 def normalized(name: str) -> str:
@@ -239,10 +241,11 @@ def job_installs(log: str, sizes: dict[str, int]) -> dict[str, JobInstalls]:
             continue
         job = match.group(1).strip()
         text = line[match.end() :]
-        command = INSTALL_COMMAND.search(text)
-        if command and "Run Main" in text:
-            found.setdefault(job, JobInstalls(job)).locks.append(command.group(1))
-            continue
+        lock = FROM_LOCK.search(text)
+        if lock:
+            record = found.setdefault(job, JobInstalls(job))
+            if lock.group(1) not in record.locks:
+                record.locks.append(lock.group(1))
         if job not in found:
             continue
         record = found[job]

@@ -230,7 +230,11 @@ def assertion_problem(assertion: str) -> str | None:
             f"'{presented['audience']}'."
         )
     now = time.time()
-    if not presented_claims.get("nbf", now) - 300 <= now <= presented_claims.get("exp", 0) + 300:
+    if (
+        not presented_claims.get("nbf", now) - 300
+        <= now
+        <= presented_claims.get("exp", 0) + 300
+    ):
         return "AADSTS700024: Client assertion is not within its valid time range."
     return None
 

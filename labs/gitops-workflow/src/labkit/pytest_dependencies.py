@@ -43,8 +43,9 @@ def fixture_of(
         keywords = {item.arg: item.value for item in (call.keywords if call else [])}
         named = keywords.get("name")
         autouse = keywords.get("autouse")
+        explicit = named.value if isinstance(named, ast.Constant) else None
         return (
-            named.value if isinstance(named, ast.Constant) else function.name,
+            explicit if isinstance(explicit, str) else function.name,
             isinstance(autouse, ast.Constant) and autouse.value is True,
         )
     return None
