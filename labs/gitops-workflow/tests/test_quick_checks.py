@@ -279,7 +279,8 @@ def test_a_failing_test_runs_again_until_it_passes(
     project: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     assert run_pytest(project, capfd)[0]
-    write(project, {"src/pkg/alpha.py": "def value():\n    return 0\n"})
+    # Otro tamaño: Python no reusa el .pyc de antes aunque sea el mismo segundo.
+    write(project, {"src/pkg/alpha.py": "def value():\n    return 10\n"})
     for _ in range(2):
         passed, output = run_pytest(project, capfd)
         assert not passed and "1 failed" in output
