@@ -122,6 +122,7 @@ setup() {
     "$PY" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
     "$PY" -m pip check
     build_runner_python
+    download_wheels
     warm_lock_cache
     warm_lock_resolution
     echo "$wanted" > "$stamp"
@@ -188,6 +189,23 @@ build_runner_python_from() {
   # y, sin red (PIP_NO_INDEX), no descarga nada.
   "$VENV/bin/uv" pip install --quiet --system --python "$runner/bin/python" \
     --require-hashes -r "$LAB/requirements.lock"
+}
+
+# Los wheels de requirements.lock para cada Python del runner de act: el índice
+# de paquetes en 127.0.0.1 de las pruebas de los flujos los sirve como PyPI
+# (tests/github_fake/installs.py) y cada trabajo los instala de verdad, en un
+# Python nuevo, como en GitHub. Los locks de CI (requirements-lint.lock,
+# requirements-model.lock) son partes de este.
+download_wheels() {
+  say "Descargando los wheels del lock para los flujos bajo act (.venv/wheelhouse)"
+  mkdir -p "$VENV/wheelhouse"
+  local runner
+  for runner in "$RUNNER_PYTHON" "$RUNNER_PYTHON"-3.*; do
+    if [ -x "$runner/bin/python" ] && "$runner/bin/python" "$LAB/src/labkit/environment.py" >/dev/null 2>&1; then
+      "$runner/bin/python" -m pip download --quiet --disable-pip-version-check \
+        --only-binary=:all: --require-hashes -r "$LAB/requirements.lock" -d "$VENV/wheelhouse"
+    fi
+  done
 }
 
 # tests/test_supply_chain.py regenera el lock sin red (uv pip compile --offline): aquí,

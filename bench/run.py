@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -29,8 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 # pylint: disable=wrong-import-position
+from ci_cycle import bench_ci  # noqa: E402
 from lab_copy import SCRIPTS, copy_lab  # noqa: E402
-from student_repo import session_repo  # noqa: E402
+from run_checks_bench import bench_run_checks  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
@@ -48,6 +48,10 @@ frame["churn_probability"] = model.predict_proba(features)[:, 1].round(6)
 frame.to_csv(sys.argv[3], index=False, lineterminator="\\n")
 """
 
+# Las cifras de a41d17d (antes del issue 24), medidas una vez con los mismos
+# pasos: su run_checks.py y su ciclo de CI bajo act (ver el archivo).
+BEFORE = ROOT / "bench" / "before_a41d17d.json"
+
 # Objetivos del issue de benchmark: (clave, comparación, valor).
 TARGETS: dict[str, tuple[str, float]] = {
     "gen_rows_per_s": (">=", 1_000_000),
@@ -57,7 +61,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "rss_growth": ("<=", 1.5),
     "pipeline_s": ("<=", 20),
     "help_s_max": ("<=", 1),
-    "run_checks_s": ("<=", 60),
+    "run_checks_s": ("<=", 30),
+    "ci_pr_full_installs": ("<=", 1),
     "report_first_s": ("<=", 60),
     "report_second_304_share": (">=", 0.95),
 }
@@ -236,43 +241,6 @@ def bench_help(work: Path, repeats: int = 3) -> dict[str, float]:
     return {"help_s_max": slowest}
 
 
-def bench_checks(folder: Path, checks: Sequence[str]) -> dict[str, Any]:
-    """``python scripts/run_checks.py`` en el repositorio de un estudiante.
-
-    El de las Partes 1 y 2 del tutorial (``tests/student_repo.py``: git, el
-    laboratorio en la raíz, ``.venv`` dentro), con el Python de su ``.venv``.
-    La primera vuelta llena las cachés (MyPy, pytest), como le pasa al
-    estudiante la primera vez; se mide la segunda, la de cada push. También
-    cuánto tardó cada herramienta (la tabla del propio run_checks.py) y la
-    carga de la máquina durante la medición.
-    """
-    repo = session_repo(ROOT / ".venv" / "student-repo", folder)
-    command = ["scripts/run_checks.py", *checks]
-    repo.run(command)
-    cpu_before = _children_cpu()
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    result = repo.run(command)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"❌ Falló run_checks.py:\n{result.stdout}")
-    # La tabla del resumen: «pylint       ✅ correcto  21,6 s».
-    breakdown = {
-        name: float(seconds.replace(",", "."))
-        for name, seconds in re.findall(
-            r"^(\w+) +✅ correcto +([\d,]+) s$", result.stdout, re.M
-        )
-    }
-    # El tiempo de CPU no depende de cuánto más corre en la máquina: con los
-    # núcleos libres, el tiempo real queda entre cpu / núcleos y cpu.
-    return {
-        "run_checks_s": elapsed,
-        "run_checks_cpu_s": _children_cpu() - cpu_before,
-        "run_checks_load": max(load_before, os.getloadavg()[0]),
-        "run_checks_tools_s": breakdown,
-    }
-
-
 def _folder_mb(folder: Path) -> float:
     """Tamaño en MB de lo que hay en ``folder`` (sin seguir enlaces)."""
     total = sum(
@@ -372,14 +340,6 @@ def bench_class_report(folder: Path, count: int) -> dict[str, float]:
     return results
 
 
-def _children_cpu() -> float:
-    """Segundos de CPU (usuario y sistema) de los subprocesos ya terminados."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def shown(value: float) -> str:
     """Un número como se lee mejor: enteros con separador de miles, si no 3 decimales."""
     if isinstance(value, bool):
@@ -429,8 +389,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {"cores": os.cpu_count(), "quick": args.quick}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         work = copy_lab(Path(folder) / "lab")
-        # --quick solo prueba que la medición funciona: los linters rápidos.
-        checks = ["black", "isort", "flake8"] if args.quick else []
         steps = [
             ("generación de datos", lambda: bench_generation(work, gen_rows)),
             ("entrenamiento", lambda: bench_training(work, train_rows)),
@@ -439,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("--help", lambda: bench_help(work, 1 if args.quick else 3)),
             (
                 "python scripts/run_checks.py",
-                lambda: bench_checks(Path(folder), checks),
+                lambda: bench_run_checks(Path(folder), args.quick),
             ),
             ("instalación desde el lock", lambda: bench_install(work)),
             (
@@ -447,6 +405,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lambda: bench_class_report(Path(folder), 20 if args.quick else 200),
             ),
         ]
+        if not args.quick:
+            steps.append(
+                (
+                    "el ciclo de un pull request bajo act (CI, CD, Progreso)",
+                    lambda: bench_ci(Path(folder) / "ci", BEFORE),
+                )
+            )
         for name, step in steps:
             print(f"⏱️  Midiendo {name}…", flush=True)
             results.update(step())

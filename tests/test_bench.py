@@ -31,6 +31,11 @@ KEYS = {
     "help_s_max",
     "run_checks_s",
     "run_checks_cpu_s",
+    "run_checks_cold_s",
+    "run_checks_cold_cpu_s",
+    "run_checks_nochange_s",
+    "run_checks_error_s",
+    "run_checks_fix_s",
     "install_offline_s",
     "venv_mb",
     "pyarrow_mb",
@@ -61,6 +66,9 @@ def test_quick_run_writes_every_key_and_leaves_the_lab_untouched(
     results = json.loads(output.read_text(encoding="utf-8"))
     assert KEYS <= results.keys()
     assert all(results[key] > 0 for key in KEYS)
+    # Cada herramienta, con su tiempo en la tabla y su CPU sola.
+    assert set(results["run_checks_tools_s"]) == {"black", "isort", "flake8"}
+    assert set(results["run_checks_tools_cpu_s"]) == {"black", "isort", "flake8"}
     assert 0.5 < results["auc_bayes"] <= 1 and 0.5 < results["auc_model"] <= 1
     # La tabla en español nombra cada medida con su veredicto.
     for key in ("gen_rows_per_s", "score_ratio", "help_s_max"):

@@ -31,6 +31,8 @@ COMPARISON_OUTPUT = re.compile(
     r"(?P=indent)```text\n(?P<body>.*?)\n(?P=indent)```",
     re.S | re.M,
 )
+
+
 def apply_model_change(repo: Path, new_line: str) -> None:
     """Sustituye en train_model.py la línea con la misma clave (``max_depth=``)."""
     key = new_line.split("=")[0].strip() + "="

@@ -105,5 +105,20 @@ def test_run_checks_prints_commands_cmd_understands(tmp_path: Path) -> None:
         check=False,
     )
     assert listed.returncode == 0, listed.stderr
-    assert 'python -m pytest -m "not slow"' in listed.stdout
     assert "'" not in listed.stdout, listed.stdout
+    # Un argumento con espacios, como el que imprimiría un chequeo con -m.
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from labkit.checks import display; "
+            "print(display(['pytest', '-m', 'not slow']))",
+        ],
+        cwd=lab / "src",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    assert shown.stdout.strip() == 'python -m pytest -m "not slow"', shown.stderr

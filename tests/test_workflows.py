@@ -352,22 +352,35 @@ def load_run_checks(lab: Path) -> ModuleType:
     return module
 
 
+# Black, isort y Flake8 en el trabajo Lint (requirements-lint.lock); Pylint y
+# MyPy, que leen los paquetes instalados, con pytest en Pruebas (el lock entero).
+LINT_JOB = ("black", "isort", "flake8")
+TESTS_JOB = ("pylint", "mypy", "pytest")
+
+
 def test_lint_job_runs_the_same_commands_as_the_local_check(tmp_path: Path) -> None:
     assert tuple(load_run_checks(copy_lab(tmp_path / "lab")).CHECKS) == (
         *LINTERS,
         "pytest",
     )
-    job = load("reusable_lint.yml")["jobs"]["lint"]
-    commands = [step["run"] for step in job["steps"] if "run_checks.py" in str(step)]
-    assert commands == [f"python scripts/run_checks.py {name}" for name in LINTERS]
-    for name in LINTERS:
-        step = step_named(job["steps"], name)
-        # Cada herramienta corre aunque otra anterior haya fallado.
-        assert step["if"].startswith("${{ !cancelled()"), name
-        assert job["outputs"][name] == f"${{{{ steps.{name}.outcome }}}}"
-    install = step_named(job["steps"], "install")
-    assert (
-        install["run"] == "python -m pip install --require-hashes -r requirements.lock"
+    for job, names in (
+        (load("reusable_lint.yml")["jobs"]["lint"], LINT_JOB),
+        (load("ci.yml")["jobs"]["tests"], TESTS_JOB),
+    ):
+        commands = [
+            step["run"] for step in job["steps"] if "run_checks.py" in str(step)
+        ]
+        assert commands == [
+            f"python scripts/run_checks.py {name} --completo" for name in names
+        ]
+        for name in names:
+            step = step_named(job["steps"], name)
+            # Cada herramienta corre aunque otra anterior haya fallado.
+            assert step["if"].startswith("${{ !cancelled()"), name
+            assert job["outputs"][name] == f"${{{{ steps.{name}.outcome }}}}"
+    install = step_named(load("reusable_lint.yml")["jobs"]["lint"]["steps"], "install")
+    assert install["run"] == (
+        "python -m pip install --require-hashes -r requirements-lint.lock"
     )
 
 
@@ -380,8 +393,8 @@ def test_tests_job_runs_pytest_through_the_local_check() -> None:
 
 def test_lint_outputs_are_declared_for_every_linter() -> None:
     outputs = triggers(load("reusable_lint.yml"))["workflow_call"]["outputs"]
-    assert set(outputs) == set(LINTERS)
-    for name in LINTERS:
+    assert set(outputs) == set(LINT_JOB)
+    for name in LINT_JOB:
         assert outputs[name]["value"] == f"${{{{ jobs.lint.outputs.{name} }}}}"
 
 
@@ -389,8 +402,9 @@ def test_pr_comment_gets_every_result_even_when_a_check_failed() -> None:
     comment = load("ci.yml")["jobs"]["comment"]
     assert comment["needs"] == ["lint", "tests", "model", "version"]
     assert comment["if"] == "${{ !cancelled() }}"
-    expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINTERS}
-    expected["tests"] = "${{ needs.tests.result }}"
+    expected = {name: f"${{{{ needs.lint.outputs.{name} }}}}" for name in LINT_JOB}
+    expected |= {name: f"${{{{ needs.tests.outputs.{name} }}}}" for name in LINTERS[3:]}
+    expected["tests"] = "${{ needs.tests.outputs.pytest }}"
     expected["model-result"] = "${{ needs.model.result }}"
     expected["model"] = "${{ needs.model.outputs.section }}"
     expected["version-result"] = "${{ needs.version.result }}"

@@ -37,6 +37,7 @@ from github_fake.fixtures import (  # noqa: F401 (fixtures de pytest)
     fixture_github,
     fixture_student,
 )
+from github_fake.installs import job_installs
 from github_fake.server import READ_ONLY_TOKEN, FakeGitHub
 from test_tutorial import CHANGE_MARK, dedented, tutorial_text
 from test_workflows import SECRETS
@@ -348,6 +349,34 @@ def announced_version(text: str) -> str:
     return found[0]
 
 
+def assert_each_job_installs_only_what_it_uses(
+    run: ActRun, environment: ActEnvironment
+) -> None:
+    """Cada trabajo, en un Python nuevo, instala solo su lock (issue 24).
+
+    Una sola instalación entera (requirements.lock, en Pruebas); Lint y Modelo
+    instalan sus locks pequeños; Versión y el comentario, nada. Como cada
+    trabajo empieza sin nada, que todos pasen prueba que no les falta nada.
+    """
+    assert environment.index is not None
+    installs = job_installs(run.log, environment.index.sizes)
+    locks = {job.split("/")[-1]: record.locks for job, record in installs.items()}
+    assert locks == {
+        "Calidad del código": ["requirements-lint.lock"],
+        "Pruebas": ["requirements.lock"],
+        "Modelo": ["requirements-model.lock"],
+    }, locks
+    for job, record in installs.items():
+        print(
+            f"{job}: {record.packages} paquetes, {record.wheel_bytes / 1e6:.1f} MB "
+            f"de wheels ({record.downloaded / 1e6:.1f} MB descargados)"
+        )
+        assert record.packages > 0 and record.wheel_bytes > 0, job
+    full = installs["CI/Pruebas"].packages
+    assert installs["Lint/Lint (reutilizable)/Calidad del código"].packages < full / 5
+    assert installs["CI/Modelo"].packages < full / 2
+
+
 @pytest.mark.skipif(NEEDS_PYTHON is not None, reason=NEEDS_PYTHON or "")
 def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
     student: StudentRepo,
@@ -388,6 +417,7 @@ def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
     # Todos los trabajos, también los de los flujos reutilizables.
     for job in ("Lint/", "CI/Pruebas", "CI/Modelo", "CI/Versión", "Comentario/"):
         assert job_succeeded(run, job), job
+    assert_each_job_installs_only_what_it_uses(run, act_environment)
     # actions/checkout descargó el commit de prueba de la fusión, a profundidad 1.
     merge = event["pull_request"]["merge_commit_sha"]
     assert f"--depth=1 origin +{merge}:refs/remotes/pull/1/merge" in run.log
@@ -413,6 +443,9 @@ def test_first_pull_request_is_all_green_and_cd_releases_the_announced_version(
     released = run_cd()
     assert released.returncode == 0, released.log
     print(f"CD tras la fusión: {released.seconds:.1f} s")
+    # CD no instala nada (ni Python: solo git, curl y las acciones).
+    assert act_environment.index is not None
+    assert job_installs(released.log, act_environment.index.sizes) == {}
     assert [r.data["tag_name"] for r in github.releases] == [
         "v0.0.1",
         announced_version(body),

@@ -8,7 +8,11 @@ Cómo se arma una ejecución (ver ../shared/vendor/github-actions/README.md):
   (``--local-repository owner/repo@SHA=carpeta``, ``--action-offline-mode``);
 - las acciones de JavaScript corren con Node 24 (el primero en el PATH);
 - ``actions/setup-python`` encuentra Python en la caché de herramientas de
-  act (``tool_cache/Python/<versión>/x64``), así no descarga nada;
+  act (``tool_cache/Python/<versión>/x64``), así no descarga nada; cada
+  trabajo recibe ahí una copia nueva, con solo pip, y pip instala desde un
+  índice de paquetes en 127.0.0.1 (``github_fake.installs``), como en una
+  máquina nueva de GitHub; la caché de GitHub (``cache: pip``) es la de act,
+  una por repositorio;
 - la API de GitHub es :class:`github_fake.server.FakeGitHub` en 127.0.0.1;
 - el repositorio del estudiante tiene un ``origin`` con forma de GitHub
   (act saca de ahí el nombre del repositorio) que una regla
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from github_fake.installs import WheelIndex, prepare_fresh_python
 from github_fake.server import TOKEN, FakeGitHub, rev_parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,15 +62,17 @@ RUNNER_PYTHON = Path(
 )
 # Un segundo Python del runner, si un flujo pidiera otra versión (hoy ninguno).
 RUNNER_PYTHONS = (RUNNER_PYTHON, RUNNER_PYTHON.with_name(RUNNER_PYTHON.name + "-3.10"))
-# Lo que los pasos con Python necesitan para no usar la red: pip y uv sin
-# índice: requirements.lock ya está instalado en RUNNER_PYTHON, y
-# «pip install --require-hashes -r requirements.lock» no descarga nada. Va en la configuración de pip
-# y de uv del HOME de cada ejecución, como la de la imagen de un runner: los
-# pasos no ven ninguna variable que un runner de GitHub no tenga.
+# Lo que los pasos con Python necesitan para no usar la red: pip instala desde
+# el índice de 127.0.0.1 ({index}: los wheels que ./dev.sh descargó) y uv no
+# sale de la máquina. Va en la configuración de pip y de uv del HOME de cada
+# ejecución, como la de la imagen de un runner: los pasos no ven ninguna
+# variable que un runner de GitHub no tenga.
 OFFLINE_CONFIG = {
-    ".config/pip/pip.conf": "[global]\nno-index = true\n",
+    ".config/pip/pip.conf": "[global]\nindex-url = {index}\ncert = {ca}\n",
     ".config/uv/uv.toml": "offline = true\nno-build-isolation = true\n",
 }
+# Los wheels de requirements.lock para los Python del runner (./dev.sh setup).
+WHEELHOUSE = Path(os.environ.get("ACT_WHEELHOUSE", ROOT / ".venv" / "wheelhouse"))
 # Las variables de un runner de GitHub (ubuntu-latest) que los pasos pueden
 # usar; nada de este equipo ni de la configuración de las pruebas
 # (PYTHONDONTWRITEBYTECODE, PYTEST_ADDOPTS, VIRTUAL_ENV, el .venv del proyecto
@@ -73,8 +80,10 @@ OFFLINE_CONFIG = {
 RUNNER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUNNER_ENV = {"LANG": "C.UTF-8", "CI": "true", "DEBIAN_FRONTEND": "noninteractive"}
 REPOSITORY = "alumno/laboratorio"
-# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado.
-ACT_TIMEOUT = 900
+# Plazo de una ejecución de act: generoso, para un equipo de 2 núcleos cargado
+# (cada trabajo instala de verdad lo que usa, y Pruebas corre Pylint, MyPy y
+# toda la suite del laboratorio).
+ACT_TIMEOUT = 3600
 # Lo que respete las variables de proxy (git, curl, pip, el cliente HTTP
 # de las acciones) y quiera salir de 127.0.0.1 choca con un puerto cerrado
 # en vez de llegar a la red.
@@ -125,6 +134,8 @@ def missing_requirements() -> str | None:
     for action in pinned_actions(LAB / ".github" / "workflows"):
         if not (VENDOR / action / "action.yml").exists():
             return f"falta el código de la acción {action} en {VENDOR}"
+    if not any(WHEELHOUSE.glob("*.whl")):
+        return f"faltan los wheels del lock en {WHEELHOUSE}: ejecuta ./dev.sh setup"
     return None
 
 
@@ -407,9 +418,10 @@ class ActRun:
 
 @dataclass
 class ActEnvironment:
-    """Lo que comparten todas las ejecuciones: act, Node y la caché de act."""
+    """Lo que comparten todas las ejecuciones: act, Node, la caché de act y PyPI."""
 
     cache: Path
+    index: WheelIndex | None = None
 
     @property
     def act(self) -> Path:
@@ -424,10 +436,21 @@ class ActEnvironment:
         """
         folder = self.cache / "tool_cache" / "Python" / version
         folder.mkdir(parents=True, exist_ok=True)
-        link = folder / "x64"
-        if not link.exists():
-            link.symlink_to(interpreter_home, target_is_directory=True)
+        prepare_fresh_python(folder / "x64", version, interpreter_home)
         (folder / "x64.complete").touch()
+
+    @property
+    def index_url(self) -> str:
+        """El índice de paquetes en 127.0.0.1 (se abre la primera vez)."""
+        if self.index is None:
+            self.index = WheelIndex(WHEELHOUSE, self.cache / "pypi")
+        return self.index.url
+
+    def close(self) -> None:
+        """Detiene el índice de paquetes."""
+        if self.index is not None:
+            self.index.close()
+            self.index = None
 
     def run(
         self,
@@ -469,7 +492,11 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     home = run_dir / "home"
     for name, text in OFFLINE_CONFIG.items():
         (home / name).parent.mkdir(parents=True, exist_ok=True)
-        (home / name).write_text(text, encoding="utf-8")
+        index = environment.index_url
+        assert environment.index is not None
+        (home / name).write_text(
+            text.format(index=index, ca=environment.index.ca_path), encoding="utf-8"
+        )
     cwd = checkout_for(repo, event, run_dir)
     args = [
         str(environment.act),
@@ -483,11 +510,14 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
         "--action-offline-mode",
         "--action-cache-path",
         str(environment.cache),
-        "--no-cache-server",
+        # La caché de GitHub (setup-python con cache: pip): una por repositorio.
+        "--cache-server-addr",
+        "127.0.0.1",
+        "--cache-server-path",
+        str(repo.root / "github-cache"),
         "--no-skip-checkout",
-        # Un trabajo a la vez: todos comparten el Python del runner, y la
-        # instalación editable del laboratorio (-e .) de un trabajo apuntaría
-        # a la carpeta de otro, que act borra al terminarlo.
+        # Un trabajo a la vez: con dos núcleos no acaban antes, y el registro
+        # de cada uno sale entero (lo leen las pruebas y el benchmark).
         "--concurrent-jobs",
         "1",
         "--defaultbranch",

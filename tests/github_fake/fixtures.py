@@ -34,14 +34,15 @@ from student_repo import StudentRepo as StudentRepoOfTheSession
 @pytest.fixture(scope="session", name="act_environment")
 def fixture_act_environment(
     tmp_path_factory: pytest.TempPathFactory,
-) -> ActEnvironment:
-    """act y su caché (acciones, espacios de trabajo, Python), compartidos."""
+) -> Iterator[ActEnvironment]:
+    """act y su caché (acciones, espacios de trabajo, Python, PyPI), compartidos."""
     environment = ActEnvironment(cache=tmp_path_factory.mktemp("act-cache"))
     for home in RUNNER_PYTHONS:
         version = runner_python_version(home)
         if version is not None:
             environment.prepare_python(version, home)
-    return environment
+    yield environment
+    environment.close()
 
 
 @pytest.fixture(name="student")

@@ -3,7 +3,9 @@
 ``.pre-commit-config.yaml`` lo llama antes de cada commit con los archivos que
 cambiaste. Primero revisa el Python como cualquier script del laboratorio
 (``_lab.py``): si el entorno virtual no está activo, lo dice en una línea y
-cómo activarlo, en lugar de ``No module named black``.
+cómo activarlo, en lugar de ``No module named black``. Si un archivo no es
+Python válido (por ejemplo, una línea con la sangría mal), lo dice antes en
+una línea en español (``labkit.syntax``) y después corre la herramienta.
 
 Uso: python scripts/_hook.py {black,isort,flake8} [ARCHIVO ...]
 """
@@ -16,11 +18,13 @@ import runpy
 import sys
 import tokenize
 from collections.abc import Sequence
+from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
 
 from labkit.cli import build_parser
 from labkit.environment import INSTALL, fail
+from labkit.syntax import syntax_problems
 
 TOOLS = ("black", "isort", "flake8")
 
@@ -82,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
     if problems:
         return 1
+    for problem in syntax_problems(Path(name) for name in args.files):
+        print(problem, flush=True)
     return run_tool(args.tool, args.files)
 
 

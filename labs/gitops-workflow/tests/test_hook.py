@@ -70,3 +70,19 @@ def test_a_latin1_file_through_the_script_has_no_traceback(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "no está guardado en UTF-8" in result.stderr
     assert "Traceback" not in result.stderr and "codec" not in result.stderr
+
+
+def test_bad_indentation_is_said_in_spanish_before_the_tool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # El error 2 de la Parte 2: la línea nueva con un espacio de más.
+    bad = tmp_path / "train_model.py"
+    bad.write_text('def f():\n    print("a")\n     print("b")\n', encoding="utf-8")
+    for tool in ("black", "flake8"):
+        assert main([tool, str(bad)]) != 0
+        output = capsys.readouterr()
+        first = output.out.splitlines()[0]
+        assert first.startswith(f"❌ {bad}, línea 3: esta línea tiene más sangría")
+        assert "Arreglo: deja esta línea con la misma sangría" in first
+    # Después, la salida de la herramienta (aquí, la de Flake8).
+    assert "E999" in output.out

@@ -1,4 +1,4 @@
-"""Pruebas de scripts/run_checks.py.
+"""Pruebas de scripts/run_checks.py y de su aviso de archivos que no compilan.
 
 Los chequeos se ejecutan sobre una carpeta temporal con un par de archivos
 pequeños, no sobre el laboratorio: así la prueba es rápida y no depende del
@@ -12,11 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from labkit.syntax import describe, syntax_problem, syntax_problems
 from scripts.run_checks import CHECKS, CODE_PATHS, main, run_checks
 from tests.helpers import LAB_ROOT, run_script
 
 WELL_FORMATTED = '"""Un módulo bien formateado."""\n\nVALUE = {"a": 1}\n'
 BADLY_FORMATTED = "VALUE = {'a':1}\n"
+# El error de la Parte 2 más común: la línea nueva con un espacio de más.
+BAD_INDENT = (
+    '"""Informe."""\n\n\ndef report() -> None:\n'
+    '    """Imprime."""\n    print("a")\n     print("b")\n'
+)
 
 
 @pytest.fixture(name="project")
@@ -36,16 +42,18 @@ def test_help_is_spanish_and_exits_zero() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("uso: ")
     assert "chequeos a ejecutar" in result.stdout
-    assert "--fix" in result.stdout
+    assert "--fix" in result.stdout and "--completo" in result.stdout
 
 
-def test_list_prints_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_prints_the_commands_ci_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list"]) == 0
-    output = capsys.readouterr().out
-    for name in CHECKS:
-        assert name in output
-    assert "python -m black --check --diff scripts src tests" in output
-    assert "python -m pytest" in output
+    output = capsys.readouterr().out.splitlines()
+    assert output == [
+        f"{name:<8} python -m {' '.join(args)}" for name, args in CHECKS.items()
+    ]
+    assert "black    python -m black --check --diff scripts src tests" in output
+    # Todas las pruebas, también las lentas: lo que corre CI.
+    assert "pytest   python -m pytest" in output
 
 
 def test_unknown_check_is_rejected_in_spanish(
@@ -82,7 +90,7 @@ def test_checks_run_together_and_each_output_is_shown_whole_in_ci_order(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "scripts" / "bad.py").write_text("import os,sys\n", encoding="utf-8")
-    results = run_checks(["flake8", "black"], root=project)
+    results = run_checks(["flake8", "black"], root=project, full=True)
     assert [(result.name, result.passed) for result in results] == [
         ("black", False),
         ("flake8", False),
@@ -122,20 +130,63 @@ def test_script_exits_one_and_prints_summary_when_a_check_fails(
     assert "--fix" in result.stdout
 
 
-def test_slow_tests_run_only_with_completo(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--list"]) == 0
-    assert 'python -m pytest -m "not slow"' in capsys.readouterr().out
-    assert main(["--list", "--completo"]) == 0
-    commands = capsys.readouterr().out.splitlines()
-    assert "pytest   python -m pytest" in commands
+# --------------------------------------------------------------------------
+# Un archivo que no compila (el error 2 de la Parte 2): una línea en español
+# --------------------------------------------------------------------------
 
 
-def test_slow_marker_is_declared_and_used() -> None:
-    """El marcador existe (--strict-markers) y marca las pruebas de integración."""
-    marked = [
-        path.name
-        for path in (LAB_ROOT / "tests").glob("test_*.py")
-        if "@pytest.mark.slow" in path.read_text(encoding="utf-8")
-    ]
-    assert {"test_register_model.py", "test_run_inference_pipeline.py"} <= set(marked)
-    assert '"slow: ' in (LAB_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+def test_bad_indentation_is_said_first_in_one_spanish_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "scripts" / "train.py").write_text(BAD_INDENT, encoding="utf-8")
+    results = run_checks(["black", "flake8"], root=project)
+    assert [result.passed for result in results] == [False, False]
+    output = capsys.readouterr().out
+    line = (
+        "❌ scripts/train.py, línea 7: esta línea tiene más sangría que la de "
+        "arriba (IndentationError: unexpected indent). Arreglo: deja esta línea "
+        "con la misma sangría que las de alrededor del mismo bloque (4 espacios "
+        "por nivel, sin tabuladores) y vuelve a intentarlo."
+    )
+    assert output.splitlines()[0] == line
+    # Después, la salida de las herramientas, como en CI.
+    assert output.index(line) < output.index("▶ python -m black")
+    assert "E999 IndentationError" in output
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def f():\nx = 1\n", "línea 2: falta sangría en el bloque que empieza aquí"),
+        (
+            "def f():\n    x = 1\n  y = 2\n",
+            "línea 3: la sangría de esta línea no coincide con la de ninguna",
+        ),
+        ("def f():\n\tx = 1\n        y = 2\n", "la sangría mezcla tabuladores"),
+        ("print( 'a'\nx = 1\n", "línea 1: Python no entiende esta línea"),
+    ],
+    ids=["falta", "no-coincide", "tabuladores", "parentesis"],
+)
+def test_each_kind_of_error_gets_its_explanation(
+    tmp_path: Path, source: str, expected: str
+) -> None:
+    path = tmp_path / "mal.py"
+    path.write_text(source, encoding="utf-8")
+    problem = syntax_problem(path, "scripts/mal.py")
+    assert problem is not None and problem.startswith("❌ scripts/mal.py, ")
+    assert expected in problem and "Arreglo: " in problem
+    assert len(problem.splitlines()) == 1
+
+
+def test_valid_files_and_other_files_say_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "bien.py"
+    good.write_text(WELL_FORMATTED, encoding="utf-8")
+    notes = tmp_path / "notas.txt"
+    notes.write_text("def (\n", encoding="utf-8")
+    assert not syntax_problems([good, notes, tmp_path / "no-existe.py"], tmp_path)
+
+
+def test_a_null_byte_is_explained_too() -> None:
+    assert "guárdalo de nuevo como texto UTF-8" in describe(
+        ValueError("source code string cannot contain null bytes"), "x.py"
+    )

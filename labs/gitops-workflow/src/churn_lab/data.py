@@ -83,7 +83,7 @@ def _labels(column: str, codes: np.ndarray) -> np.ndarray:
 
 
 def _customer_ids(first_id: int, size: int) -> np.ndarray:
-    numbers = np.arange(first_id, first_id + size).astype(str)
+    numbers: np.ndarray = np.arange(first_id, first_id + size).astype(str)
     return np.char.add("CUST-", np.char.zfill(numbers, 5))
 
 

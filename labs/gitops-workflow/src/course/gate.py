@@ -95,6 +95,8 @@ CHILD_ENVIRONMENT = (
 # comprueba, y otra que compare_models.py no importa nada fuera de esta lista).
 GATE_FILES = (
     ".github/",
+    "requirements-model.lock",
+    "requirements-model.txt",
     "requirements.lock",
     "requirements.txt",
     "scripts/_lab.py",

@@ -7,12 +7,20 @@ llegar a Azure: las conexiones (TCP y UDP), los envíos UDP (``sendto``) y las
 búsquedas de DNS (``getaddrinfo``, ``gethostbyname``) de un nombre que no sea
 de esta misma máquina. Una búsqueda de DNS ya es tráfico: manda el nombre del
 servidor al resolvedor de la red.
+
+Además, cuando ``python scripts/run_checks.py`` corre las pruebas (variable
+``RUN_CHECKS_TRACE``), anota qué archivos carga cada uno de esos procesos y
+para qué prueba: así sabe qué pruebas repetir cuando cambia un script.
 """
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
+import os
 import socket
+import sys
+import time
 from typing import Any
 
 # Los nombres de esta máquina: el suyo propio se resuelve con /etc/hosts.
@@ -105,3 +113,30 @@ setattr(socket.socket, "sendto", _sendto)
 setattr(socket, "getaddrinfo", _getaddrinfo)
 setattr(socket, "gethostbyname", _gethostbyname)
 setattr(socket, "gethostbyname_ex", _gethostbyname_ex)
+
+
+def _trace(folder: str, test: str) -> None:
+    """Anota el script y los módulos cargados (al empezar y al terminar)."""
+    record = os.path.join(folder, f"{os.getpid()}-{time.time_ns()}.txt")
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+
+    def write() -> None:
+        loaded = [
+            getattr(module, "__file__", None) for module in list(sys.modules.values())
+        ]
+        names = [script, *(name for name in loaded if isinstance(name, str))]
+        try:
+            with open(record, "w", encoding="utf-8") as output:
+                output.write("\n".join([test, *names]) + "\n")
+        except OSError:
+            pass
+
+    write()  # ya al empezar: una señal puede terminar el proceso sin atexit
+    atexit.register(write)
+
+
+if os.environ.get("RUN_CHECKS_TRACE") and os.environ.get("PYTEST_CURRENT_TEST"):
+    _trace(
+        os.environ["RUN_CHECKS_TRACE"],
+        os.environ["PYTEST_CURRENT_TEST"].split("::", 1)[0],
+    )

@@ -1,0 +1,164 @@
+"""Ejecuta los chequeos de ``run_checks.py`` a la vez y resume el resultado.
+
+Cada chequeo es un plan (``labkit.check_cache.Plan``): uno o más comandos
+``python -m …`` con el Python que corre ``run_checks.py``. Todos empiezan a
+la vez (mientras Pylint analiza, pytest prueba); la salida de cada uno se
+muestra entera, en el orden de CI, en cuanto terminan él y los anteriores. Un
+solo chequeo (así lo llama CI) muestra su salida mientras corre.
+
+Solo usa la biblioteca estándar.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from labkit.check_cache import Plan, Step
+from labkit.cli import format_number, print_table
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Resultado de un chequeo: su nombre, si pasó y cuánto tardó."""
+
+    name: str
+    passed: bool
+    seconds: float
+
+
+def display(module_args: Sequence[str]) -> str:
+    """El comando como lo escribirías tú en la terminal (PowerShell, cmd o bash).
+
+    Con comillas dobles donde hacen falta: cmd no entiende las simples.
+    """
+    words = ["python", "-m", *module_args]
+    return " ".join(f'"{word}"' if " " in word else word for word in words)
+
+
+def _environment(step: Step) -> dict[str, str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    for name, value in step.env.items():
+        env[name] = os.pathsep.join(filter(None, [value, env.get(name)]))
+    return env
+
+
+class _Running:
+    """Un plan en marcha en su propio hilo, con su salida en un archivo."""
+
+    def __init__(self, plan: Plan, root: Path, live: bool) -> None:
+        self.plan = plan
+        # Sin búfer: cada comando escribe en el mismo archivo, tras su cabecera.
+        self.output = tempfile.TemporaryFile(  # pylint: disable=consider-using-with
+            buffering=0
+        )
+        self.codes: list[int] = []
+        self.seconds = 0.0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, args=(root, live), daemon=True)
+
+    def _run(self, root: Path, live: bool) -> None:
+        started = time.perf_counter()
+        for step in self.plan.steps:
+            self.codes.append(1 if self.stopped else self._step(step, root, live))
+        self.seconds = time.perf_counter() - started
+
+    def _step(self, step: Step, root: Path, live: bool) -> int:
+        header = f"\n▶ {display(step.module_args)}\n"
+        start = self.output.tell()
+        if live:
+            sys.stdout.write(header)
+            sys.stdout.flush()
+        else:
+            self.output.write(header.encode("utf-8"))
+        with subprocess.Popen(
+            [sys.executable, "-m", *step.module_args],
+            cwd=root,
+            env=_environment(step),
+            stdout=None if live and not step.quiet else self.output,
+            stderr=subprocess.STDOUT,
+        ) as self.process:
+            code = self.process.wait()
+        if step.quiet and code == 0:
+            self.output.truncate(start)
+        elif live and step.quiet:
+            self.output.seek(start)
+            sys.stdout.write(self.output.read().decode("utf-8", errors="replace"))
+            sys.stdout.flush()
+        self.output.seek(0, os.SEEK_END)
+        return code
+
+    def stop(self) -> None:
+        """Termina el comando en marcha (Ctrl+C) y espera al hilo."""
+        self.stopped = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+        self.thread.join()
+
+    def result(self, live: bool) -> CheckResult:
+        """Muestra la salida guardada y lo que añade el plan; da el resultado."""
+        if not live:
+            self.output.seek(0)
+            sys.stdout.write(self.output.read().decode("utf-8", errors="replace"))
+        passed, extra = (
+            self.plan.finish(self.codes)
+            if self.plan.finish is not None
+            else (all(code == 0 for code in self.codes), "")
+        )
+        sys.stdout.write(extra)
+        sys.stdout.flush()
+        self.output.close()
+        return CheckResult(self.plan.name, passed, self.seconds)
+
+
+def run_plans(plans: Sequence[Plan], root: Path) -> list[CheckResult]:
+    """Ejecuta los planes a la vez y da sus resultados, en su orden."""
+    live = len(plans) == 1
+    running = [_Running(plan, root, live) for plan in plans]
+    for plan in plans:
+        if plan.note:
+            print(plan.note, flush=True)
+    # pytest primero: suele ser el que más tarda.
+    for item in sorted(running, key=lambda item: item.plan.name != "pytest"):
+        item.thread.start()
+    results = []
+    try:
+        for item in running:
+            item.thread.join()
+            results.append(item.result(live))
+    finally:
+        for item in running:
+            item.stop()
+    return results
+
+
+def print_summary(results: Sequence[CheckResult]) -> None:
+    """Imprime una tabla con el resultado de cada chequeo y qué hacer después."""
+    print("\n📋 Resumen de los chequeos")
+    rows = [
+        (
+            result.name,
+            "✅ correcto" if result.passed else "❌ falló",
+            f"{format_number(result.seconds, 1)} s",
+        )
+        for result in results
+    ]
+    print_table(rows, header=("herramienta", "resultado", "tiempo"))
+    failed = [result.name for result in results if not result.passed]
+    if not failed:
+        print("\n✅ Todo en orden: CI debería pasar estos mismos chequeos.")
+        return
+    print(f"\n❌ Fallaron: {', '.join(failed)}. Lee sus mensajes más arriba.")
+    if {"black", "isort"} & set(failed):
+        print(
+            "   Black e isort pueden corregir el formato por ti: "
+            "python scripts/run_checks.py --fix"
+        )

@@ -1,0 +1,185 @@
+"""Pylint y pytest solo sobre lo que cambió desde la última vez que pasaron.
+
+:func:`plan_checks` da, para cada chequeo que pide ``run_checks.py``, qué
+ejecutar: el mismo comando que CI para Black, isort, Flake8 y MyPy (Black y
+MyPy guardan su propia caché), y para Pylint (``labkit.quick_pylint``) y
+pytest (aquí) solo lo que puede haber cambiado según las huellas de
+``labkit.check_cache``, con una nota que lo dice. Con ``full=True``
+(``--completo``, y CI) todo se ejecuta entero, como en CI.
+
+Solo usa la biblioteca estándar.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from labkit.check_cache import CheckCache, Plan, Step, full_plan, junit_outcomes
+from labkit.pytest_dependencies import run_by_test
+from labkit.quick_pylint import EVERYTHING, pylint_plan
+
+# Para decidir qué archivos de pruebas mirar: los que pytest recoge por defecto.
+TEST_SUFFIX = "_test.py"
+
+
+def plan_checks(
+    checks: dict[str, tuple[str, ...]],
+    names: Sequence[str],
+    root: Path,
+    full: bool = False,
+) -> tuple[list[Plan], CheckCache | None]:
+    """El plan de cada chequeo pedido (en el orden de ``checks``) y la caché."""
+    selected = [(name, args) for name, args in checks.items() if name in names]
+    if full:
+        return [full_plan(name, args) for name, args in selected], None
+    cache = CheckCache(root)
+    plans = []
+    for name, args in selected:
+        if name == "pytest":
+            plans.append(pytest_plan(cache, args))
+        elif name == "pylint":
+            plans.append(pylint_plan(cache, args))
+        else:
+            plans.append(full_plan(name, args))
+    return plans, cache
+
+
+def is_test_file(name: str) -> bool:
+    """Si pytest recoge ``name`` (``tests/…/test_*.py`` o ``*_test.py``)."""
+    base = name.rsplit("/", 1)[-1]
+    return name.startswith("tests/") and (
+        (base.startswith("test_") and base.endswith(".py"))
+        or base.endswith(TEST_SUFFIX)
+    )
+
+
+# --------------------------------------------------------------------------
+# pytest
+# --------------------------------------------------------------------------
+
+
+def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
+    """pytest con los archivos de pruebas que usan algo que cambió."""
+    section = cache.section("pytest")
+    passed: dict[str, str] = section.setdefault("passed", {})
+    executed: dict[str, list[str]] = section.setdefault("executed", {})
+    tests = [name for name in cache.graph.files if is_test_file(name)]
+    current = {name: fingerprint_of_test(cache, name, executed) for name in tests}
+    stale = [name for name in tests if passed.get(name) != current[name]]
+    for gone in set(passed) - set(current):
+        del passed[gone]
+    changed = _changed_files(cache, section, stale)
+    if not stale:
+        note = (
+            f"ℹ️ pytest: nada que repetir: ninguno de los {len(tests)} archivos de "
+            "pruebas usa algo que haya cambiado desde que pasaron. " + EVERYTHING
+        )
+        return Plan("pytest", [], note, lambda codes: (True, ""))
+    selection = () if len(stale) == len(tests) else tuple(stale)
+    note = _pytest_note(len(stale), len(tests), changed, bool(passed))
+    report = cache.path("pytest.xml")
+    report.unlink(missing_ok=True)
+    traces = cache.path("trace")
+    shutil.rmtree(traces, ignore_errors=True)
+    traces.mkdir()
+    junit = ("--junitxml", str(report), "-o", "junit_family=xunit1")
+
+    def finish(codes: list[int]) -> tuple[bool, str]:
+        # 0: todo pasó; 1: alguna falló, pero la sesión terminó. Otro código
+        # (interrumpida, error interno): el informe puede estar a medias.
+        complete = codes[0] in (0, 1)
+        outcomes = (junit_outcomes(report, cache.root) if complete else None) or {}
+        ran = read_traces(traces, cache) if complete else {}
+        for name in stale:
+            executed[name] = sorted(ran.get(name, set()))
+            if outcomes.get(name):
+                passed[name] = fingerprint_of_test(cache, name, executed)
+            else:
+                passed.pop(name, None)
+        report.unlink(missing_ok=True)
+        shutil.rmtree(traces, ignore_errors=True)
+        return codes[0] == 0, ""
+
+    step = Step((*args, *selection, *junit), {"RUN_CHECKS_TRACE": str(traces)})
+    return Plan("pytest", [step], note, finish)
+
+
+def fingerprint_of_test(
+    cache: CheckCache, test: str, executed: dict[str, list[str]]
+) -> str:
+    """La huella de todo lo que usa un archivo de pruebas.
+
+    Él, sus paquetes, lo que sus ``conftest.py`` ejecutan para él
+    (``labkit.pytest_dependencies``), los scripts que ejecutó en otros procesos
+    la última vez, todo lo que importan y los archivos que nombran.
+    """
+    start, content = run_by_test(cache.graph, test)
+    start |= set(executed.get(test, [])) & set(cache.graph.files)
+    return cache.fingerprint(cache.graph.used_by(start) | content, exact=False)
+
+
+def read_traces(folder: Path, cache: CheckCache) -> dict[str, set[str]]:
+    """Qué archivos del laboratorio cargaron los procesos de cada archivo de pruebas.
+
+    Los anota ``tests/netguard/sitecustomize.py``. Un archivo cargado desde una
+    copia del laboratorio (``/tmp/…/scripts/train_model.py``) cuenta como el
+    del laboratorio con la misma ruta relativa.
+    """
+    files = set(cache.graph.files)
+    root = cache.root.resolve()
+    found: dict[str, set[str]] = {}
+    for record in folder.glob("*.txt"):
+        try:
+            test, *loaded = record.read_text(encoding="utf-8").splitlines()
+        except (OSError, ValueError):
+            continue
+        names = found.setdefault(test, set())
+        for path in loaded:
+            name = lab_name(Path(path), root, files)
+            if name:
+                names.add(name)
+    return found
+
+
+def lab_name(path: Path, root: Path, files: set[str]) -> str | None:
+    """El archivo del laboratorio que es ``path`` (o su copia), o None."""
+    if "site-packages" in path.parts or not path.suffix == ".py":
+        return None
+    try:
+        name = path.resolve().relative_to(root).as_posix()
+    except (OSError, ValueError):
+        parts = path.parts
+        candidates = ("/".join(parts[i:]) for i in range(len(parts) - 2, 0, -1))
+        return next((name for name in candidates if name in files), None)
+    return name if name in files else None
+
+
+def _pytest_note(stale: int, total: int, changed: str, had_results: bool) -> str:
+    if stale < total:
+        return (
+            f"ℹ️ pytest: solo {stale} de {total} archivos de pruebas, los que usan "
+            f"algo que cambió desde que pasaron ({changed}). " + EVERYTHING
+        )
+    if had_results:
+        return "ℹ️ pytest: todas las pruebas (cambió algo que todas usan)."
+    return (
+        "ℹ️ pytest: todas las pruebas (la primera vez; las siguientes, solo las que "
+        "usan algo que haya cambiado)."
+    )
+
+
+def _changed_files(cache: CheckCache, section: dict[str, Any], stale: list[str]) -> str:
+    """Qué archivos cambiaron desde la vez anterior (unos pocos, para decirlo)."""
+    previous = section.get("files", {})
+    now = {name: cache.code_hash(name) for name in cache.graph.files}
+    section["files"] = now
+    changed = sorted(
+        name for name in now if previous.get(name) not in (None, now[name])
+    )
+    changed += sorted(set(previous) - set(now))
+    changed = changed or stale
+    shown = ", ".join(changed[:3])
+    return shown + (f" y {len(changed) - 3} más" if len(changed) > 3 else "")

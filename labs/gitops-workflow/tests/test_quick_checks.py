@@ -1,0 +1,382 @@
+"""Pruebas de lo que run_checks.py recuerda: el grafo de dependencias y la caché.
+
+Un proyecto pequeño en una carpeta temporal (con git, como el repositorio del
+estudiante) y las herramientas de verdad: pytest y Pylint corren en otro
+proceso, igual que con ``python scripts/run_checks.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from labkit.check_cache import CheckCache, junit_outcomes
+from labkit.dependencies import build_graph
+from labkit.pytest_dependencies import run_by_test
+from labkit.quick_checks import lab_name
+from scripts.run_checks import run_checks
+from tests.helpers import LAB_ROOT
+
+PYPROJECT = """
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+pythonpath = [".", "src", "scripts"]
+
+[tool.pylint.main]
+source-roots = ["src", "scripts", "."]
+disable = [
+    "missing-module-docstring",
+    "missing-function-docstring",
+    "import-outside-toplevel",
+]
+"""
+# tests/test_tool.py ejecuta scripts/tool.py en otro proceso, como las pruebas
+# del laboratorio (con tests/netguard en PYTHONPATH).
+TEST_TOOL = """
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_tool():
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netguard")}
+    script = ROOT / "scripts" / "tool.py"
+    result = subprocess.run([sys.executable, script], env=env, check=False)
+    assert result.returncode == 0
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    """Escribe cada archivo (creando sus carpetas)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def git(root: Path, *args: str) -> None:
+    """git en ``root`` con un autor fijo."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "x",
+        "GIT_AUTHOR_EMAIL": "x@x",
+        "GIT_COMMITTER_NAME": "x",
+        "GIT_COMMITTER_EMAIL": "x@x",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(name="project")
+def fixture_project(tmp_path: Path) -> Path:
+    """Un repositorio de git con dos módulos, un script y una prueba de cada uno."""
+    root = tmp_path / "proyecto"
+    write(
+        root,
+        {
+            "pyproject.toml": PYPROJECT,
+            ".gitignore": "__pycache__/\n",
+            "src/pkg/__init__.py": "",
+            "src/pkg/alpha.py": "def value():\n    return 1\n",
+            "src/pkg/beta.py": "def value():\n    return 2\n",
+            "scripts/tool.py": "print('hola')\n",
+            "tests/__init__.py": "",
+            "tests/test_alpha.py": (
+                "from pkg.alpha import value\n\n\ndef test_alpha():\n"
+                "    assert value() == 1\n"
+            ),
+            "tests/test_beta.py": (
+                "def test_beta():\n    from pkg import beta\n\n"
+                "    assert beta.value() == 2\n"
+            ),
+            "tests/test_tool.py": TEST_TOOL,
+        },
+    )
+    shutil.copytree(LAB_ROOT / "tests" / "netguard", root / "tests" / "netguard")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "chore: inicio")
+    return root
+
+
+def run_pytest(root: Path, capfd: pytest.CaptureFixture[str]) -> tuple[bool, str]:
+    """``run_checks.py pytest`` (sin --completo) en ``root``: resultado y salida."""
+    result = run_checks(["pytest"], root=root)[0]
+    return result.passed, capfd.readouterr().out
+
+
+# --------------------------------------------------------------------------
+# El grafo de dependencias
+# --------------------------------------------------------------------------
+
+
+def test_graph_follows_imports_and_the_files_a_text_names(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "src/pkg/__init__.py": "",
+            "src/pkg/a.py": "def f():\n    import pkg.b\n",
+            "src/pkg/b.py": "from . import c\n",
+            "src/pkg/c.py": "",
+            "scripts/run.py": "import _lab\n",
+            "scripts/_lab.py": "",
+            "tests/golden/esperado.md": "",
+            "tests/test_x.py": (
+                "from pkg.a import f\n"
+                "CONFIG = 'pyproject.toml'\n"
+                "GOLDEN = 'golden'\n"
+                "SCRIPTS = 'scripts/*.py'\n"
+                "MESSAGE = 'ejecuta run.py'\n"
+                "ALSO = 'run.py'\n"
+                "ARGS = '*'\n"
+            ),
+        },
+    )
+    graph = build_graph(tmp_path)
+    assert graph.imports["src/pkg/a.py"] == {"src/pkg/__init__.py", "src/pkg/b.py"}
+    assert graph.imports["src/pkg/b.py"] == {"src/pkg/__init__.py", "src/pkg/c.py"}
+    assert graph.imports["scripts/run.py"] == {"scripts/_lab.py"}
+    # Un .py nombrado en un texto no cuenta (se anota si se ejecuta); sí un
+    # archivo de datos, una carpeta que no es de código y un patrón.
+    assert graph.mentions["tests/test_x.py"] == {
+        "pyproject.toml",
+        "tests/golden/esperado.md",
+        "scripts/run.py",
+        "scripts/_lab.py",
+    }
+    used = graph.used_by(["tests/test_x.py"])
+    assert {"src/pkg/a.py", "src/pkg/b.py", "src/pkg/c.py"} <= used
+    assert graph.import_cycle() is None
+
+
+def test_a_conftest_fixture_counts_only_for_the_tests_that_ask_for_it(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "src/heavy.py": "",
+            "src/light.py": "",
+            "src/always.py": "",
+            "tests/conftest.py": (
+                "import pytest\n"
+                "import always\n\n\n"
+                "@pytest.fixture(name='model')\n"
+                "def fixture_model(folder):\n"
+                "    import heavy\n\n\n"
+                "@pytest.fixture\n"
+                "def folder():\n"
+                "    import light\n\n\n"
+                "@pytest.fixture(autouse=True)\n"
+                "def every_test():\n"
+                "    pass\n"
+            ),
+            "tests/test_uses.py": "def test_x(model):\n    pass\n",
+            "tests/test_marks.py": (
+                "import pytest\n\n\n@pytest.mark.usefixtures('folder')\n"
+                "def test_y():\n    pass\n"
+            ),
+            "tests/test_plain.py": "def test_z():\n    pass\n",
+        },
+    )
+    graph = build_graph(tmp_path)
+
+    def used(test: str) -> set[str]:
+        start, content = run_by_test(graph, test)
+        return graph.used_by(start) | content
+
+    assert {"src/heavy.py", "src/light.py", "src/always.py"} <= used(
+        "tests/test_uses.py"
+    )
+    assert "src/heavy.py" not in used("tests/test_marks.py")
+    assert "src/light.py" in used("tests/test_marks.py")
+    plain = used("tests/test_plain.py")
+    assert "src/heavy.py" not in plain and "src/light.py" not in plain
+    # Lo que conftest.py importa fuera de las fixtures, y él mismo, siempre.
+    assert {"src/always.py", "tests/conftest.py"} <= plain
+
+
+def test_an_import_cycle_is_found(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"src/a.py": "import b\n", "src/b.py": "import c\n", "src/c.py": "import a\n"},
+    )
+    cycle = build_graph(tmp_path).import_cycle()
+    assert cycle is not None and cycle[0] == cycle[-1] and len(cycle) == 4
+
+
+def test_a_copy_of_the_lab_counts_as_the_lab() -> None:
+    files = {"scripts/train_model.py", "src/churn_lab/model.py"}
+    root = Path("/home/alumna/lab")
+    copy = Path("/tmp/pytest-1/test_x0/lab/src/churn_lab/model.py")
+    assert lab_name(copy, root, files) == "src/churn_lab/model.py"
+    assert lab_name(root / "scripts" / "train_model.py", root, files) == (
+        "scripts/train_model.py"
+    )
+    venv = Path("/home/alumna/lab/.venv/lib/python3.12/site-packages/scripts/x.py")
+    assert lab_name(venv, root, files) is None
+
+
+def test_junit_report_says_which_files_passed(tmp_path: Path) -> None:
+    for name in ("test_a.py", "test_b.py"):
+        write(tmp_path, {f"tests/{name}": ""})
+    report = tmp_path / "r.xml"
+    report.write_text(
+        "<testsuites><testsuite>"
+        '<testcase classname="tests.test_a" name="t1" file="tests/test_a.py"/>'
+        '<testcase classname="tests.test_b" name="t2" file="tests/test_b.py">'
+        "<failure/></testcase>"
+        '<testcase classname="" name="tests.test_a"><skipped/></testcase>'
+        "</testsuite></testsuites>",
+        encoding="utf-8",
+    )
+    assert junit_outcomes(report, tmp_path) == {
+        "tests/test_a.py": True,
+        "tests/test_b.py": False,
+    }
+    assert junit_outcomes(tmp_path / "no-existe.xml", tmp_path) is None
+
+
+# --------------------------------------------------------------------------
+# pytest: solo lo que usa algo que cambió
+# --------------------------------------------------------------------------
+
+
+def test_pytest_repeats_only_the_tests_that_use_what_changed(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    passed, output = run_pytest(project, capfd)
+    assert passed and "3 passed" in output
+    assert "la primera vez" in output
+
+    passed, output = run_pytest(project, capfd)
+    assert passed and "nada que repetir" in output and "passed" not in output
+    assert "python scripts/run_checks.py --completo" in output
+
+    # Un cambio en lo que hace pkg/beta: solo su prueba (que lo importa
+    # dentro de la función).
+    write(project, {"src/pkg/beta.py": "def value():\n    return 1 + 1\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "1 passed" in output
+    assert "solo 1 de 3 archivos de pruebas" in output
+    assert "src/pkg/beta.py" in output and "tests/test_beta.py" in output
+
+    # Solo formato y comentarios (lo que hace --fix): nada que repetir.
+    write(project, {"src/pkg/beta.py": "# Beta.\n\n\ndef value():\n    return 1 + 1\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "nada que repetir" in output
+
+
+def test_a_failing_test_runs_again_until_it_passes(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert run_pytest(project, capfd)[0]
+    # Otro tamaño: Python no reusa el .pyc de antes aunque sea el mismo segundo.
+    write(project, {"src/pkg/alpha.py": "def value():\n    return 10\n"})
+    for _ in range(2):
+        passed, output = run_pytest(project, capfd)
+        assert not passed and "1 failed" in output
+    write(project, {"src/pkg/alpha.py": "def value():\n    return 1\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "1 passed" in output
+
+
+def test_a_script_run_in_another_process_is_followed(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert run_pytest(project, capfd)[0]
+    # Ninguna prueba importa scripts/tool.py: test_tool lo ejecuta.
+    write(project, {"scripts/tool.py": "raise SystemExit(3)\n"})
+    passed, output = run_pytest(project, capfd)
+    assert not passed and "tests/test_tool.py" in output and "1 failed" in output
+
+
+def test_another_environment_checks_everything_again(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert run_pytest(project, capfd)[0]
+    write(project, {"pyproject.toml": PYPROJECT + "\n# otra configuración\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "3 passed" in output
+
+
+def test_completo_runs_everything_and_records_nothing(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    result = run_checks(["pytest"], root=project, full=True)[0]
+    assert result.passed and "3 passed" in capfd.readouterr().out
+    assert not (project / ".run_checks_cache").exists()
+
+
+# --------------------------------------------------------------------------
+# Pylint: solo los archivos afectados, con los mismos mensajes que CI
+# --------------------------------------------------------------------------
+
+CALLER = "from pkg.alpha import value\n\nRESULT = value()\n"
+
+
+def pylint_verdicts(root: Path) -> tuple[bool, bool]:
+    """(run_checks sin --completo, el comando de CI) en el mismo estado."""
+    quick = run_checks(["pylint"], root=root)[0]
+    full = run_checks(["pylint"], root=root, full=True)[0]
+    return quick.passed, full.passed
+
+
+def test_pylint_relints_what_imports_a_change_and_agrees_with_ci(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    write(project, {"src/pkg/caller.py": CALLER})
+    assert pylint_verdicts(project) == (True, True)
+    capfd.readouterr()
+
+    # caller.py no cambia, pero lo que importa sí: ahora falta un argumento.
+    write(project, {"src/pkg/alpha.py": "def value(x):\n    return x\n"})
+    assert pylint_verdicts(project) == (False, False)
+    output = capfd.readouterr().out
+    # alpha.py, caller.py y tests/test_alpha.py, que también lo importa.
+    assert "solo 3 de 10 archivos" in output and "E1120" in output
+
+    # Sin cambios: el mensaje guardado se repite (y el veredicto).
+    again = run_checks(["pylint"], root=project)[0]
+    output = capfd.readouterr().out
+    assert not again.passed and "de la última revisión" in output and "E1120" in output
+
+    # Arreglado en alpha.py: caller.py (que no cambió) vuelve a pasar.
+    write(project, {"src/pkg/alpha.py": "def value():\n    return 1\n"})
+    assert pylint_verdicts(project) == (True, True)
+
+
+def test_pylint_sees_duplicated_code_across_files(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    body = "".join(f"    total = total + {n} * x\n" for n in range(8))
+    code = f"def f{{n}}(x):\n    total = 0\n{body}    return total\n"
+    write(project, {"src/pkg/one.py": code.format(n=1)})
+    assert pylint_verdicts(project) == (True, True)
+    write(project, {"src/pkg/two.py": code.format(n=2)})
+    assert pylint_verdicts(project) == (False, False)
+    assert "R0801" in capfd.readouterr().out
+
+
+def test_cache_survives_a_broken_state_file(project: Path) -> None:
+    cache = CheckCache(project)
+    cache.save()
+    (project / ".run_checks_cache" / "state.json").write_text("{roto", "utf-8")
+    assert CheckCache(project).state == {"version": 1}
+    # git no lo ve: la carpeta se ignora a sí misma.
+    status = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ".run_checks_cache" not in status.stdout
