@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+
 from labkit.cli import LabError, build_parser, print_table, report_errors
 from labkit.local_store import (
     LOCAL_DB_FILENAME,

@@ -8,15 +8,12 @@ que es como lo ejecuta el estudiante antes de crear el entorno.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 import check_python
 from check_python import next_step, platform_problem, venv_problem
 from labkit.environment import RECOMMENDED_PYTHON
-from tests.helpers import LAB_ROOT
+from tests.helpers import LAB_ROOT, run_script
 
 SCRIPT = LAB_ROOT / "scripts" / "check_python.py"
 
@@ -88,14 +85,7 @@ def test_it_runs_as_a_program_with_help_in_spanish() -> None:
         (["--help"], 0, "muestra esta ayuda y termina"),
         (["--otra"], 1, "❌ Error: --otra no es una opción de este chequeo"),
     ):
-        result = subprocess.run(
-            [sys.executable, str(SCRIPT), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=120,
-            check=False,
-        )
+        result = run_script([SCRIPT, *args])
         assert result.returncode == code, result.stderr
         assert expected in result.stdout + result.stderr
         assert "Traceback" not in result.stderr
