@@ -20,11 +20,6 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from churn_lab.data import (
-    EVALUATION_SAMPLES,
-    EVALUATION_SEED,
-    TRAINING_SEED,
-    generate_evaluation_data,
-    generate_inference_data,
     generate_training_data,
 )
 from churn_lab.evaluation import (
@@ -36,12 +31,12 @@ from churn_lab.evaluation import (
     compute_metrics,
     confusion,
     evaluate,
-    evaluate_model_file,
     predicted_labels,
     read_report,
     roc_on_grid,
 )
 from churn_lab.schema import FEATURES, TARGET_COLUMN
+from course import gate
 from course.comparison import DEFAULT_AUC_TOLERANCE, check_gate, render_markdown
 from labkit.cli import LabError
 from scripts.train_model import build_model
@@ -59,6 +54,12 @@ def split_customers(customers: Any, seed: int) -> list[Any]:
             random_state=seed,
         )
     )
+
+
+def unseen_report(model: Any, x_unseen: Any, y_unseen: Any) -> dict[str, Any]:
+    """El informe de ``model`` con los clientes de la puerta, como compare_models.py."""
+    probability = model.predict_proba(x_unseen)[:, 1]
+    return gate.evaluation_report(y_unseen, probability, (10_000, 42), 0).report
 
 
 # Un conjunto fijo y pequeño: 4 abandonos de 10, probabilidades a mano.
@@ -150,28 +151,8 @@ def test_training_writes_metrics_json_and_pictures(trained_model: Path) -> None:
         assert len(picture) > 10_000, name
 
 
-def test_evaluating_the_saved_model_uses_the_unseen_customers(
-    trained_model: Path, tmp_path: Path
-) -> None:
-    report = evaluate_model_file(trained_model / "model.pkl", tmp_path, 10_000, 42)
-    assert read_report(tmp_path / METRICS_FILENAME) == report
-    # Otros clientes que los de prueba del entrenamiento: su semilla y sus ids.
-    assert report["test_rows"] == EVALUATION_SAMPLES == 5000
-    assert report["evaluation_seed"] == EVALUATION_SEED != TRAINING_SEED
-    assert report["evaluation_first_id"] == 10_501
-    assert sum(map(sum, report["confusion_matrix"])) == 5000
-    assert (report["num_samples"], report["random_seed"]) == (10_000, 42)
-    evaluation_ids = set(generate_evaluation_data()["customer_id"])
-    assert not evaluation_ids & set(generate_training_data()["customer_id"])
-    assert not evaluation_ids & set(generate_inference_data()["customer_id"])
-    # Un modelo que aprendió algo, medido con clientes nuevos.
-    assert 0.8 < report["metrics"]["roc_auc"] < 0.85
-
-
 @pytest.fixture(scope="module", name="leaky_and_honest")
-def fixture_leaky_and_honest(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, dict[str, Any]]:
+def fixture_leaky_and_honest() -> dict[str, dict[str, Any]]:
     """Dos modelos: el de train_model.py y uno entrenado con TODAS las filas.
 
     El segundo comete un error común: entrena también con las filas de prueba
@@ -181,21 +162,19 @@ def fixture_leaky_and_honest(
     """
     customers = generate_training_data(10_000, 42)
     x_train, x_test, y_train, y_test = split_customers(customers, 42)
-    folder = tmp_path_factory.mktemp("fuga")
     models = {
         "honest": build_model(42).fit(x_train, y_train),
         "leaky": build_model(42)
         .set_params(classifier__max_depth=None, classifier__min_samples_leaf=1)
         .fit(customers.loc[:, list(FEATURES)], customers[TARGET_COLUMN]),
     }
+    # Los clientes que sortea la puerta después de entrenar (course.gate).
+    x_unseen, y_unseen = gate.evaluation_customers(gate.new_seed())
     reports = {}
     for name, model in models.items():
-        joblib.dump(model, folder / f"{name}.pkl")
         reports[name] = {
             "test": evaluate(model, x_test, y_test, 10_000, 42).report,
-            "unseen": evaluate_model_file(
-                folder / f"{name}.pkl", folder / name, 10_000, 42
-            ),
+            "unseen": unseen_report(model, x_unseen, y_unseen),
         }
     return reports
 
@@ -221,7 +200,7 @@ def test_training_on_the_test_rows_gains_nothing_at_the_gate(
 
 
 def test_a_constant_model_fails_the_gate(
-    leaky_and_honest: dict[str, dict[str, Any]], tmp_path: Path
+    leaky_and_honest: dict[str, dict[str, Any]],
 ) -> None:
     from sklearn.dummy import DummyClassifier
 
@@ -229,14 +208,13 @@ def test_a_constant_model_fails_the_gate(
     constant = DummyClassifier(strategy="prior").fit(
         customers.loc[:, list(FEATURES)], customers[TARGET_COLUMN]
     )
-    joblib.dump(constant, tmp_path / "constant.pkl")
-    report = evaluate_model_file(tmp_path / "constant.pkl", tmp_path, 10_000, 42)
+    report = unseen_report(constant, *gate.evaluation_customers(gate.new_seed()))
     assert report["metrics"]["roc_auc"] == report["baseline"]["roc_auc"] == 0.5
     # Frente a sí mismo (no baja nada) y frente al modelo de main: no pasa.
     assert not check_gate(report, report, 0.01).passed
-    gate = check_gate(leaky_and_honest["honest"]["unseen"], report, 1.0)
-    assert not gate.passed
-    assert "no supera el de la referencia" in gate.reasons[-1]
+    verdict = check_gate(leaky_and_honest["honest"]["unseen"], report, 1.0)
+    assert not verdict.passed
+    assert "no supera el de la referencia" in verdict.reasons[-1]
 
 
 def test_damaged_report_is_explained(tmp_path: Path) -> None:

@@ -51,13 +51,6 @@ INFERENCE_SEED = 123
 INFERENCE_SAMPLES = 500
 # Los clientes de inferencia siguen a los de entrenamiento: CUST-10001, …
 INFERENCE_FIRST_ID = TRAINING_SAMPLES + 1
-# Clientes de evaluación: los que miden la puerta de calidad al comparar dos
-# versiones del modelo (scripts/compare_models.py). Salen del mismo generador
-# con su propia semilla y sus propios ids (CUST-10501 … CUST-15500), así que
-# ningún entrenamiento los ve, aunque use todas sus filas.
-EVALUATION_SEED = 777
-EVALUATION_SAMPLES = 5000
-EVALUATION_FIRST_ID = INFERENCE_FIRST_ID + INFERENCE_SAMPLES
 
 _CATEGORY_SHARES: dict[str, tuple[float, ...]] = {
     "contract_type": (0.50, 0.25, 0.25),
@@ -154,14 +147,3 @@ def generate_inference_data(
 ) -> pd.DataFrame:
     """Datos de inferencia E2: ``CUST-10001`` en adelante, sin ``churned``."""
     return generate_customers(n_samples, seed, INFERENCE_FIRST_ID, with_target=False)
-
-
-def generate_evaluation_data(
-    n_samples: int = EVALUATION_SAMPLES, seed: int = EVALUATION_SEED
-) -> pd.DataFrame:
-    """Clientes de evaluación: ``CUST-10501`` en adelante, con ``churned``.
-
-    Ningún entrenamiento los usa: con ellos se comparan dos versiones del
-    modelo, de modo que entrenar con las filas de prueba no gana nada.
-    """
-    return generate_customers(n_samples, seed, EVALUATION_FIRST_ID)

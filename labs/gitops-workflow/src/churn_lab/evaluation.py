@@ -12,10 +12,10 @@ semilla). Se guardan, en la carpeta de los artefactos (``save_evaluation``):
 - ``roc_curve.png`` y ``confusion_matrix.png``, dibujados con matplotlib.
 
 Para comparar dos versiones del modelo, ``compare_models.py`` las mide en cambio
-con los **clientes de evaluación** (``evaluate_model_file``): otros 5000,
-generados con su propia semilla (``churn_lab.data.EVALUATION_SEED``) y sus
-propios ids, que ningún entrenamiento ve; así, entrenar también con las filas
-de prueba (cuya semilla y separación se conocen) no gana nada.
+con clientes nuevos que se sortean después de entrenar las dos
+(``course.gate``), con las mismas métricas (``measure``); así, entrenar
+también con las filas de prueba (cuya semilla y separación se conocen) no gana
+nada.
 ``register_model.py`` guarda el de ``train_model.py`` en la ejecución de
 MLflow, así que también se ve en ``mlflow ui`` y en Azure ML Studio.
 
@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from churn_lab.schema import FEATURES, TARGET_COLUMN
 from labkit.cli import LabError, atomic_output, format_number
 
 METRICS_FILENAME = "metrics.json"
@@ -122,18 +121,29 @@ def evaluate(
 ) -> Evaluation:
     """Mide ``model`` con los clientes de prueba (sin escribir nada)."""
     probability = model.predict_proba(x_test)[:, 1]
+    return measure(y_test, probability, n_samples, seed, test_size=TEST_SIZE)
+
+
+def measure(
+    y_true: Any, probability: Any, n_samples: int, seed: int, **extra: Any
+) -> Evaluation:
+    """El informe (``metrics.json``) de unas probabilidades frente a lo que pasó.
+
+    ``n_samples`` y ``seed`` describen el entrenamiento; ``extra`` añade datos
+    de los clientes medidos (``test_size``, o la semilla de la puerta).
+    """
     report = {
-        "metrics": compute_metrics(y_test, probability),
-        "baseline": baseline_metrics(y_test),
+        "metrics": compute_metrics(y_true, probability),
+        "baseline": baseline_metrics(y_true),
         "threshold": THRESHOLD,
-        "confusion_matrix": confusion(y_test, probability),
-        "roc_curve": {"fpr": list(ROC_GRID), "tpr": roc_on_grid(y_test, probability)},
+        "confusion_matrix": confusion(y_true, probability),
+        "roc_curve": {"fpr": list(ROC_GRID), "tpr": roc_on_grid(y_true, probability)},
         "num_samples": n_samples,
-        "test_rows": len(y_test),
-        "test_size": TEST_SIZE,
+        "test_rows": len(y_true),
+        **extra,
         "random_seed": seed,
     }
-    return Evaluation(report, y_test, probability)
+    return Evaluation(report, y_true, probability)
 
 
 def _save_roc_plot(y_true: Any, probability: Any, auc: float, path: Path) -> None:
@@ -196,46 +206,6 @@ def save_evaluation(evaluation: Evaluation, output_dir: Path) -> None:
         temporary.write_text(
             json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-
-
-def evaluate_unseen(model: Any, n_samples: int, seed: int) -> Evaluation:
-    """Mide ``model`` con los clientes de evaluación, que el entrenamiento no ve.
-
-    ``n_samples`` y ``seed`` describen el entrenamiento (quedan en el informe);
-    los clientes son siempre los mismos: ``generate_evaluation_data()``.
-    """
-    from churn_lab.data import (
-        EVALUATION_FIRST_ID,
-        EVALUATION_SEED,
-        generate_evaluation_data,
-    )
-
-    customers = generate_evaluation_data()
-    evaluation = evaluate(
-        model,
-        customers.loc[:, list(FEATURES)],
-        customers[TARGET_COLUMN],
-        n_samples,
-        seed,
-    )
-    report = evaluation.report
-    del report["test_size"]
-    report["evaluation_seed"] = EVALUATION_SEED
-    report["evaluation_first_id"] = EVALUATION_FIRST_ID
-    return evaluation
-
-
-def evaluate_model_file(
-    model_path: Path, output_dir: Path, n_samples: int, seed: int
-) -> dict[str, Any]:
-    """Evalúa un ``model.pkl`` ya entrenado con los clientes de evaluación."""
-    from churn_lab.model import load_model
-
-    # Los modelos de las dos ramas los entrena compare_models.py en esta
-    # misma computadora: son model.pkl propios (joblib ejecuta código al cargar).
-    evaluation = evaluate_unseen(load_model(model_path), n_samples, seed)
-    save_evaluation(evaluation, output_dir)
-    return evaluation.report
 
 
 def read_report(path: Path) -> dict[str, Any]:

@@ -415,27 +415,14 @@ def evaluation_report(
     ``training`` es (clientes, semilla) del entrenamiento: queda en el informe.
     Las métricas son las de ``churn_lab.evaluation``, las mismas de siempre.
     """
-    from churn_lab.evaluation import (
-        ROC_GRID,
-        THRESHOLD,
-        Evaluation,
-        baseline_metrics,
-        compute_metrics,
-        confusion,
-        roc_on_grid,
-    )
+    from churn_lab.evaluation import measure
 
     n_samples, training_seed = training
-    report = {
-        "metrics": compute_metrics(churned, probability),
-        "baseline": baseline_metrics(churned),
-        "threshold": THRESHOLD,
-        "confusion_matrix": confusion(churned, probability),
-        "roc_curve": {"fpr": list(ROC_GRID), "tpr": roc_on_grid(churned, probability)},
-        "num_samples": n_samples,
-        "random_seed": training_seed,
-        "test_rows": len(churned),
-        "evaluation_seed": seed,
-        "evaluation_first_id": GATE_FIRST_ID,
-    }
-    return Evaluation(report, churned, probability)
+    return measure(
+        churned,
+        probability,
+        n_samples,
+        training_seed,
+        evaluation_seed=seed,
+        evaluation_first_id=GATE_FIRST_ID,
+    )
