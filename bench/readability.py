@@ -218,14 +218,20 @@ def _without_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(kept), in_comment
 
 
-def readable_lines(lines: Iterable[str]) -> Iterable[str]:
-    """Las líneas que se leen: sin código, comentarios HTML ni ``<details>``."""
+def readable_lines(lines: Iterable[str], with_code: bool = False) -> Iterable[str]:
+    """Las líneas que se leen: sin comentarios HTML ni ``<details>``.
+
+    Sin los bloques de código, o con su contenido si ``with_code`` (los comandos
+    y las salidas que el tutorial muestra sin desplegar nada).
+    """
     fence, in_comment, depth = "", False, 0
     for raw in lines:
         stripped = raw.strip()
         if fence:
             if stripped.startswith(fence):
                 fence = ""
+            elif with_code and depth == 0:
+                yield raw
             continue
         if stripped.startswith(("```", "~~~")):
             fence = stripped[:3]
@@ -249,12 +255,14 @@ def count_words(lines: Iterable[str]) -> int:
     return total
 
 
-def tutorial_words(readme: Path) -> dict[str, Any]:
-    """Las palabras del camino principal, de cada sección y del tutorial entero."""
-    lines = readme.read_text(encoding="utf-8").splitlines()
+def tutorial_words(text: str, with_code: bool = False) -> dict[str, Any]:
+    """Las palabras del camino principal, de cada sección y del tutorial entero.
+
+    Con ``with_code``, cuentan también los bloques de código a la vista.
+    """
     sections: dict[str, list[str]] = {}
     title = "(antes del primer encabezado)"
-    for line in readable_lines(lines):
+    for line in readable_lines(text.splitlines(), with_code):
         if line.startswith("## "):
             title = line[3:].strip()
         sections.setdefault(title, []).append(line)
@@ -303,7 +311,7 @@ def measure(lab: Path) -> dict[str, Any]:
             item["lines"] > FUNCTION_LIMIT for item in functions
         ),
         "modules_over_limit": sum(item["lines"] > MODULE_LIMIT for item in modules),
-        "tutorial": tutorial_words(lab / "README.md"),
+        "tutorial": tutorial_words((lab / "README.md").read_text(encoding="utf-8")),
     }
 
 

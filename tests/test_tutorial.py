@@ -29,8 +29,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from lab_copy import LAB
+from lab_copy import LAB, ROOT
 from student_repo import StudentRepo
+
+# La regla de las palabras, una sola vez: la del benchmark de legibilidad.
+sys.path.insert(0, str(ROOT / "bench"))
+import readability  # noqa: E402  # pylint: disable=wrong-import-position
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = LAB / "README.md"
@@ -65,10 +69,7 @@ CHANGE_MARK = re.compile(
 ELLIPSIS = "…"
 # 25 minutos de lectura a 240 palabras por minuto.
 MAIN_PATH_WORDS = 6000
-DETAILS = re.compile(r"<details>.*?</details>", re.S)
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 FENCED_CODE = re.compile(r"^( *)(```|~~~).*?^\1\2[ \t]*$", re.S | re.M)
-FENCE_LINE = re.compile(r"^ *(```|~~~).*$", re.M)
 
 
 def dedented(match: re.Match[str]) -> str:
@@ -99,23 +100,15 @@ def main_path(text: str) -> str:
 def main_path_words(text: str) -> tuple[int, int]:
     """Palabras del camino principal: (prosa, prosa y código a la vista).
 
-    La regla (la misma de ``bench/readability.py``): el texto de
-    ``## Prerequisitos`` al final de ``## Parte 6``, sin los bloques
-    ``<details>`` (lo que está a un clic), los comentarios HTML ni los bloques
-    de código; sin las etiquetas HTML ni el destino de los enlaces
-    (``](…)``); una palabra es lo que separan los espacios y tiene al menos
-    una letra o un número (``##``, ``|`` o ``-`` no son palabras). La segunda
-    cifra cuenta además lo que hay dentro de los bloques de código que quedan
-    fuera de ``<details>`` (comandos y salidas esperadas: también se leen).
+    La regla es la de ``bench/readability.py`` (``tutorial_words``): el texto
+    de ``## Prerequisitos`` al final de ``## Parte 6``, sin los bloques
+    ``<details>``, los comentarios HTML ni los bloques de código; la segunda
+    cifra cuenta además los bloques de código que quedan a la vista.
     """
-
-    def words(part: str) -> int:
-        part = re.sub(r"\]\([^)]*\)", "]", part)
-        part = re.sub(r"<[^>]+>", " ", part)
-        return sum(1 for token in part.split() if any(c.isalnum() for c in token))
-
-    shown = HTML_COMMENT.sub("", DETAILS.sub("", main_path(text)))
-    return words(FENCED_CODE.sub("", shown)), words(FENCE_LINE.sub("", shown))
+    return (
+        readability.tutorial_words(text)["main_path_words"],
+        readability.tutorial_words(text, with_code=True)["main_path_words"],
+    )
 
 
 def code_blocks(text: str) -> list[str]:
