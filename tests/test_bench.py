@@ -66,6 +66,9 @@ def test_quick_run_writes_every_key_and_leaves_the_lab_untouched(
     results = json.loads(output.read_text(encoding="utf-8"))
     assert KEYS <= results.keys()
     assert all(results[key] > 0 for key in KEYS)
+    # Las páginas 2 y siguientes que leyó el informe (pueden ser 0 con --quick).
+    for run_name in ("first", "second"):
+        assert isinstance(results[f"report_{run_name}_later_pages"], int)
     # Cada herramienta, con su tiempo en la tabla y su CPU sola.
     assert set(results["run_checks_tools_s"]) == {"black", "isort", "flake8"}
     assert set(results["run_checks_tools_cpu_s"]) == {"black", "isort", "flake8"}
