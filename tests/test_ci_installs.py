@@ -30,7 +30,11 @@ LAB = ROOT / "labs" / "gitops-workflow"
 WORKFLOWS = LAB / ".github" / "workflows"
 MAIN_LOCK = "requirements.lock"
 CI_LOCKS = ("requirements-lint.lock", "requirements-model.lock")
-INSTALL = re.compile(r"python -m pip install --require-hashes -r ([\w.-]+\.lock)$")
+# Un lock del pull request, o el de la rama base (la puerta del modelo, issue 23).
+INSTALL = re.compile(
+    r'python -m pip install --require-hashes -r "?(?:\$RUNNER_TEMP/puerta/)?'
+    r'([\w.-]+\.lock)"?$'
+)
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+?)(?: ?;\s*(.+?))?\s*\\?$")
 HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
 
@@ -43,7 +47,9 @@ A41D17D_PULL_REQUEST_CHECKS = {
     "pylint": "python scripts/run_checks.py pylint",
     "mypy": "python scripts/run_checks.py mypy",
     "pytest": "python scripts/run_checks.py pytest --completo",
-    "model gate": "python scripts/compare_models.py --base",
+    # Desde el issue 23, el compare_models.py de la rama base (otra carpeta)
+    # mide la carpeta del pull request.
+    "model gate": 'scripts/compare_models.py" --cambio . --base',
     "commit messages": "python scripts/check_commit_message.py --titulo",
     "comment": "mshick/add-pr-comment@",
 }

@@ -112,7 +112,7 @@ def test_model_job_compares_with_the_base_commit() -> None:
     gate = step_titled("Base branch gate")
     assert gate["run"] == 'git worktree add --detach "$RUNNER_TEMP/puerta" "$BASE_SHA"'
     install = step_titled("Install dependencies")
-    assert '-r "$RUNNER_TEMP/puerta/requirements.lock"' in install["run"]
+    assert '-r "$RUNNER_TEMP/puerta/requirements-model.lock"' in install["run"]
     compare = step_titled("Compare with the base branch")
     assert compare["run"].startswith(
         'python "$RUNNER_TEMP/puerta/scripts/compare_models.py" --cambio .'
@@ -165,7 +165,7 @@ def test_lower_max_depth_gets_a_failed_gate_in_the_comment(
     student = student_repo.clone(tmp_path / "mi-repo")
     base_sha = student.git("rev-parse", "main").strip()
     student.git("switch", "--quiet", "--create", "feat/un-corte")
-    apply_model_change(student.root, '    "max_depth": 1,')
+    apply_model_change(student.root, "        max_depth=1,")
     student.git("commit", "--quiet", "--all", "--message", "feat: árboles de un corte")
     repo = student.root
     runner_temp = tmp_path / "runner-temp"

@@ -213,6 +213,29 @@ def test_an_import_cycle_is_found(tmp_path: Path) -> None:
     assert cycle is not None and cycle[0] == cycle[-1] and len(cycle) == 4
 
 
+def test_an_import_only_for_the_types_is_no_cycle(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Como Pylint: un import en ``if TYPE_CHECKING:`` no cierra un ciclo."""
+    write(
+        project,
+        {
+            "src/pkg/alpha.py": (
+                '"""Alpha."""\n\nfrom typing import TYPE_CHECKING\n\n'
+                "if TYPE_CHECKING:\n    from pkg.beta import value as other\n\n\n"
+                'def value() -> "other":\n    """Uno."""\n    return 1\n'
+            ),
+            "src/pkg/beta.py": (
+                '"""Beta."""\n\nfrom pkg.alpha import value as first\n\n\n'
+                'def value() -> int:\n    """Dos."""\n    return first() + 1\n'
+            ),
+        },
+    )
+    assert build_graph(project).import_cycle() is None
+    assert pylint_verdicts(project) == (True, True)
+    assert "ciclo" not in capfd.readouterr().out
+
+
 def test_a_copy_of_the_lab_counts_as_the_lab() -> None:
     files = {"scripts/train_model.py", "src/churn_lab/model.py"}
     root = Path("/home/alumna/lab")
@@ -289,9 +312,15 @@ def test_a_failing_test_runs_again_until_it_passes(
     assert passed and "1 passed" in output
 
 
+@pytest.mark.parametrize("outer", ["", "/registro/del/run_checks/de/fuera"])
 def test_a_script_run_in_another_process_is_followed(
-    project: Path, capfd: pytest.CaptureFixture[str]
+    outer: str,
+    project: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Con «outer», como dentro de las pruebas que corre otro run_checks.py.
+    monkeypatch.setenv("RUN_CHECKS_TRACE", outer)
     assert run_pytest(project, capfd)[0]
     # Ninguna prueba importa scripts/tool.py: test_tool lo ejecuta.
     write(project, {"scripts/tool.py": "raise SystemExit(3)\n"})

@@ -193,8 +193,8 @@ def upload_commands(facts: LocalFacts) -> list[str]:
     """Los comandos que suben la evidencia por un pull request, uno por línea.
 
     Como en la Parte 2, los cambios llegan a main por un pull request; un
-    comando por línea funciona igual en PowerShell 5.1 y 7, cmd y bash (``&&``
-    no existe en PowerShell 5.1).
+    comando por línea funciona igual en PowerShell 5.1 y 7, cmd y bash
+    (PowerShell 5.1 no tiene el operador que encadena comandos en bash).
     """
     branch = evidence_branch(facts)
     create = [] if branch == facts.branch else [f"git switch -c {branch}"]

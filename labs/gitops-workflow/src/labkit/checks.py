@@ -44,10 +44,13 @@ def display(module_args: Sequence[str]) -> str:
 
 
 def _environment(step: Step) -> dict[str, str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    for name, value in step.env.items():
-        env[name] = os.pathsep.join(filter(None, [value, env.get(name)]))
-    return env
+    """El entorno del paso: el de este proceso con las variables del paso.
+
+    Las variables del paso sustituyen a las heredadas: un ``run_checks`` que
+    corre dentro de las pruebas de otro (las del laboratorio) guarda su
+    registro en su propia carpeta, no en la del de fuera.
+    """
+    return {**os.environ, "PYTHONIOENCODING": "utf-8", **step.env}
 
 
 class _Running:

@@ -132,13 +132,21 @@ class Graph:
         return code.union(*(self.mentions.get(name, ()) for name in code))
 
     def import_cycle(self) -> list[str] | None:
-        """Un ciclo de imports entre archivos del laboratorio, o None si no hay."""
+        """Un ciclo de imports entre archivos del laboratorio, o None si no hay.
+
+        Como el ``cyclic-import`` de Pylint, sin los imports de los bloques
+        ``if TYPE_CHECKING:``, que no se ejecutan.
+        """
+        imports = {
+            name: self.imports_in(without_type_checking(tree), name)
+            for name, tree in self.trees.items()
+        }
         state: dict[str, int] = {}  # 1: en el camino actual; 2: terminado
-        for start in sorted(self.imports):
+        for start in sorted(imports):
             if start in state:
                 continue
             path = [start]
-            stack = [iter(sorted(self.imports[start]))]
+            stack = [iter(sorted(imports[start]))]
             state[start] = 1
             while stack:
                 following = next(stack[-1], None)
@@ -150,8 +158,21 @@ class Graph:
                 elif following not in state:
                     state[following] = 1
                     path.append(following)
-                    stack.append(iter(sorted(self.imports.get(following, ()))))
+                    stack.append(iter(sorted(imports.get(following, ()))))
         return None
+
+
+def without_type_checking(tree: ast.Module) -> ast.Module:
+    """``tree`` sin sus bloques ``if TYPE_CHECKING:`` de primer nivel."""
+
+    def type_checking(node: ast.stmt) -> bool:
+        test = node.test if isinstance(node, ast.If) else None
+        return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+        )
+
+    body = [node for node in tree.body if not type_checking(node)]
+    return ast.Module(body=body, type_ignores=[])
 
 
 def build_graph(root: Path, files: list[str] | None = None) -> Graph:
