@@ -237,9 +237,9 @@ warm_lock_resolution() {
 
 # La jaula de newest-python con CPython 3.14 y 3.15 de Debian (un minuto la
 # primera vez; necesita root) y los wheels que pip elige allí para el lock
-# (.venv/wheelhouse): las pruebas en esos Python instalan sin red.
+# (.venv/wheelhouse-newest; los de act están en .venv/wheelhouse): las pruebas en esos Python instalan sin red.
 prepare_newest_python() {
-  say "Preparando CPython 3.14 y 3.15 (newest-python) y sus wheels del lock (.venv/wheelhouse)"
+  say "Preparando CPython 3.14 y 3.15 (newest-python) y sus wheels del lock (.venv/wheelhouse-newest)"
   (cd "$ROOT" && "$PY" tests/newest_python.py)
 }
 

@@ -124,31 +124,6 @@ def summarize(run: act.ActRun, sizes: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def workflow_run_event(name: str, sha: str) -> dict[str, Any]:
-    """El evento ``workflow_run`` (completed) de un flujo en main."""
-    owner, repo_name = act.REPOSITORY.split("/")
-    repository = {
-        "full_name": act.REPOSITORY,
-        "name": repo_name,
-        "owner": {"login": owner},
-        "default_branch": "main",
-        "fork": False,
-    }
-    return {
-        "action": "completed",
-        "workflow_run": {
-            "name": name,
-            "event": "push",
-            "head_branch": "main",
-            "head_sha": sha,
-            "conclusion": "success",
-            "head_repository": {"full_name": act.REPOSITORY},
-        },
-        "repository": repository,
-        "sender": {"login": owner},
-    }
-
-
 def progress_triggers(repo: Path) -> tuple[bool, set[str]]:
     """Si Progreso corre en cada push a main y tras qué flujos (workflow_run)."""
     import yaml  # pylint: disable=import-outside-toplevel
@@ -189,7 +164,7 @@ def run_cycle(
                 progress(
                     f"{label}_progress",
                     "workflow_run",
-                    workflow_run_event("CD", after_sha),
+                    act.workflow_run_event("CD", after_sha),
                 )
 
         cd_and_progress("part1")
@@ -214,7 +189,7 @@ def run_cycle(
             results[f"{push}_ci"] = summarize(ci, sizes)
             if "CI" in after:
                 progress(
-                    f"{push}_progress", "workflow_run", workflow_run_event("CI", head)
+                    f"{push}_progress", "workflow_run", act.workflow_run_event("CI", head)
                 )
             text += "# otra línea\n"
         student.git("switch", "--quiet", "main")

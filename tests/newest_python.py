@@ -7,7 +7,7 @@ hace una vez en un minuto: la carpeta actual se monta allí, y lo que se
 escribe queda en la carpeta de verdad. Necesita root.
 
 Las pruebas no usan la red: ``./dev.sh setup`` (con red) prepara la jaula y
-deja en ``.venv/wheelhouse/`` los wheels que el pip de cada uno de esos
+deja en ``.venv/wheelhouse-newest/`` los wheels que el pip de cada uno de esos
 Python elige para ``requirements.lock`` (y pip, para el ``python -m pip
 install --upgrade pip`` del tutorial), ejecutando este módulo:
 
@@ -35,7 +35,7 @@ TOOL = Path(
     )
 )
 VERSIONS = ("3.14", "3.15")
-WHEELHOUSE = ROOT / ".venv" / "wheelhouse"
+WHEELHOUSE = ROOT / ".venv" / "wheelhouse-newest"
 STAMP = WHEELHOUSE / ".requirements.sha256"
 
 

@@ -27,6 +27,7 @@ from github_fake.act import (
     missing_requirements,
     missing_runner_python,
     push_event,
+    workflow_run_event,
 )
 from github_fake.class_repos import BOT
 from github_fake.classroom import TOKEN, ClassroomGitHub, FakeRepo
@@ -108,11 +109,12 @@ def test_progress_workflow_reports_the_release_that_cd_created(
 
     with ClassroomGitHub({}) as classroom:
         classroom.repos[REPOSITORY] = classroom_repo(student, github, cd_ok=True)
-        event = push_event(student, before, after)
+        # Progreso corre al terminar CD en main (workflow_run), como en GitHub.
+        event = workflow_run_event("CD", after)
         run = act_environment.run(
             student,
             classroom,  # type: ignore[arg-type]  # solo se usa su url
-            "push",
+            "workflow_run",
             event,
             "progress.yml",
             token=TOKEN,

@@ -7,7 +7,7 @@
   de newest-python, un repositorio de estudiante hecho como dicen las Partes 1
   y 2 (``tests/student_repo.py``), el chequeo de antes de instalar, los
   comandos de pip del tutorial (``--require-hashes``, solo wheels, sin red
-  desde ``.venv/wheelhouse``), todas las pruebas del laboratorio (en 3.15,
+  desde ``.venv/wheelhouse-newest``), todas las pruebas del laboratorio (en 3.15,
   ``run_checks.py --completo``: también los cinco linters, que allí fallaban
   por dill y astroid) y el camino local de las Partes 3 a 6 hasta las 500
   predicciones. Cuánto tardó la instalación y cuánto ocupa ``.venv`` quedan

@@ -296,6 +296,31 @@ def push_event(repo: StudentRepo, before: str, after: str) -> dict[str, Any]:
     }
 
 
+def workflow_run_event(name: str, sha: str) -> dict[str, Any]:
+    """El evento ``workflow_run`` (completed) de un flujo en main."""
+    owner, repo_name = REPOSITORY.split("/")
+    repository = {
+        "full_name": REPOSITORY,
+        "name": repo_name,
+        "owner": {"login": owner},
+        "default_branch": "main",
+        "fork": False,
+    }
+    return {
+        "action": "completed",
+        "workflow_run": {
+            "name": name,
+            "event": "push",
+            "head_branch": "main",
+            "head_sha": sha,
+            "conclusion": "success",
+            "head_repository": {"full_name": REPOSITORY},
+        },
+        "repository": repository,
+        "sender": {"login": owner},
+    }
+
+
 def pull_request_event(  # pylint: disable=too-many-arguments
     number: int,
     head_sha: str,

@@ -12,7 +12,6 @@ Uso: python scripts/_hook.py {black,isort,flake8} [ARCHIVO ...]
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import runpy
 import sys
@@ -20,10 +19,11 @@ import tokenize
 from collections.abc import Sequence
 from pathlib import Path
 
-from _lab import LAB_ROOT  # va primero: revisa Python y el entorno virtual
+# Va primero: revisa Python y el entorno virtual (no se usa nada suyo).
+import _lab  # noqa: F401  # pylint: disable=unused-import
 
 from labkit.cli import build_parser
-from labkit.environment import INSTALL, fail
+from labkit.environment import require_libraries
 from labkit.syntax import syntax_problems
 
 TOOLS = ("black", "isort", "flake8")
@@ -61,11 +61,7 @@ def encoding_problems(files: Sequence[str]) -> list[str]:
 
 def run_tool(tool: str, files: Sequence[str]) -> int:
     """``python -m <tool> <files>`` en este mismo proceso; da su código de salida."""
-    if importlib.util.find_spec(tool) is None:
-        fail(
-            f"este entorno de Python ({sys.prefix}) no tiene {tool}. Instala los "
-            f"requisitos desde {LAB_ROOT} con: {INSTALL}"
-        )
+    require_libraries([tool])  # activar el entorno virtual, o instalar el lock
     sys.argv = [tool, *files]
     try:
         runpy.run_module(tool, run_name="__main__", alter_sys=True)
