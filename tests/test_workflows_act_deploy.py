@@ -111,6 +111,10 @@ def run_oidc_deploy(
         "https_proxy": ready["proxy_url"],
         "SSL_CERT_FILE": ready["ca_path"],
         "REQUESTS_CA_BUNDLE": ready["ca_path"],
+        # El índice de paquetes de las pruebas (el «PyPI» de los trabajos) se
+        # alcanza directo, como PyPI desde un runner: el proxy solo es Azure.
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "ACTIONS_ID_TOKEN_REQUEST_URL": f"{github.url}/idtoken?api-version=2.0",
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN": OIDC_REQUEST_TOKEN,

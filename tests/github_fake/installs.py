@@ -244,8 +244,10 @@ def job_installs(log: str, sizes: dict[str, int]) -> dict[str, JobInstalls]:
         lock = FROM_LOCK.search(text)
         if lock:
             record = found.setdefault(job, JobInstalls(job))
-            if lock.group(1) not in record.locks:
-                record.locks.append(lock.group(1))
+            # Solo el nombre: el Modelo lee el de la rama base (…/puerta/…).
+            name = lock.group(1).rsplit("/", 1)[-1]
+            if name not in record.locks:
+                record.locks.append(name)
         if job not in found:
             continue
         record = found[job]
