@@ -106,13 +106,23 @@ def run_oidc_deploy(
     student.commit("chore: laboratorio inicial")
     student.push()
     ready = emulator.ready
+    # Las dos CA de prueba: la del emulador de Azure y la del índice de paquetes
+    # (el «PyPI» de los trabajos): REQUESTS_CA_BUNDLE vale también para pip.
+    act_environment.index_url  # pylint: disable=pointless-statement  # lo arranca
+    assert act_environment.index is not None
+    bundle = act_environment.cache / "ca-azure-y-pypi.pem"
+    bundle.write_text(
+        Path(ready["ca_path"]).read_text(encoding="utf-8")
+        + act_environment.index.ca_path.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     env = {
         "HTTPS_PROXY": ready["proxy_url"],
         "https_proxy": ready["proxy_url"],
-        "SSL_CERT_FILE": ready["ca_path"],
-        "REQUESTS_CA_BUNDLE": ready["ca_path"],
-        # El índice de paquetes de las pruebas (el «PyPI» de los trabajos) se
-        # alcanza directo, como PyPI desde un runner: el proxy solo es Azure.
+        "SSL_CERT_FILE": str(bundle),
+        "REQUESTS_CA_BUNDLE": str(bundle),
+        # El índice de paquetes se alcanza directo, como PyPI desde un runner:
+        # el proxy solo lleva a Azure.
         "NO_PROXY": "127.0.0.1",
         "no_proxy": "127.0.0.1",
         "MLFLOW_DISABLE_TELEMETRY": "true",
