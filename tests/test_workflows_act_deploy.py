@@ -108,12 +108,10 @@ def run_oidc_deploy(
     ready = emulator.ready
     # Las dos CA de prueba: la del emulador de Azure y la del índice de paquetes
     # (el «PyPI» de los trabajos): REQUESTS_CA_BUNDLE vale también para pip.
-    act_environment.index_url  # pylint: disable=pointless-statement  # lo arranca
-    assert act_environment.index is not None
     bundle = act_environment.cache / "ca-azure-y-pypi.pem"
     bundle.write_text(
         Path(ready["ca_path"]).read_text(encoding="utf-8")
-        + act_environment.index.ca_path.read_text(encoding="utf-8"),
+        + act_environment.index_ca.read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     env = {

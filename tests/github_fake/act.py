@@ -467,9 +467,18 @@ class ActEnvironment:
     @property
     def index_url(self) -> str:
         """El índice de paquetes en 127.0.0.1 (se abre la primera vez)."""
+        return self.open_index().url
+
+    @property
+    def index_ca(self) -> Path:
+        """La CA de prueba del certificado del índice (lo abre si hace falta)."""
+        return self.open_index().ca_path
+
+    def open_index(self) -> WheelIndex:
+        """El índice de paquetes, abierto la primera vez que se pide."""
         if self.index is None:
             self.index = WheelIndex(WHEELHOUSE, self.cache / "pypi")
-        return self.index.url
+        return self.index
 
     def close(self) -> None:
         """Detiene el índice de paquetes."""
@@ -517,10 +526,9 @@ def run_workflow(  # pylint: disable=too-many-arguments,too-many-locals
     home = run_dir / "home"
     for name, text in OFFLINE_CONFIG.items():
         (home / name).parent.mkdir(parents=True, exist_ok=True)
-        index = environment.index_url
-        assert environment.index is not None
         (home / name).write_text(
-            text.format(index=index, ca=environment.index.ca_path), encoding="utf-8"
+            text.format(index=environment.index_url, ca=environment.index_ca),
+            encoding="utf-8",
         )
     cwd = checkout_for(repo, event, run_dir)
     args = [
