@@ -12,10 +12,8 @@ Uso: python scripts/_hook.py {black,isort,flake8} [ARCHIVO ...]
 
 from __future__ import annotations
 
-import io
 import runpy
 import sys
-import tokenize
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,39 +22,9 @@ import _lab  # noqa: F401  # pylint: disable=unused-import
 
 from labkit.cli import build_parser
 from labkit.environment import require_libraries
-from labkit.syntax import syntax_problems
+from labkit.syntax import encoding_problems, syntax_problems
 
 TOOLS = ("black", "isort", "flake8")
-
-
-def encoding_problems(files: Sequence[str]) -> list[str]:
-    """Un mensaje por archivo que no está en UTF-8 (ni en la codificación que declara).
-
-    Un editor configurado en Latin-1 (Windows-1252) guarda «ñ» como un byte que
-    no es UTF-8: Black se detiene con un error en inglés. Aquí se dice qué
-    archivo, dónde y cómo arreglarlo.
-    """
-    problems = []
-    for name in files:
-        try:
-            with open(name, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            continue  # la herramienta dice lo que pase con ese archivo
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        except SyntaxError:  # sus dos primeras líneas ya no son UTF-8
-            encoding = "utf-8"
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            problems.append(
-                f"❌ {name} no está guardado en UTF-8 (línea {line}): guárdalo "
-                "en UTF-8 desde tu editor (en VS Code: la codificación, abajo a la "
-                "derecha → «Save with Encoding» → UTF-8) y vuelve a hacer commit."
-            )
-    return problems
 
 
 def run_tool(tool: str, files: Sequence[str]) -> int:
@@ -77,12 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("tool", choices=TOOLS, help="la herramienta a ejecutar")
     parser.add_argument("files", nargs="*", metavar="ARCHIVO", help="archivos")
     args = parser.parse_args(argv)
-    problems = encoding_problems(args.files)
+    files = [Path(name) for name in args.files]
+    problems = encoding_problems(files)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    for problem in syntax_problems(Path(name) for name in args.files):
+    for problem in syntax_problems(files):
         print(problem, flush=True)
     return run_tool(args.tool, args.files)
 

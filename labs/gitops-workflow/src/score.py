@@ -143,9 +143,6 @@ def _local_model_folder(uri: str) -> Iterator[Path]:
 
 
 def _load_mlflow_model(uri: str) -> Any:
-    import mlflow.sklearn
-    from mlflow.exceptions import MlflowException
-
     from churn_lab.model import check_model_folder
 
     print(f"📦 Cargando el modelo de MLflow {uri}")
@@ -155,8 +152,12 @@ def _load_mlflow_model(uri: str) -> Any:
                 f"el modelo {uri} no es una carpeta de MLflow (le falta el archivo "
                 "MLmodel). Vuelve a registrarlo con: python scripts/register_model.py"
             )
-        # Antes de cargar nada: sin código y solo skops con los tipos de la lista.
+        # Antes de cargar nada (ni importar MLflow): sin código y solo skops con
+        # los tipos de la lista.
         check_model_folder(folder)
+        import mlflow.sklearn
+        from mlflow.exceptions import MlflowException
+
         try:
             return mlflow.sklearn.load_model(str(folder))
         except (MlflowException, OSError) as error:

@@ -49,7 +49,7 @@ def test_a_latin1_file_gets_one_spanish_line_per_file(
         assert err.strip().splitlines() == [
             f"❌ {latin} no está guardado en UTF-8 (línea 3): guárdalo en UTF-8 "
             "desde tu editor (en VS Code: la codificación, abajo a la derecha → "
-            "«Save with Encoding» → UTF-8) y vuelve a hacer commit."
+            "«Save with Encoding» → UTF-8) y vuelve a intentarlo."
         ]
 
 

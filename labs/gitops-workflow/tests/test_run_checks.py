@@ -154,6 +154,22 @@ def test_bad_indentation_is_said_first_in_one_spanish_line(
     assert "E999 IndentationError" in output
 
 
+def test_a_latin1_file_is_said_as_the_hook_says_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Un editor de Windows en Latin-1: «ñ» es el byte 0xF1, que no es UTF-8.
+    latin = project / "scripts" / "firma.py"
+    latin.write_bytes('"""Doc."""\n\n# añade\nVALUE = 1\n'.encode("latin-1"))
+    results = run_checks(["black"], root=project)
+    assert [result.passed for result in results] == [False]
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        "❌ scripts/firma.py no está guardado en UTF-8 (línea 3): guárdalo en "
+        "UTF-8 desde tu editor (en VS Code: la codificación, abajo a la derecha → "
+        "«Save with Encoding» → UTF-8) y vuelve a intentarlo."
+    )
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -172,14 +172,14 @@ def check_model_folder(folder: Path) -> Path:
     """
     import zipfile
 
-    import skops.io
-
     folder = Path(folder)
     sklearn = _check_flavors(folder, _read_mlmodel(folder)["flavors"])
     filename = str(sklearn.get("pickled_model", ""))
     model_file = folder / filename
     if not filename or Path(filename).name != filename or not model_file.is_file():
         raise _refuse(folder, f"no tiene el archivo del modelo ({filename!r})")
+    import skops.io  # solo ahora: lo de arriba se decide sin importar nada pesado
+
     try:
         needed = skops.io.get_untrusted_types(file=model_file)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:

@@ -6,15 +6,19 @@ error de colección y el script, un traceback en inglés. ``run_checks.py`` y
 el hook de pre-commit (``scripts/_hook.py``) compilan antes cada archivo y,
 si alguno no compila, lo dicen primero en una línea en español: el archivo,
 la línea, qué pasa y cómo arreglarlo. Después siguen las herramientas, con
-su propia salida.
+su propia salida. Lo mismo con un archivo que no está guardado en UTF-8 (un
+editor en Latin-1 guarda «ñ» como un byte que no lo es): Black se detendría
+con un error en inglés.
 
 Solo usa la biblioteca estándar.
 """
 
 from __future__ import annotations
 
+import io
+import tokenize
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # Lo que dice cada versión de Python (3.10 a 3.15) en un IndentationError,
@@ -34,8 +38,33 @@ INDENTATION_FIX = (
 )
 
 
+def encoding_problem(path: Path, shown_as: str | None = None) -> str | None:
+    """La línea en español si ``path`` no está en UTF-8 (ni en la que declara)."""
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return None  # la herramienta dice lo que pase con ese archivo
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:  # sus dos primeras líneas ya no son UTF-8
+        encoding = "utf-8"
+    try:
+        source.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = source[: error.start].count(b"\n") + 1
+        return (
+            f"❌ {shown_as or path} no está guardado en UTF-8 (línea {line}): "
+            "guárdalo en UTF-8 desde tu editor (en VS Code: la codificación, abajo "
+            "a la derecha → «Save with Encoding» → UTF-8) y vuelve a intentarlo."
+        )
+    return None
+
+
 def syntax_problem(path: Path, shown_as: str | None = None) -> str | None:
-    """La línea en español si Python no puede compilar ``path``; si no, None."""
+    """La línea en español si Python no puede leer o compilar ``path``; si no, None."""
+    problem = encoding_problem(path, shown_as)
+    if problem:
+        return problem
     try:
         source = path.read_bytes()
     except OSError:
@@ -80,7 +109,18 @@ def describe(error: SyntaxError | ValueError, shown_as: str) -> str:
 
 
 def syntax_problems(paths: Iterable[Path], root: Path | None = None) -> list[str]:
-    """Una línea por cada archivo ``.py`` de ``paths`` que no compila."""
+    """Una línea por cada archivo ``.py`` de ``paths`` que no se lee o no compila."""
+    return _problems(syntax_problem, paths, root)
+
+
+def encoding_problems(paths: Iterable[Path], root: Path | None = None) -> list[str]:
+    """Una línea por cada archivo ``.py`` de ``paths`` que no está en UTF-8."""
+    return _problems(encoding_problem, paths, root)
+
+
+def _problems(
+    check: Callable[[Path, str], str | None], paths: Iterable[Path], root: Path | None
+) -> list[str]:
     problems = []
     for path in paths:
         if path.suffix != ".py":
@@ -91,7 +131,7 @@ def syntax_problems(paths: Iterable[Path], root: Path | None = None) -> list[str
                 shown_as = path.relative_to(root).as_posix()
             except ValueError:
                 pass
-        problem = syntax_problem(path, shown_as)
+        problem = check(path, shown_as)
         if problem:
             problems.append(problem)
     return problems
