@@ -143,6 +143,7 @@ def run_cycle(
     Progreso se ejecuta donde lo dispara el ``progress.yml`` de ese
     laboratorio: en cada push a main y tras CI o CD, según el caso.
     """
+    work.mkdir(parents=True, exist_ok=True)
     student = act.StudentRepo(work, source=source)
     on_push, after = progress_triggers(student.work)
     sizes = environment.index.sizes if environment.index else {}
@@ -205,7 +206,7 @@ def environment_for(cache: Path) -> act.ActEnvironment:
         version = act.runner_python_version(home)
         if version is not None:
             environment.prepare_python(version, home)
-    environment.index_url  # pylint: disable=pointless-statement  # abre el índice
+    environment.open_index()
     return environment
 
 

@@ -375,10 +375,10 @@ def test_failure_message_quotes_the_user_log() -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.fixture(name="lab_copy", scope="module")
-def fixture_lab_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(name="lab_copy")
+def fixture_lab_copy(tmp_path: Path) -> Path:
     """Una copia limpia del laboratorio, como la que un estudiante sube a su repo."""
-    root = tmp_path_factory.mktemp("lab") / "gitops-workflow"
+    root = tmp_path / "antes" / "gitops-workflow"
     shutil.copytree(
         LAB_ROOT,
         root,
@@ -414,7 +414,15 @@ def run_in_copy(lab: Path, *args: str) -> str:
 
 
 @pytest.mark.slow
-def test_whole_local_pipeline(lab_copy: Path) -> None:
+def test_whole_local_pipeline_then_the_folder_moves(
+    lab_copy: Path, tmp_path: Path
+) -> None:
+    """Partes 3–6 en local, como las hace el estudiante, y después mueve la carpeta.
+
+    El almacén local (mlflow.db) guarda rutas absolutas: tras moverla, el
+    pipeline dice qué pasó y cómo seguir, y hacerlo al pie de la letra basta.
+    Una sola historia: cada paso cuesta un Python nuevo que importa MLflow.
+    """
     run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
     registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
     assert "Versión registrada: 1" in registered
@@ -430,17 +438,11 @@ def test_whole_local_pipeline(lab_copy: Path) -> None:
     assert predictions[PREDICTION_COLUMN].between(0, 1).all()
     assert (lab_copy / "mlflow.db").is_file()
     assert list((lab_copy / "outputs").glob("local-*/named-outputs/predictions/*.csv"))
+    jobs = [job.name for job in (lab_copy / "outputs").glob("local-*")]
+    assert len(jobs) == 1
 
-
-@pytest.mark.slow
-def test_moved_lab_folder_says_so_and_how_to_recover(tmp_path: Path) -> None:
-    before = copy_lab_code(tmp_path / "antes")
-    run_in_copy(before, "scripts/train_model.py", "--n-samples", "1000")
-    run_in_copy(before, "scripts/register_model.py", "--local")
-    run_in_copy(before, "scripts/create_inference_data.py", "--n-samples", "50")
-    run_in_copy(before, "scripts/upload_data.py", "--local")
     # La carpeta se mueve con su almacén (mlflow.db guarda rutas absolutas).
-    lab = before.rename(tmp_path / "despues")
+    lab = lab_copy.rename(tmp_path / "despues")
     result = run_script(
         ["scripts/run_inference_pipeline.py", "--local"],
         cwd=lab,
@@ -449,14 +451,14 @@ def test_moved_lab_folder_says_so_and_how_to_recover(tmp_path: Path) -> None:
     assert_clean_failure(result, "se movió", "Borra mlflow.db", "register_model.py")
     assert "MLmodel" not in result.stderr
     # El intento fallido no deja su carpeta de trabajo a medias en outputs/.
-    assert not list((lab / "outputs").glob("local-*"))
+    assert [job.name for job in (lab / "outputs").glob("local-*")] == jobs
     # Lo que dice el mensaje, hecho al pie de la letra, lo arregla.
     (lab / "mlflow.db").unlink()
     shutil.rmtree(lab / "mlartifacts")
     run_in_copy(lab, "scripts/register_model.py", "--local")
     run_in_copy(lab, "scripts/upload_data.py", "--local")
     piped = run_in_copy(lab, "scripts/run_inference_pipeline.py", "--local")
-    assert "50 clientes puntuados" in piped
+    assert "500 clientes puntuados" in piped
 
 
 @pytest.mark.slow
