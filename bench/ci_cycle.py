@@ -143,7 +143,6 @@ def run_cycle(
     Progreso se ejecuta donde lo dispara el ``progress.yml`` de ese
     laboratorio: en cada push a main y tras CI o CD, según el caso.
     """
-    work.mkdir(parents=True, exist_ok=True)
     student = act.StudentRepo(work, source=source)
     on_push, after = progress_triggers(student.work)
     sizes = environment.index.sizes if environment.index else {}

@@ -203,6 +203,7 @@ class StudentRepo:
     gitconfig: Path = field(init=False)
 
     def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
         self.work = self.root / "repo"
         self.bare = self.root / "github.git"
         self.gitconfig = self.root / "gitconfig"

@@ -44,6 +44,30 @@ def encoding_problem(path: Path, shown_as: str | None = None) -> str | None:
         source = path.read_bytes()
     except OSError:
         return None  # la herramienta dice lo que pase con ese archivo
+    return _encoding_message(source, shown_as or str(path))
+
+
+def syntax_problem(path: Path, shown_as: str | None = None) -> str | None:
+    """La línea en español si Python no puede leer o compilar ``path``; si no, None."""
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return None
+    shown_as = shown_as or str(path)
+    problem = _encoding_message(source, shown_as)
+    if problem:
+        return problem
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning: no impiden nada
+            compile(source, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        return describe(error, shown_as)
+    return None
+
+
+def _encoding_message(source: bytes, shown_as: str) -> str | None:
+    """La línea en español si ``source`` no se decodifica con su codificación."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     except SyntaxError:  # sus dos primeras líneas ya no son UTF-8
@@ -53,28 +77,10 @@ def encoding_problem(path: Path, shown_as: str | None = None) -> str | None:
     except UnicodeDecodeError as error:
         line = source[: error.start].count(b"\n") + 1
         return (
-            f"❌ {shown_as or path} no está guardado en UTF-8 (línea {line}): "
-            "guárdalo en UTF-8 desde tu editor (en VS Code: la codificación, abajo "
-            "a la derecha → «Save with Encoding» → UTF-8) y vuelve a intentarlo."
+            f"❌ {shown_as} no está guardado en UTF-8 (línea {line}): guárdalo en "
+            "UTF-8 desde tu editor (en VS Code: la codificación, abajo a la "
+            "derecha → «Save with Encoding» → UTF-8) y vuelve a intentarlo."
         )
-    return None
-
-
-def syntax_problem(path: Path, shown_as: str | None = None) -> str | None:
-    """La línea en español si Python no puede leer o compilar ``path``; si no, None."""
-    problem = encoding_problem(path, shown_as)
-    if problem:
-        return problem
-    try:
-        source = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning: no impiden nada
-            compile(source, str(path), "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as error:
-        return describe(error, shown_as or str(path))
     return None
 
 
