@@ -67,6 +67,7 @@ def measure(repo: StudentRepo, args: list[str]) -> dict[str, Any]:
             for name, seconds in ROW.findall(result.stdout)
         },
         "notes": [line for line in result.stdout.splitlines() if line.startswith("ℹ️")],
+        "tail": (result.stdout + (result.stderr or ""))[-4000:],
     }
 
 
@@ -98,8 +99,12 @@ def bench_run_checks(folder: Path, quick: bool = False) -> dict[str, Any]:
     apply_change(repo.root, changes["error"])
     error = measure(repo, tools)
     fix = measure(repo, [*tools, "--fix"])
-    if not (cold["passed"] and nochange["passed"] and part2["passed"]):
-        raise SystemExit("❌ run_checks.py falló en el repositorio del estudiante.")
+    for moment in (cold, nochange, part2):
+        if not moment["passed"]:
+            raise SystemExit(
+                f"{moment['tail']}\n❌ run_checks.py falló en el repositorio del "
+                "estudiante (arriba, el final de su salida)."
+            )
     return {
         "run_checks_cold_s": cold["s"],
         "run_checks_cold_cpu_s": cold["cpu_s"],

@@ -10,9 +10,10 @@ una tabla con el resultado de cada una y termina con código 1 si alguna falló.
 Para que tarde segundos y no minutos, recuerda lo que ya pasó
 (``.run_checks_cache/``): Pylint revisa solo los archivos que cambiaron o que
 importan algo que cambió, y pytest corre solo las pruebas que usan algo que
-cambió (lo dice en la salida). MyPy, Black y pytest guardan además sus propias
-cachés. La primera vez lo revisa todo. Con ``--completo`` lo revisa todo,
-como CI.
+cambió (lo dice en la salida; si cambias ``train_model.py`` y el modelo sale
+idéntico, las pruebas que solo usan el modelo no se repiten). MyPy, Black y
+pytest guardan además sus propias cachés. La primera vez lo revisa todo. Con
+``--completo`` lo revisa todo, como CI.
 
 Uso (con el entorno virtual activado; revisa siempre la raíz del laboratorio):
     python scripts/run_checks.py                # los seis chequeos

@@ -8,12 +8,18 @@ este proceso y en los scripts que las pruebas ejecutan como subprocesos.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import NETGUARD
+from tests.helpers import NETGUARD, run_script
+
+# Fixtures que dan una carpeta producida por un script, ejecutado en otro
+# proceso como lo ejecuta el estudiante: {fixture: el comando, al que se
+# añade la carpeta}. run_checks.py también lee esta tabla
+# (labkit.pytest_dependencies): las pruebas que piden una de estas fixtures
+# dependen de lo que el script produce, no de su código (labkit.products).
+PRODUCTS = {"trained_model": ("scripts/train_model.py", "--output-dir")}
 
 
 def _guard_network() -> None:
@@ -29,13 +35,13 @@ _guard_network()
 
 
 @pytest.fixture(scope="session")
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Carpeta con model.pkl y model_metadata.json entrenados por defecto."""
-    from scripts.train_model import main
-
     output_dir = tmp_path_factory.mktemp("artifacts")
-    assert main(["--output-dir", str(output_dir)]) == 0
-    yield output_dir
+    # Sin RUN_CHECKS_TRACE: de este proceso cuenta lo que produce (PRODUCTS).
+    result = run_script([*PRODUCTS["trained_model"], output_dir], RUN_CHECKS_TRACE="")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output_dir
 
 
 @pytest.fixture(name="lab_root")

@@ -190,8 +190,8 @@ def test_a_conftest_fixture_counts_only_for_the_tests_that_ask_for_it(
     graph = build_graph(tmp_path)
 
     def used(test: str) -> set[str]:
-        start, content = run_by_test(graph, test)
-        return graph.used_by(start) | content
+        uses = run_by_test(graph, test)
+        return graph.used_by(uses.code) | uses.content
 
     assert {"src/heavy.py", "src/light.py", "src/always.py"} <= used(
         "tests/test_uses.py"
@@ -326,6 +326,73 @@ def test_a_script_run_in_another_process_is_followed(
     write(project, {"scripts/tool.py": "raise SystemExit(3)\n"})
     passed, output = run_pytest(project, capfd)
     assert not passed and "tests/test_tool.py" in output and "1 failed" in output
+
+
+# Una fixture de PRODUCTS, como trained_model: ejecuta un script que deja
+# archivos en una carpeta (uno con la fecha, que cambia cada vez).
+PRODUCT_CONFTEST = """
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTS = {"made": ("scripts/make.py", "--out")}
+
+
+@pytest.fixture
+def made(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netguard")}
+    env["RUN_CHECKS_TRACE"] = ""
+    command = [sys.executable, *PRODUCTS["made"], str(tmp_path)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    return tmp_path
+"""
+MAKE = """
+import json
+import sys
+import time
+from pathlib import Path
+
+out = Path(sys.argv[-1])
+(out / "model.txt").write_text("{value}")
+meta = {{"training_date": time.time_ns(), "value": {value}}}
+(out / "meta.json").write_text(json.dumps(meta))
+"""
+
+
+def test_a_script_that_makes_the_same_files_repeats_none_of_their_tests(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        project,
+        {
+            "tests/conftest.py": PRODUCT_CONFTEST,
+            "scripts/make.py": MAKE.format(value=1),
+            "tests/test_made.py": (
+                "def test_made(made):\n"
+                "    assert (made / 'model.txt').read_text() == '1'\n"
+            ),
+        },
+    )
+    assert run_pytest(project, capfd)[0]
+    # Otro código, los mismos archivos (salvo la fecha): nada que repetir.
+    write(project, {"scripts/make.py": MAKE.format(value=1) + "print('listo')\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "nada que repetir" in output, output
+    assert "scripts/make.py cambió, pero produce los mismos archivos" in output
+    # Otros archivos: la prueba que los usa se repite (y falla, como en CI).
+    write(project, {"scripts/make.py": MAKE.format(value=2)})
+    passed, output = run_pytest(project, capfd)
+    assert not passed and "1 failed" in output and "tests/test_made.py" in output
+    write(project, {"scripts/make.py": MAKE.format(value=1)})
+    assert run_pytest(project, capfd)[0]
+    # Un script que ahora falla: la prueba se repite también.
+    write(project, {"scripts/make.py": "raise SystemExit(4)\n"})
+    passed, output = run_pytest(project, capfd)
+    assert not passed and "1 error" in output
 
 
 def test_another_environment_checks_everything_again(

@@ -197,16 +197,13 @@ def test_missing_metadata(
 def test_parts_of_two_trainings_are_not_registered(
     trained_model: Path, lab_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scripts.train_model import main as train
-
     mixed = lab_root / "artifacts"
     shutil.copytree(trained_model, mixed)
-    other = lab_root / "otro"
-    assert train(["--output-dir", str(other), "--seed", "7", "--n-samples", "500"]) == 0
-    capsys.readouterr()
-    # Como si un entrenamiento se hubiera detenido después de escribir sus
-    # métricas: metrics.json es del otro, model.pkl y sus metadatos del primero.
-    shutil.copy(other / "metrics.json", mixed / "metrics.json")
+    # Como si otro entrenamiento se hubiera detenido después de escribir sus
+    # métricas: metrics.json es de otro, model.pkl y sus metadatos del primero.
+    metrics = json.loads((mixed / "metrics.json").read_text(encoding="utf-8"))
+    metrics["random_seed"] = 7
+    (mixed / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
     assert_main_fails(
         main,
         ["--local", "--model-path", mixed / "model.pkl"],

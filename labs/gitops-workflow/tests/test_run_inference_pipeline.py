@@ -415,15 +415,17 @@ def run_in_copy(lab: Path, *args: str) -> str:
 
 @pytest.mark.slow
 def test_whole_local_pipeline_then_the_folder_moves(
-    lab_copy: Path, tmp_path: Path
+    lab_copy: Path, tmp_path: Path, trained_model: Path
 ) -> None:
     """Partes 3–6 en local, como las hace el estudiante, y después mueve la carpeta.
 
+    El modelo es el de ``python scripts/train_model.py`` (la fixture
+    ``trained_model`` lo ejecuta así), en ``artifacts/``, donde lo deja.
     El almacén local (mlflow.db) guarda rutas absolutas: tras moverla, el
     pipeline dice qué pasó y cómo seguir, y hacerlo al pie de la letra basta.
     Una sola historia: cada paso cuesta un Python nuevo que importa MLflow.
     """
-    run_in_copy(lab_copy, "scripts/train_model.py", "--n-samples", "1000")
+    shutil.copytree(trained_model, lab_copy / "artifacts", dirs_exist_ok=True)
     registered = run_in_copy(lab_copy, "scripts/register_model.py", "--local")
     assert "Versión registrada: 1" in registered
     run_in_copy(lab_copy, "scripts/create_inference_data.py")

@@ -10,7 +10,10 @@ influir en el resultado:
   que ejecuta, los datos que lee). Si nada de eso cambió, sus pruebas darían
   lo mismo: no se repiten. Cambiar solo el formato o los comentarios de un
   archivo de Python no cambia su huella (Black garantiza que el código es el
-  mismo), así ``--fix`` no repite las pruebas.
+  mismo), así ``--fix`` no repite las pruebas. De las fixtures que producen
+  una carpeta con un script (``trained_model``: el modelo de
+  ``train_model.py``), cuenta lo que producen, no el código del script
+  (``labkit.products``).
 - **Pylint**: los mensajes de cada archivo, con la huella de lo que importa
   (sus mensajes dependen de eso). Los mensajes que comparan archivos entre sí
   se calculan con todos: los de código duplicado (``duplicate-code``) en una

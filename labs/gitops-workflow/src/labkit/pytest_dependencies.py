@@ -9,6 +9,12 @@ todas las pruebas dependan de ``train_model.py``: solo las que la piden.
 Ante la duda (un nombre que aparece en el archivo, aunque sea en un texto),
 cuenta como pedida.
 
+Una fixture de la tabla ``PRODUCTS`` de un ``conftest.py`` da una carpeta
+que produce un script, ejecutado en otro proceso como lo ejecuta el
+estudiante (``{"trained_model": ("scripts/train_model.py", "--output-dir")}``:
+el comando, al que se añade la carpeta). Quien la pide depende de lo que el
+script produce, no de su código: ``labkit.quick_checks`` lo compara.
+
 Solo usa la biblioteca estándar.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from labkit.dependencies import Graph
 
@@ -28,6 +35,15 @@ class Fixtures:
     imports: dict[str, set[str]] = field(default_factory=dict)
     needs: dict[str, set[str]] = field(default_factory=dict)
     autouse: set[str] = field(default_factory=set)
+    products: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class UsedByTest(NamedTuple):
+    """Lo que usa un archivo de pruebas (ver :func:`run_by_test`)."""
+
+    code: set[str]
+    content: set[str]
+    products: dict[str, tuple[str, ...]]
 
 
 def fixture_of(
@@ -63,6 +79,7 @@ def conftest_fixtures(graph: Graph, name: str) -> Fixtures:
         if fixture is None:
             # Lo demás (imports, ganchos de pytest, código suelto) corre siempre.
             found.always |= graph.imports_in(node, name)
+            found.products.update(declared_products(node))
             continue
         fixture_name, autouse = fixture
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -71,6 +88,25 @@ def conftest_fixtures(graph: Graph, name: str) -> Fixtures:
         if autouse:
             found.autouse.add(fixture_name)
     return found
+
+
+def declared_products(node: ast.AST) -> dict[str, tuple[str, ...]]:
+    """La tabla ``PRODUCTS = {fixture: comando}`` si ``node`` la define."""
+    names = [getattr(target, "id", "") for target in getattr(node, "targets", [])]
+    if not isinstance(node, ast.Assign) or names != ["PRODUCTS"]:
+        return {}
+    try:
+        table = ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {}
+    return {
+        fixture: tuple(command)
+        for fixture, command in (table.items() if isinstance(table, dict) else [])
+        if isinstance(fixture, str)
+        and isinstance(command, (tuple, list))
+        and command
+        and all(isinstance(part, str) for part in command)
+    }
 
 
 def _arguments(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
@@ -94,13 +130,14 @@ def names_used(tree: ast.Module) -> set[str]:
     return names
 
 
-def run_by_test(graph: Graph, test: str) -> tuple[set[str], set[str]]:
-    """Lo que usa ``test`` por sí mismo: (código que corre, archivos que lee).
+def run_by_test(graph: Graph, test: str) -> UsedByTest:
+    """Lo que usa ``test`` por sí mismo: código que corre, archivos que lee, productos.
 
     El código: el archivo, sus paquetes (``__init__.py``), lo que sus
     ``conftest.py`` ejecutan siempre y lo que importan las fixtures que pide.
     Los archivos que lee: los ``conftest.py`` mismos (cualquier cambio en uno
-    cuenta) y lo que nombra su texto.
+    cuenta) y lo que nombra su texto. Los productos: las fixtures de
+    ``PRODUCTS`` que pide, con su comando.
     """
     files = set(graph.files)
     parts = test.split("/")[:-1]
@@ -118,6 +155,7 @@ def run_by_test(graph: Graph, test: str) -> tuple[set[str], set[str]]:
         if name in files and name not in found:
             start.add(name)  # no se pudo leer: cuenta entero
     wanted = wanted_fixtures(graph, test, found)
+    products: dict[str, tuple[str, ...]] = {}
     for name, fixtures in found.items():
         content.add(name)
         content |= graph.mentions.get(name, set())
@@ -125,7 +163,12 @@ def run_by_test(graph: Graph, test: str) -> tuple[set[str], set[str]]:
         for fixture, imported in fixtures.imports.items():
             if fixture in wanted:
                 start |= imported
-    return start, content
+        products.update(
+            (fixture, command)
+            for fixture, command in fixtures.products.items()
+            if fixture in wanted
+        )
+    return UsedByTest(start, content, products)
 
 
 def wanted_fixtures(graph: Graph, test: str, found: dict[str, Fixtures]) -> set[str]:

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from labkit.check_cache import CheckCache, Plan, Step, full_plan, junit_outcomes
+from labkit.check_cache import (
+    CheckCache,
+    Plan,
+    Step,
+    full_plan,
+    junit_outcomes,
+    sha256,
+)
+from labkit.products import Products
 from labkit.pytest_dependencies import run_by_test
 from labkit.quick_pylint import EVERYTHING, pylint_plan
 
@@ -67,19 +75,25 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
     passed: dict[str, str] = section.setdefault("passed", {})
     executed: dict[str, list[str]] = section.setdefault("executed", {})
     tests = [name for name in cache.graph.files if is_test_file(name)]
-    current = {name: fingerprint_of_test(cache, name, executed) for name in tests}
+    products = Products(cache, section)
+    current = {
+        name: fingerprint_of_test(cache, name, executed, products) for name in tests
+    }
     stale = [name for name in tests if passed.get(name) != current[name]]
     for gone in set(passed) - set(current):
         del passed[gone]
     changed = _changed_files(cache, section, stale)
+    produced = products.note()
     if not stale:
         note = (
             f"ℹ️ pytest: nada que repetir: ninguno de los {len(tests)} archivos de "
             "pruebas usa algo que haya cambiado desde que pasaron. " + EVERYTHING
         )
+        note = "\n".join(filter(None, [produced, note]))
         return Plan("pytest", [], note, lambda codes: (True, ""))
     selection = () if len(stale) == len(tests) else tuple(stale)
     note = _pytest_note(len(stale), len(tests), changed, bool(passed))
+    note = "\n".join(filter(None, [produced, note]))
     report = cache.path("pytest.xml")
     report.unlink(missing_ok=True)
     traces = cache.path("trace")
@@ -96,7 +110,7 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
         for name in stale:
             executed[name] = sorted(ran.get(name, set()))
             if outcomes.get(name):
-                passed[name] = fingerprint_of_test(cache, name, executed)
+                passed[name] = fingerprint_of_test(cache, name, executed, products)
             else:
                 passed.pop(name, None)
         report.unlink(missing_ok=True)
@@ -108,17 +122,26 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
 
 
 def fingerprint_of_test(
-    cache: CheckCache, test: str, executed: dict[str, list[str]]
+    cache: CheckCache,
+    test: str,
+    executed: dict[str, list[str]],
+    products: Products,
 ) -> str:
     """La huella de todo lo que usa un archivo de pruebas.
 
     Él, sus paquetes, lo que sus ``conftest.py`` ejecutan para él
     (``labkit.pytest_dependencies``), los scripts que ejecutó en otros procesos
-    la última vez, todo lo que importan y los archivos que nombran.
+    la última vez, todo lo que importan y los archivos que nombran; y de las
+    fixtures de ``PRODUCTS`` que pide, lo que producen (``labkit.products``).
     """
-    start, content = run_by_test(cache.graph, test)
-    start |= set(executed.get(test, [])) & set(cache.graph.files)
-    return cache.fingerprint(cache.graph.used_by(start) | content, exact=False)
+    uses = run_by_test(cache.graph, test)
+    start = uses.code | (set(executed.get(test, [])) & set(cache.graph.files))
+    files = cache.fingerprint(cache.graph.used_by(start) | uses.content, exact=False)
+    made = [
+        f"{fixture}\0{products.fingerprint(fixture, command)}"
+        for fixture, command in sorted(uses.products.items())
+    ]
+    return sha256(files, *made) if made else files
 
 
 def read_traces(folder: Path, cache: CheckCache) -> dict[str, set[str]]:

@@ -1,0 +1,117 @@
+"""Lo que producen los scripts de las fixtures ``PRODUCTS``, por su huella.
+
+La fixture ``trained_model`` (``tests/conftest.py``) entrena con
+``python scripts/train_model.py --output-dir <carpeta>``, en otro proceso,
+como el estudiante. Las pruebas que la piden solo ven esa carpeta: el modelo
+y sus archivos. Si cambias ``train_model.py`` sin cambiar el modelo (un
+``print`` nuevo, un comentario), darían lo mismo. Para saberlo,
+``run_checks.py`` entrena una vez (unos segundos) y compara la huella de la
+carpeta con la de la última vez; si es la misma, esas pruebas no se repiten
+por ese cambio. Si el código del script y lo que importa no cambiaron, ni
+siquiera entrena: usa la huella guardada.
+
+La fecha de entrenamiento (``training_date`` de ``model_metadata.json``)
+cambia en cada ejecución y no cuenta: ninguna prueba puede depender de su
+valor. Solo usa la biblioteca estándar.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from labkit.check_cache import CheckCache, sha256
+
+# Lo que cambia en cada ejecución aunque todo lo demás sea igual.
+VARYING_KEYS = ("training_date",)
+PRODUCE_TIMEOUT = 600
+
+
+class Products:
+    """La huella de lo que produce cada comando de ``PRODUCTS`` (una vez por uso)."""
+
+    def __init__(self, cache: CheckCache, section: dict[str, Any]) -> None:
+        self.cache = cache
+        self.saved: dict[str, Any] = section.setdefault("products", {})
+        self.known: dict[str, str] = {}
+        # Los scripts que cambiaron y produjeron lo mismo que antes.
+        self.unchanged: list[str] = []
+
+    def fingerprint(self, fixture: str, command: tuple[str, ...]) -> str:
+        """La huella de la carpeta que produce ``command`` ahora."""
+        if fixture in self.known:
+            return self.known[fixture]
+        script = command[0]
+        if script not in self.cache.graph.files:
+            return sha256("sin script", *command)  # nunca coincide: se repiten
+        code = self.cache.fingerprint(self.cache.graph.used_by({script}), exact=False)
+        saved = self.saved.get(fixture)
+        if isinstance(saved, dict) and saved.get("code") == code:
+            self.known[fixture] = str(saved.get("files"))
+            return self.known[fixture]
+        files = produce(self.cache.root, command)
+        if files is None:
+            # Falló: sus pruebas se repiten y fallarán como en CI.
+            self.known[fixture] = sha256("falló", code)
+            return self.known[fixture]
+        if isinstance(saved, dict) and saved.get("files") == files:
+            self.unchanged.append(script)
+        self.saved[fixture] = {"code": code, "files": files}
+        self.known[fixture] = files
+        return files
+
+    def note(self) -> str:
+        """Lo que hay que decir al estudiante, o nada."""
+        if not self.unchanged:
+            return ""
+        return (
+            f"ℹ️ pytest: {', '.join(sorted(set(self.unchanged)))} cambió, pero produce "
+            "los mismos archivos que antes (sin contar la fecha): las pruebas que "
+            "solo usan lo que produce no se repiten por ese cambio."
+        )
+
+
+def produce(root: Path, command: tuple[str, ...]) -> str | None:
+    """Ejecuta ``python <command> <carpeta temporal>``: la huella, o None si falla."""
+    with tempfile.TemporaryDirectory(prefix="run-checks-") as folder:
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        env.pop("RUN_CHECKS_TRACE", None)  # no es de ninguna prueba
+        try:
+            result = subprocess.run(
+                [sys.executable, *command, folder],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                timeout=PRODUCE_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return folder_fingerprint(Path(folder)) if result.returncode == 0 else None
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """La huella de los archivos de ``folder``, sin la fecha en los JSON."""
+    parts = []
+    for path in sorted(item for item in folder.rglob("*") if item.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            data = _without_varying_keys(data)
+        parts.append(sha256(path.relative_to(folder).as_posix(), data))
+    return sha256(*parts)
+
+
+def _without_varying_keys(data: bytes) -> bytes:
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(document, dict):
+        return data
+    kept = {key: value for key, value in document.items() if key not in VARYING_KEYS}
+    return json.dumps(kept, sort_keys=True).encode("utf-8")
