@@ -382,6 +382,7 @@ def test_a_script_that_makes_the_same_files_repeats_none_of_their_tests(
     write(project, {"scripts/make.py": MAKE.format(value=1) + "print('listo')\n"})
     passed, output = run_pytest(project, capfd)
     assert passed and "nada que repetir" in output, output
+    assert "⏳ pytest: scripts/make.py cambió (o lo que importa)" in output
     assert "scripts/make.py cambió, pero produce los mismos archivos" in output
     # Otros archivos: la prueba que los usa se repite (y falla, como en CI).
     write(project, {"scripts/make.py": MAKE.format(value=2)})

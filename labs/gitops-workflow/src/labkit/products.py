@@ -54,6 +54,12 @@ class Products:
         if isinstance(saved, dict) and saved.get("code") == code:
             self.known[fixture] = str(saved.get("files"))
             return self.known[fixture]
+        reason = "cambió (o lo que importa)" if saved else "aún no se ha ejecutado"
+        print(
+            f"⏳ pytest: {script} {reason}: lo ejecuto una vez para saber qué "
+            "produce…",
+            flush=True,
+        )
         files = produce(self.cache.root, command)
         if files is None:
             # Falló: sus pruebas se repiten y fallarán como en CI.
