@@ -48,7 +48,8 @@ class Products:
             return self.known[fixture]
         script = command[0]
         if script not in self.cache.graph.files:
-            return sha256("sin script", *command)  # nunca coincide: se repiten
+            # Sin el script, la fixture falla: sus pruebas nunca quedan como pasadas.
+            return sha256("sin script", *command)
         code = self.cache.fingerprint(self.cache.graph.used_by({script}), exact=False)
         saved = self.saved.get(fixture)
         if isinstance(saved, dict) and saved.get("code") == code:
