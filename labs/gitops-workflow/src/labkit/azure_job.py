@@ -226,9 +226,12 @@ def wait_for_job(
             now = time.monotonic()
             if current != status:
                 status, elapsed = current, int(now - started)
+                # flush: se ve al momento aunque la salida vaya a un archivo o
+                # al registro de GitHub Actions, no al terminar el trabajo.
                 print(
                     f"   [{elapsed // 60:02d}:{elapsed % 60:02d}] "
-                    f"{describe_status(status)}"
+                    f"{describe_status(status)}",
+                    flush=True,
                 )
                 queued_since, warned = now, False
             elif status == "Queued" and now - queued_since >= give_up:
@@ -242,7 +245,8 @@ def wait_for_job(
                 )
             elif status == "Queued" and not warned and now - queued_since >= warn_after:
                 minutes = max(int(now - queued_since) // 60, 1)
-                print(queued_warning(minutes, str(wait.get("where", "Azure ML"))))
+                where = str(wait.get("where", "Azure ML"))
+                print(queued_warning(minutes, where), flush=True)
                 warned = True
             if status not in TERMINAL_STATUSES:
                 time.sleep(poll)
