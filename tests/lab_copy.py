@@ -9,8 +9,11 @@ Uso: python tests/lab_copy.py DESTINO
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +53,31 @@ SCRIPTS = TUTORIAL_ORDER + tuple(
         and f"scripts/{path.name}" not in TUTORIAL_ORDER
     )
 )
+
+
+def netguard_copy() -> Path:
+    """El bloqueo de red del laboratorio (``tests/netguard``), copiado fuera de él.
+
+    Los subprocesos de las pruebas lo llevan en su PYTHONPATH, y Python
+    escribe ``__pycache__`` junto a ``sitecustomize.py`` al cargarlo: desde
+    ``labs/gitops-workflow/`` eso sería escribir en el laboratorio. Una copia
+    por contenido en la carpeta temporal, común a los procesos de la sesión.
+    """
+    source = LAB / "tests" / "netguard"
+    files = sorted(source.glob("*.py"))
+    digest = hashlib.sha256(
+        b"".join(path.name.encode() + path.read_bytes() for path in files)
+    ).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / f"gitops-lab-netguard-{digest}"
+    if not target.is_dir():
+        partial = Path(tempfile.mkdtemp(prefix="gitops-lab-netguard-"))
+        for path in files:
+            shutil.copy2(path, partial / path.name)
+        try:
+            os.rename(partial, target)
+        except OSError:  # otro proceso la dejó antes, igual
+            shutil.rmtree(partial, ignore_errors=True)
+    return target
 
 
 def copy_lab(destination: Path) -> Path:

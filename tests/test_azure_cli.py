@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.azure_emulator import AZ_BIN, Emulator, running
+from tests.azure_emulator import AZ_BIN, NETGUARD, Emulator, running
 from tests.azure_emulator.app import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -139,7 +139,6 @@ class Student:
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = Path(os.environ.get("AZURE_EMULATOR_LAB", ROOT / "labs" / "gitops-workflow"))
-NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
 
 
 def counting_az(folder: Path, starts: Path) -> Path:

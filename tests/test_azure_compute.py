@@ -246,6 +246,9 @@ def test_ctrl_c_stops_the_wait_and_says_how_to_get_the_job(
         text=True,
         encoding="utf-8",
         start_new_session=True,
+        # Ctrl+C works as in the student's terminal even if this process
+        # inherited SIGINT ignored (Python keeps an ignored SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as process:
         assert process.stdout is not None
         # A generous deadline, not a timing: a script that never queues is stopped.

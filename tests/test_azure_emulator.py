@@ -422,6 +422,7 @@ def test_deploy_workflow_register_step(
     env.update(
         {
             "PYTHONIOENCODING": "utf-8",
+            "PYTHONUNBUFFERED": "1",  # the step sets it too
             "PYTHONPATH": os.pathsep.join(
                 [str(lab / "tests" / "netguard"), str(lab / "src")]
             ),

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 
 from github_fake.classroom import ORG, PREFIX, TEMPLATE, TOKEN, ClassroomGitHub
-from lab_copy import ROOT
+from lab_copy import ROOT, netguard_copy
 
 HANDOUT = ROOT / "instructor" / "handout.py"
 REPORT = ROOT / "instructor" / "report.py"
-NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
+NETGUARD = netguard_copy()
 # Como la guarda Excel en español: punto y coma, BOM, una columna de más.
 ROSTER = (
     "\ufeffnombre;usuario;repositorio;sección\r\n"

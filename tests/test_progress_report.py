@@ -46,7 +46,7 @@ from github_fake.classroom import (
     ClassroomGitHub,
     generated_states,
 )
-from lab_copy import ROOT, copy_lab
+from lab_copy import ROOT, copy_lab, netguard_copy
 
 LAB = ROOT / "labs" / "gitops-workflow"
 REPORT = ROOT / "instructor" / "report.py"
@@ -76,7 +76,7 @@ def run(
     }
     full.update(
         {
-            "PYTHONPATH": str(LAB / "tests" / "netguard"),
+            "PYTHONPATH": str(netguard_copy()),
             "PYTHONIOENCODING": "utf-8",
             "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin",
             "XDG_CACHE_HOME": str(cwd / ".xdg-cache"),

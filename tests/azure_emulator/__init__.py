@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.lab_copy import netguard_copy
+
 from .app import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -40,7 +42,8 @@ from .app import (
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 180
-NETGUARD = ROOT / "labs" / "gitops-workflow" / "tests" / "netguard"
+# The lab's network guard, copied out of the lab (Python writes __pycache__ there).
+NETGUARD = netguard_copy()
 # Only the link to ``az`` goes on the children's PATH: the Azure CLI's venv
 # (.venv/azure-cli) has a python of its own that must not become the active one.
 AZ_BIN = ROOT / ".venv" / "az-bin"

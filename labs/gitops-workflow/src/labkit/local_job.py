@@ -130,7 +130,8 @@ def run_local_job(
         command_line = job_command_line(
             command, model_dir, asset.path.resolve(), predictions_dir.resolve()
         )
-        print(f"🚀 Ejecutando en {CODE_DIR}: {shlex.join(command_line)}")
+        # flush: lo de arriba sale antes que lo del trabajo (en un archivo o en CI).
+        print(f"🚀 Ejecutando en {CODE_DIR}: {shlex.join(command_line)}", flush=True)
         finished = subprocess.run(command_line, cwd=CODE_DIR, check=False)
         if finished.returncode != 0:
             raise LabError(
