@@ -43,9 +43,12 @@ class Products:
         self.unchanged: list[str] = []
 
     def fingerprint(self, fixture: str, command: tuple[str, ...]) -> str:
-        """La huella de la carpeta que produce ``command`` ahora."""
-        if fixture in self.known:
-            return self.known[fixture]
+        """La huella de la carpeta que produce ``command`` ahora (una vez por uso)."""
+        if fixture not in self.known:
+            self.known[fixture] = self._fingerprint(fixture, command)
+        return self.known[fixture]
+
+    def _fingerprint(self, fixture: str, command: tuple[str, ...]) -> str:
         script = command[0]
         if script not in self.cache.graph.files:
             # Sin el script, la fixture falla: sus pruebas nunca quedan como pasadas.
@@ -53,8 +56,7 @@ class Products:
         code = self.cache.fingerprint(self.cache.graph.used_by({script}), exact=False)
         saved = self.saved.get(fixture)
         if isinstance(saved, dict) and saved.get("code") == code:
-            self.known[fixture] = str(saved.get("files"))
-            return self.known[fixture]
+            return str(saved.get("files"))
         reason = "cambió (o lo que importa)" if saved else "aún no se ha ejecutado"
         print(
             f"⏳ pytest: {script} {reason}: lo ejecuto una vez para saber qué "
@@ -64,12 +66,10 @@ class Products:
         files = produce(self.cache.root, command)
         if files is None:
             # Falló: sus pruebas se repiten y fallarán como en CI.
-            self.known[fixture] = sha256("falló", code)
-            return self.known[fixture]
+            return sha256("falló", code)
         if isinstance(saved, dict) and saved.get("files") == files:
             self.unchanged.append(script)
         self.saved[fixture] = {"code": code, "files": files}
-        self.known[fixture] = files
         return files
 
     def note(self) -> str:
