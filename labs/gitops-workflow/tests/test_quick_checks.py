@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit.check_cache import CheckCache, junit_outcomes
+from labkit.check_cache import STATE_VERSION, CheckCache, junit_outcomes
 from labkit.dependencies import build_graph
 from labkit.pytest_dependencies import run_by_test
 from labkit.quick_checks import lab_name
@@ -328,6 +328,70 @@ def test_a_script_run_in_another_process_is_followed(
     assert not passed and "tests/test_tool.py" in output and "1 failed" in output
 
 
+# Código del laboratorio que lista la carpeta que recibe (la raíz del
+# proyecto, que ninguna prueba nombra): una prueba lo llama en su proceso y
+# otra lo ejecuta en otro proceso.
+LISTING_FILES = {
+    "src/pkg/names.py": (
+        "def names(folder):\n"
+        "    return sorted(path.name for path in folder.glob('*.txt'))\n"
+    ),
+    "scripts/count.py": (
+        "import os\nimport sys\n\n"
+        "texts = [name for name in os.listdir(sys.argv[1]) if name.endswith('.txt')]\n"
+        "sys.exit(len(texts) - 1)\n"
+    ),
+    "a.txt": "",
+    "tests/conftest.py": (
+        "import importlib.util\nfrom pathlib import Path\n\n"
+        "GUARD = Path(__file__).parent / 'netguard' / 'sitecustomize.py'\n"
+        "SPEC = importlib.util.spec_from_file_location('netguard', GUARD)\n"
+        "SPEC.loader.exec_module(importlib.util.module_from_spec(SPEC))\n"
+    ),
+    "tests/test_names.py": (
+        "from pathlib import Path\n\nfrom pkg.names import names\n\n\n"
+        "def test_names():\n"
+        "    assert names(Path(__file__).resolve().parents[1]) == ['a.txt']\n"
+    ),
+    "tests/test_count.py": TEST_TOOL.replace(
+        '"scripts" / "tool.py"', '"scripts" / "count.py"'
+    ).replace("[sys.executable, script]", "[sys.executable, script, ROOT]"),
+}
+
+
+def test_a_folder_that_a_test_lists_is_followed(
+    project: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    write(project, LISTING_FILES)
+    assert run_pytest(project, capfd)[0]
+    # Un archivo nuevo, que nada nombra: las dos pruebas que listan su
+    # carpeta (en su proceso y en otro) se repiten y fallan; las demás, no.
+    write(project, {"b.txt": ""})
+    passed, output = run_pytest(project, capfd)
+    assert not passed and "2 failed" in output and "solo 2 de 5" in output, output
+    assert "tests/test_names.py" in output and "tests/test_count.py" in output
+    (project / "b.txt").unlink()
+    passed, output = run_pytest(project, capfd)
+    assert passed and "2 passed" in output, output
+    # Copiar una carpeta no es usar cada archivo: una prueba que copia src/
+    # no se repite cuando cambia un módulo que no importa.
+    write(
+        project,
+        {
+            "tests/test_copy.py": (
+                "import shutil\nfrom pathlib import Path\n\n\n"
+                "def test_copy(tmp_path):\n"
+                "    code = Path(__file__).resolve().parents[1] / 'src'\n"
+                "    shutil.copytree(code, tmp_path / 'copia')\n"
+            ),
+        },
+    )
+    assert run_pytest(project, capfd)[0]
+    write(project, {"src/pkg/beta.py": "def value():\n    return 1 + 1\n"})
+    passed, output = run_pytest(project, capfd)
+    assert passed and "solo 1 de 6" in output and "1 passed" in output, output
+
+
 # Una fixture de PRODUCTS, como trained_model: ejecuta un script que deja
 # archivos en una carpeta (uno con la fecha, que cambia cada vez).
 PRODUCT_CONFTEST = """
@@ -440,9 +504,10 @@ def test_pylint_relints_what_imports_a_change_and_agrees_with_ci(
     output = capfd.readouterr().out
     # alpha.py, caller.py y tests/test_alpha.py, que también lo importa.
     total = sum(
-        1
+        name.endswith(".py")
         for folder in ("scripts", "src", "tests")
-        for _ in (project / folder).rglob("*.py")
+        for _, _, names in os.walk(project / folder)
+        for name in names
     )
     assert f"solo 3 de {total} archivos" in output and "E1120" in output
 
@@ -472,7 +537,7 @@ def test_cache_survives_a_broken_state_file(project: Path) -> None:
     cache = CheckCache(project)
     cache.save()
     (project / ".run_checks_cache" / "state.json").write_text("{roto", "utf-8")
-    assert CheckCache(project).state == {"version": 1}
+    assert CheckCache(project).state == {"version": STATE_VERSION}
     # git no lo ve: la carpeta se ignora a sí misma.
     status = subprocess.run(
         ["git", "status", "--porcelain"],

@@ -86,6 +86,21 @@ def test_badly_formatted_file_fails_black_and_the_others_still_run(
     assert results == {"black": False, "isort": True, "flake8": False}
 
 
+def test_black_shows_what_it_would_change_only_when_something_fails(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Sin --completo, Black revisa primero con su caché (--check --diff no la
+    # usa); el comando de CI, con lo que cambiaría, solo si algo falla.
+    ci_command = "▶ python -m black --check --diff scripts src tests"
+    assert run_checks(["black", "isort"], root=project)[0].passed
+    assert ci_command not in capsys.readouterr().out
+    (project / "scripts" / "bad.py").write_text(BADLY_FORMATTED, encoding="utf-8")
+    assert not run_checks(["black", "isort"], root=project)[0].passed
+    output = capsys.readouterr().out
+    assert ci_command in output and "would reformat" in output
+    assert '+VALUE = {"a": 1}' in output
+
+
 def test_checks_run_together_and_each_output_is_shown_whole_in_ci_order(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,7 +46,7 @@ from labkit.dependencies import CODE_FOLDERS, Graph, build_graph
 
 CACHE_DIR = ".run_checks_cache"
 STATE_FILE = "state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Lo que también decide el resultado de cada herramienta, además del código.
 CONFIG_FILES = ("pyproject.toml", ".flake8", "setup.cfg", "tox.ini", ".pylintrc")
 # Los mensajes de Pylint que hacen fallar el chequeo (los informativos no).
@@ -59,12 +59,14 @@ CROSS_FILE_MESSAGES = "duplicate-code,cyclic-import"
 class Step:
     """Un comando de un chequeo: ``python -m <module_args>`` con ``env`` extra.
 
-    Con ``quiet``, su salida solo se muestra si falla.
+    Con ``quiet``, su salida solo se muestra si falla; con ``if_failed``, solo
+    se ejecuta si el paso anterior falló (para mostrar el detalle).
     """
 
     module_args: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     quiet: bool = False
+    if_failed: bool = False
 
 
 @dataclass

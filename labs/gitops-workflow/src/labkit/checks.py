@@ -71,6 +71,8 @@ class _Running:
     def _run(self, root: Path, live: bool) -> None:
         started = time.perf_counter()
         for step in self.plan.steps:
+            if step.if_failed and self.codes and self.codes[-1] == 0:
+                continue
             self.codes.append(1 if self.stopped else self._step(step, root, live))
         self.seconds = time.perf_counter() - started
 

@@ -13,14 +13,18 @@ duda, cuenta como que lo usa (revisar de más solo cuesta tiempo):
    su ruta o por su nombre (``"pyproject.toml"``, ``"ci.yml"``);
 3. cada texto que nombra una carpeta que no es de código (``"golden"``,
    ``"workflows"``): todos sus archivos;
-4. cada patrón (``"*.py"``, ``"scripts/*.py"``): todos los archivos que
-   coinciden (una prueba que revisa el texto de los scripts).
+4. en el código de las pruebas (``tests/``), cada patrón (``"*.py"``,
+   ``"scripts/*.py"``): todos los archivos que coinciden (una prueba que
+   revisa el texto de los scripts).
 
-Un script que una prueba ejecuta en otro proceso no se deduce del texto
-(«train_model.py» en un mensaje no es ejecutarlo): lo anota
-``tests/netguard/sitecustomize.py`` mientras corre la prueba, y
-``labkit.quick_checks`` lo suma con todo lo que ese script importa. Pylint
-solo sigue la regla 1. Solo usa la biblioteca estándar.
+Lo que una prueba hace al correr no se deduce del texto: un script que
+ejecuta en otro proceso («train_model.py» en un mensaje no es ejecutarlo) y
+las carpetas del laboratorio que lista su código (un patrón en un script o
+en la biblioteca se aplica a la carpeta que recibe: la del laboratorio, la de
+una prueba, la de los datos). Los anota ``tests/netguard/sitecustomize.py``
+mientras corre la prueba, y ``labkit.quick_checks`` suma el script con todo
+lo que importa, y la carpeta con todos sus archivos. Pylint solo sigue la
+regla 1. Solo usa la biblioteca estándar.
 """
 
 from __future__ import annotations
@@ -195,7 +199,8 @@ def build_graph(root: Path, files: list[str] | None = None) -> Graph:
             for found in index.module_files(module, name)
         }
         graph.imports[name] = imported - {name}
-        graph.mentions[name] = index.named_files(texts(tree)) - {name}
+        patterns = name.startswith("tests/")
+        graph.mentions[name] = index.named_files(texts(tree), patterns) - {name}
     return graph
 
 
@@ -272,14 +277,14 @@ class _Index:
                         found.add(candidate)
         return found
 
-    def named_files(self, names: Iterable[str]) -> set[str]:
-        """Los archivos que nombran esos textos (reglas 2 a 4)."""
+    def named_files(self, names: Iterable[str], patterns: bool = True) -> set[str]:
+        """Los archivos que nombran esos textos (reglas 2 a 4; 4 con ``patterns``)."""
         found: set[str] = set()
         for text in names:
             if not text or text in (".", "/"):
                 continue
             if GLOB.fullmatch(text):
-                found.update(self._matching(text))
+                found.update(self._matching(text) if patterns else ())
                 continue
             if text in self.files:
                 named = {text}

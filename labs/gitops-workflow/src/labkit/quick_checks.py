@@ -1,11 +1,12 @@
 """Pylint y pytest solo sobre lo que cambió desde la última vez que pasaron.
 
 :func:`plan_checks` da, para cada chequeo que pide ``run_checks.py``, qué
-ejecutar: el mismo comando que CI para Black, isort, Flake8 y MyPy (Black y
-MyPy guardan su propia caché), y para Pylint (``labkit.quick_pylint``) y
-pytest (aquí) solo lo que puede haber cambiado según las huellas de
-``labkit.check_cache``, con una nota que lo dice. Con ``full=True``
-(``--completo``, y CI) todo se ejecuta entero, como en CI.
+ejecutar: el mismo comando que CI para isort, Flake8 y MyPy (MyPy guarda su
+propia caché); Black, primero con su caché (:func:`black_plan`); y para
+Pylint (``labkit.quick_pylint``) y pytest (aquí) solo lo que puede haber
+cambiado según las huellas de ``labkit.check_cache``, con una nota que lo
+dice. Con ``full=True`` (``--completo``, y CI) todo se ejecuta entero, como
+en CI.
 
 Solo usa la biblioteca estándar.
 """
@@ -13,7 +14,7 @@ Solo usa la biblioteca estándar.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,25 @@ def plan_checks(
             plans.append(pytest_plan(cache, args))
         elif name == "pylint":
             plans.append(pylint_plan(cache, args))
+        elif name == "black":
+            plans.append(black_plan(args))
         else:
             plans.append(full_plan(name, args))
     return plans, cache
+
+
+def black_plan(args: tuple[str, ...]) -> Plan:
+    """Black con su caché, y el comando de CI solo si algo no tiene su formato.
+
+    Con ``--diff`` (el de CI, que muestra qué cambiaría) Black revisa todos los
+    archivos y no usa su caché; con ``--check --quiet``, solo los que cambiaron
+    desde que los dio por buenos, y los anota. El veredicto es el mismo: si
+    falla, el comando de CI muestra qué cambiaría.
+    """
+    folders = [arg for arg in args[1:] if not arg.startswith("-")]
+    quick = Step((args[0], "--check", "--quiet", *folders), quiet=True)
+    steps = [quick, Step(args, if_failed=True)]
+    return Plan("black", steps, "", lambda codes: (codes[0] == 0, ""))
 
 
 def is_test_file(name: str) -> bool:
@@ -131,12 +148,17 @@ def fingerprint_of_test(
 
     Él, sus paquetes, lo que sus ``conftest.py`` ejecutan para él
     (``labkit.pytest_dependencies``), los scripts que ejecutó en otros procesos
-    la última vez, todo lo que importan y los archivos que nombran; y de las
-    fixtures de ``PRODUCTS`` que pide, lo que producen (``labkit.products``).
+    la última vez, todo lo que importan y los archivos que nombran; los
+    archivos que hay ahora en las carpetas del laboratorio que listó (uno
+    nuevo cuenta); y de las fixtures de ``PRODUCTS`` que pide, lo que
+    producen (``labkit.products``).
     """
     uses = run_by_test(cache.graph, test)
-    start = uses.code | (set(executed.get(test, [])) & set(cache.graph.files))
-    files = cache.fingerprint(cache.graph.used_by(start) | uses.content, exact=False)
+    ran = set(executed.get(test, []))
+    start = uses.code | (ran & set(cache.graph.files))
+    listed = {name for name in cache.graph.files if folder_of(name) in ran}
+    used = cache.graph.used_by(start) | uses.content | listed
+    files = cache.fingerprint(used, exact=False)
     made = [
         f"{fixture}\0{products.fingerprint(fixture, command)}"
         for fixture, command in sorted(uses.products.items())
@@ -145,26 +167,41 @@ def fingerprint_of_test(
 
 
 def read_traces(folder: Path, cache: CheckCache) -> dict[str, set[str]]:
-    """Qué archivos del laboratorio cargaron los procesos de cada archivo de pruebas.
+    """Qué usaron del laboratorio los procesos de cada archivo de pruebas.
 
-    Los anota ``tests/netguard/sitecustomize.py``. Un archivo cargado desde una
-    copia del laboratorio (``/tmp/…/scripts/train_model.py``) cuenta como el
-    del laboratorio con la misma ruta relativa.
+    Lo anota ``tests/netguard/sitecustomize.py``, una línea «prueba<TAB>ruta»
+    por cosa: los archivos que cargaron (``*.txt``) y las carpetas que
+    listaron (``*.dirs``, que aquí terminan en «/», como las da
+    :func:`folder_of`). Un archivo cargado desde una copia del laboratorio
+    (``/tmp/…/scripts/train_model.py``) cuenta como el del laboratorio con la
+    misma ruta relativa; una carpeta, solo la del laboratorio mismo (copiarlo
+    no es usar cada archivo).
     """
     files = set(cache.graph.files)
+    folders = {folder_of(name) for name in files}
     root = cache.root.resolve()
     found: dict[str, set[str]] = {}
-    for record in folder.glob("*.txt"):
+    for test, path in _records(folder, "*.txt"):
+        name = lab_name(path, root, files)
+        found.setdefault(test, set()).update([name] if name else [])
+    for test, path in _records(folder, "*.dirs"):
+        name = lab_folder(path, root)
+        if name in folders:
+            found.setdefault(test, set()).add(name)
+    return found
+
+
+def _records(folder: Path, pattern: str) -> Iterator[tuple[str, Path]]:
+    """(prueba, ruta) de cada línea de los registros ``pattern`` de ``folder``."""
+    for record in folder.glob(pattern):
         try:
-            test, *loaded = record.read_text(encoding="utf-8").splitlines()
+            lines = record.read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
             continue
-        names = found.setdefault(test, set())
-        for path in loaded:
-            name = lab_name(Path(path), root, files)
-            if name:
-                names.add(name)
-    return found
+        for line in lines:
+            test, tab, path = line.partition("\t")
+            if tab and path:
+                yield test, Path(path)
 
 
 def lab_name(path: Path, root: Path, files: set[str]) -> str | None:
@@ -178,6 +215,21 @@ def lab_name(path: Path, root: Path, files: set[str]) -> str | None:
         candidates = ("/".join(parts[i:]) for i in range(len(parts) - 2, 0, -1))
         return next((name for name in candidates if name in files), None)
     return name if name in files else None
+
+
+def folder_of(name: str) -> str:
+    """La carpeta de un archivo del laboratorio, terminada en «/» (la raíz: «./»)."""
+    parent = name.rpartition("/")[0]
+    return f"{parent or '.'}/"
+
+
+def lab_folder(path: Path, root: Path) -> str | None:
+    """La carpeta del laboratorio que es ``path`` (como :func:`folder_of`), o None."""
+    try:
+        name = path.resolve().relative_to(root).as_posix()
+    except (OSError, ValueError):
+        return None
+    return f"{name}/"
 
 
 def _pytest_note(stale: int, total: int, changed: str, had_results: bool) -> str:

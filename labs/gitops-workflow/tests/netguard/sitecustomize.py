@@ -10,7 +10,9 @@ servidor al resolvedor de la red.
 
 Además, cuando ``python scripts/run_checks.py`` corre las pruebas (variable
 ``RUN_CHECKS_TRACE``), anota qué archivos carga cada uno de esos procesos y
-para qué prueba: así sabe qué pruebas repetir cuando cambia un script.
+qué carpetas lista cada prueba (en ese proceso y en el de pytest), y para qué
+prueba: así sabe qué pruebas repetir cuando cambia un script o aparece un
+archivo en una carpeta que una prueba recorre.
 """
 
 from __future__ import annotations
@@ -116,7 +118,10 @@ setattr(socket, "gethostbyname_ex", _gethostbyname_ex)
 
 
 def _trace(folder: str, test: str) -> None:
-    """Anota el script y los módulos cargados (al empezar y al terminar)."""
+    """Anota el script y los módulos cargados (al empezar y al terminar).
+
+    Una línea «prueba<TAB>archivo» por cada uno, como :func:`_trace_listings`.
+    """
     record = os.path.join(folder, f"{os.getpid()}-{time.time_ns()}.txt")
     script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
 
@@ -127,7 +132,7 @@ def _trace(folder: str, test: str) -> None:
         names = [script, *(name for name in loaded if isinstance(name, str))]
         try:
             with open(record, "w", encoding="utf-8") as output:
-                output.write("\n".join([test, *names]) + "\n")
+                output.write("".join(f"{test}\t{name}\n" for name in names))
         except OSError:
             pass
 
@@ -135,6 +140,51 @@ def _trace(folder: str, test: str) -> None:
     atexit.register(write)
 
 
+# Listar una carpeta (glob, pathlib, os.walk): los eventos de auditoría de Python.
+_LISTINGS = ("os.listdir", "os.scandir")
+# Quien lista sin leer el laboratorio: importar y buscar paquetes instalados
+# (importlib, importlib_metadata, pkg_resources) y copiar (shutil).
+_NOT_READING = (
+    "<frozen importlib",
+    f"{os.sep}importlib{os.sep}",
+    f"{os.sep}importlib_metadata{os.sep}",
+    f"{os.sep}pkg_resources{os.sep}",
+    f"{os.sep}shutil.py",
+)
+
+
+def _trace_listings(folder: str) -> None:
+    """Anota qué carpetas lista cada prueba (una línea «prueba<TAB>carpeta»)."""
+    record = os.path.join(folder, f"{os.getpid()}-{time.time_ns()}.dirs")
+    seen: set[tuple[str, str]] = set()
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event not in _LISTINGS:
+            return
+        try:
+            test = os.environ.get("PYTEST_CURRENT_TEST", "").split("::", 1)[0]
+            path = args[0] if args else None
+            if not test or isinstance(path, int):
+                return
+            frame: Any = sys._getframe(1)  # pylint: disable=protected-access
+            while frame is not None:
+                if any(part in frame.f_code.co_filename for part in _NOT_READING):
+                    return
+                frame = frame.f_back
+            listed = os.path.abspath(os.fsdecode(os.fspath(path or ".")))
+            if (test, listed) in seen or "\n" in listed or "\t" in listed:
+                return
+            seen.add((test, listed))
+            with open(record, "a", encoding="utf-8") as output:
+                output.write(f"{test}\t{listed}\n")
+        except Exception:  # pylint: disable=broad-exception-caught
+            return  # anotar nunca hace fallar lo que la prueba hacía
+
+    sys.addaudithook(hook)
+
+
+if os.environ.get("RUN_CHECKS_TRACE"):
+    _trace_listings(os.environ["RUN_CHECKS_TRACE"])
 if os.environ.get("RUN_CHECKS_TRACE") and os.environ.get("PYTEST_CURRENT_TEST"):
     _trace(
         os.environ["RUN_CHECKS_TRACE"],
