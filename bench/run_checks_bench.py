@@ -91,6 +91,8 @@ def bench_run_checks(folder: Path, quick: bool = False) -> dict[str, Any]:
     alone = repo.clone(folder / "alone" / "gitops-lab")
     apply_change(repo.root, changes["cambio"])
     part2 = measure(repo, tools)
+    # La caché de Black es del usuario, por ruta: la del clon, como la del otro.
+    measure(alone, ["black"])
     apply_change(alone.root, changes["cambio"])
     tools_cpu = {}
     for name in tools or TOOLS:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from labkit.check_cache import Plan, full_plan
+from labkit.checks import run_plans
 from labkit.syntax import describe, syntax_problem, syntax_problems
 from scripts.run_checks import CHECKS, CODE_PATHS, main, run_checks
 from tests.helpers import LAB_ROOT, run_script
@@ -99,6 +101,24 @@ def test_black_shows_what_it_would_change_only_when_something_fails(
     output = capsys.readouterr().out
     assert ci_command in output and "would reformat" in output
     assert '+VALUE = {"a": 1}' in output
+
+
+def test_flake8_checks_again_only_what_changed_and_what_failed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "src" / "other.py").write_text(WELL_FORMATTED, encoding="utf-8")
+    assert all(result.passed for result in run_checks(["flake8"], root=project))
+    capsys.readouterr()
+    (project / "src" / "other.py").write_text("import os,sys\n", encoding="utf-8")
+    for _ in range(2):  # sin arreglarlo, sigue fallando
+        assert not run_checks(["flake8", "isort"], root=project)[1].passed
+        output = capsys.readouterr().out
+        assert "ℹ️ Flake8: solo 1 de 5 archivos" in output
+        assert "src/other.py:1:10: E231 missing whitespace after ','" in output
+    (project / "src" / "other.py").write_text(WELL_FORMATTED, encoding="utf-8")
+    assert run_checks(["flake8", "isort"], root=project)[1].passed
+    assert run_checks(["flake8", "isort"], root=project)[1].passed
+    assert "ninguno de los 5 archivos cambió" in capsys.readouterr().out
 
 
 def test_checks_run_together_and_each_output_is_shown_whole_in_ci_order(
@@ -221,3 +241,16 @@ def test_a_null_byte_is_explained_too() -> None:
     assert "guárdalo de nuevo como texto UTF-8" in describe(
         ValueError("source code string cannot contain null bytes"), "x.py"
     )
+
+
+def test_a_check_that_cannot_be_planned_stops_everything_with_its_error(
+    tmp_path: Path,
+) -> None:
+    # pytest calcula su plan ya en marcha (mientras corren los linters): si
+    # eso falla, el error llega igual que antes, no un «✅» sin pruebas.
+    def broken() -> Plan:
+        raise OSError("sin espacio en el disco")
+
+    plans = [Plan("pytest", [], prepare=broken), full_plan("isort", ["isort", "-h"])]
+    with pytest.raises(OSError, match="sin espacio en el disco"):
+        run_plans(plans, tmp_path)

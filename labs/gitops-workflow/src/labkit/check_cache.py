@@ -75,13 +75,16 @@ class Plan:
 
     ``steps`` vacío: no hay nada que volver a revisar. ``finish`` recibe los
     códigos de salida de los pasos y devuelve si el chequeo pasó y un texto
-    que mostrar después de su salida.
+    que mostrar después de su salida. ``prepare``, si lo hay, da el plan de
+    verdad cuando el chequeo ya está en marcha (en su hilo, mientras los demás
+    corren): lo que tarda en calcularse no retrasa a los demás.
     """
 
     name: str
     steps: list[Step]
     note: str = ""
     finish: Callable[[list[int]], tuple[bool, str]] | None = None
+    prepare: Callable[[], Plan] | None = None
 
 
 def full_plan(name: str, module_args: Sequence[str]) -> Plan:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,13 @@ def _environment(step: Step) -> dict[str, str]:
     return {**os.environ, "PYTHONIOENCODING": "utf-8", **step.env}
 
 
+def _raise(error: BaseException) -> Callable[[list[int]], tuple[bool, str]]:
+    def finish(codes: list[int]) -> tuple[bool, str]:
+        raise error
+
+    return finish
+
+
 class _Running:
     """Un plan en marcha en su propio hilo, con su salida en un archivo."""
 
@@ -70,20 +77,32 @@ class _Running:
 
     def _run(self, root: Path, live: bool) -> None:
         started = time.perf_counter()
+        if self.plan.prepare is not None:
+            try:
+                self.plan = self.plan.prepare()
+            except BaseException as error:  # pylint: disable=broad-exception-caught
+                # El error sale en el hilo principal, al pedir el resultado.
+                self.plan = Plan(self.plan.name, [], finish=_raise(error))
+                return
+            if self.plan.note:
+                self._show(self.plan.note + "\n", live)
         for step in self.plan.steps:
             if step.if_failed and self.codes and self.codes[-1] == 0:
                 continue
             self.codes.append(1 if self.stopped else self._step(step, root, live))
         self.seconds = time.perf_counter() - started
 
-    def _step(self, step: Step, root: Path, live: bool) -> int:
-        header = f"\n▶ {display(step.module_args)}\n"
-        start = self.output.tell()
+    def _show(self, text: str, live: bool) -> None:
+        """Muestra ``text`` ya (un solo chequeo) o lo guarda con su salida."""
         if live:
-            sys.stdout.write(header)
+            sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            self.output.write(header.encode("utf-8"))
+            self.output.write(text.encode("utf-8"))
+
+    def _step(self, step: Step, root: Path, live: bool) -> int:
+        start = self.output.tell()
+        self._show(f"\n▶ {display(step.module_args)}\n", live)
         with subprocess.Popen(
             [sys.executable, "-m", *step.module_args],
             cwd=root,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +49,15 @@ def plan_checks(
     plans = []
     for name, args in selected:
         if name == "pytest":
-            plans.append(pytest_plan(cache, args))
+            # Lo que usa cada prueba (y entrenar, si hace falta) se calcula ya
+            # en marcha: los linters no esperan.
+            plans.append(Plan("pytest", [], prepare=partial(pytest_plan, cache, args)))
         elif name == "pylint":
             plans.append(pylint_plan(cache, args))
         elif name == "black":
             plans.append(black_plan(args))
+        elif name == "flake8":
+            plans.append(flake8_plan(cache, args))
         else:
             plans.append(full_plan(name, args))
     return plans, cache
@@ -70,6 +75,51 @@ def black_plan(args: tuple[str, ...]) -> Plan:
     quick = Step((args[0], "--check", "--quiet", *folders), quiet=True)
     steps = [quick, Step(args, if_failed=True)]
     return Plan("black", steps, "", lambda codes: (codes[0] == 0, ""))
+
+
+def flake8_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
+    """Flake8 con los archivos que cambiaron desde que pasaron.
+
+    Sus mensajes de un archivo solo dependen de él (y de la configuración y
+    las versiones, que cuentan en la huella del entorno): los que pasaron y
+    no cambiaron pasarían igual.
+    """
+    section = cache.section("flake8")
+    passed: dict[str, str] = section.setdefault("passed", {})
+    files = cache.python_files()
+    current = {name: cache.raw_hash(name) for name in files}
+    stale = [name for name in files if passed.get(name) != current[name]]
+    for gone in set(passed) - set(current):
+        del passed[gone]
+    if not stale:
+        note = f"ℹ️ Flake8: ninguno de los {len(files)} archivos cambió desde que pasó."
+        return Plan("flake8", [], note, lambda codes: (True, ""))
+    report = cache.path("flake8.txt")
+    report.unlink(missing_ok=True)
+
+    def finish(codes: list[int]) -> tuple[bool, str]:
+        try:
+            lines = report.read_text(encoding="utf-8").splitlines()
+        except (OSError, ValueError):
+            lines = None
+        report.unlink(missing_ok=True)
+        if codes[0] in (0, 1) and lines is not None:
+            failing = {line.split(":", 1)[0].replace("\\", "/") for line in lines}
+            for name in stale:
+                if name in failing:
+                    passed.pop(name, None)
+                else:
+                    passed[name] = current[name]
+        return codes[0] == 0, ""
+
+    output = (f"--output-file={report}", "--tee")
+    if len(stale) == len(files):  # todos: el comando de CI
+        return Plan("flake8", [Step((*args, *output))], "", finish)
+    note = (
+        f"ℹ️ Flake8: solo {len(stale)} de {len(files)} archivos, los que cambiaron "
+        "desde que pasaron. " + EVERYTHING
+    )
+    return Plan("flake8", [Step((args[0], *output, *stale))], note, finish)
 
 
 def is_test_file(name: str) -> bool:
