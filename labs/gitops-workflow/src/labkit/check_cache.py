@@ -19,6 +19,8 @@ influir en el resultado:
   se calculan con todos: los de código duplicado (``duplicate-code``) en una
   pasada aparte, y si hay imports en ciclo (``cyclic-import``), se revisa
   todo.
+- **Flake8**: cada archivo que pasó, con la huella de su contenido (sus
+  mensajes solo dependen de él).
 
 Las huellas incluyen la versión de Python, cada paquete instalado con su
 versión y ``pyproject.toml``: otro entorno u otra configuración revisa todo
