@@ -106,19 +106,27 @@ def test_black_shows_what_it_would_change_only_when_something_fails(
 def test_flake8_checks_again_only_what_changed_and_what_failed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "src" / "other.py").write_text(WELL_FORMATTED, encoding="utf-8")
-    assert all(result.passed for result in run_checks(["flake8"], root=project))
+    other = project / "src" / "other.py"
+    # En una carpeta que .flake8 excluye: CI no lo revisa, aquí tampoco.
+    excluded = project / "src" / "build" / "old.py"
+    excluded.parent.mkdir()
+    for path in (other, excluded):
+        path.write_text(WELL_FORMATTED, encoding="utf-8")
+    assert run_checks(["flake8"], root=project)[0].passed
     capsys.readouterr()
-    (project / "src" / "other.py").write_text("import os,sys\n", encoding="utf-8")
+    for path in (other, excluded):
+        path.write_text("import os,sys\n", encoding="utf-8")
     for _ in range(2):  # sin arreglarlo, sigue fallando
         assert not run_checks(["flake8", "isort"], root=project)[1].passed
         output = capsys.readouterr().out
-        assert "ℹ️ Flake8: solo 1 de 5 archivos" in output
         assert "src/other.py:1:10: E231 missing whitespace after ','" in output
-    (project / "src" / "other.py").write_text(WELL_FORMATTED, encoding="utf-8")
+        assert "old.py:1:" not in output
+    assert "ℹ️ Flake8: solo 1 de 6 archivos" in output
+    other.write_text(WELL_FORMATTED, encoding="utf-8")
     assert run_checks(["flake8", "isort"], root=project)[1].passed
     assert run_checks(["flake8", "isort"], root=project)[1].passed
-    assert "ninguno de los 5 archivos cambió" in capsys.readouterr().out
+    assert "ninguno de los 6 archivos cambió" in capsys.readouterr().out
+    assert run_checks(["flake8"], root=project, full=True)[0].passed
 
 
 def test_checks_run_together_and_each_output_is_shown_whole_in_ci_order(

@@ -13,6 +13,7 @@ Solo usa la biblioteca estándar.
 
 from __future__ import annotations
 
+import glob
 import shutil
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -113,13 +114,15 @@ def flake8_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
         return codes[0] == 0, ""
 
     output = (f"--output-file={report}", "--tee")
-    if len(stale) == len(files):  # todos: el comando de CI
-        return Plan("flake8", [Step((*args, *output))], "", finish)
+    if len(stale) == len(files) or any("," in name for name in stale):
+        return Plan("flake8", [Step((*args, *output))], "", finish)  # el de CI
+    # Las mismas carpetas que CI (con sus exclusiones), solo esos archivos.
+    only = "--filename=" + ",".join(glob.escape(name) for name in stale)
     note = (
         f"ℹ️ Flake8: solo {len(stale)} de {len(files)} archivos, los que cambiaron "
         "desde que pasaron. " + EVERYTHING
     )
-    return Plan("flake8", [Step((args[0], *output, *stale))], note, finish)
+    return Plan("flake8", [Step((args[0], *output, only, *args[1:]))], note, finish)
 
 
 def is_test_file(name: str) -> bool:
