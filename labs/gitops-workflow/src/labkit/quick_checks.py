@@ -1,12 +1,11 @@
-"""Pylint y pytest solo sobre lo que cambió desde la última vez que pasaron.
+"""Los chequeos solo sobre lo que cambió desde la última vez que pasaron.
 
 :func:`plan_checks` da, para cada chequeo que pide ``run_checks.py``, qué
-ejecutar: el mismo comando que CI para isort, Flake8 y MyPy (MyPy guarda su
-propia caché); Black, primero con su caché (:func:`black_plan`); y para
-Pylint (``labkit.quick_pylint``) y pytest (aquí) solo lo que puede haber
-cambiado según las huellas de ``labkit.check_cache``, con una nota que lo
-dice. Con ``full=True`` (``--completo``, y CI) todo se ejecuta entero, como
-en CI.
+ejecutar: el mismo comando que CI para isort y MyPy (MyPy guarda su propia
+caché); Black, primero con su caché (:func:`black_plan`); y para Flake8,
+Pylint (``labkit.quick_pylint``) y pytest solo lo que puede haber cambiado
+según las huellas de ``labkit.check_cache``, con una nota que lo dice. Con
+``full=True`` (``--completo``, y CI) todo se ejecuta entero, como en CI.
 
 Solo usa la biblioteca estándar.
 """
@@ -104,7 +103,9 @@ def flake8_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
         except (OSError, ValueError):
             lines = None
         report.unlink(missing_ok=True)
-        if codes[0] in (0, 1) and lines is not None:
+        # 0: ningún mensaje; 1 con mensajes: falló. Otra cosa (un error de
+        # Flake8 mismo): no se anota nada.
+        if lines is not None and (codes[0] == 0 or (codes[0] == 1 and lines)):
             failing = {line.split(":", 1)[0].replace("\\", "/") for line in lines}
             for name in stale:
                 if name in failing:
