@@ -31,7 +31,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from lab_copy import LAB
+from lab_copy import LAB, copy_lab
 from lock_wheels import PLATFORMS, dry_run, supported_pythons
 from newest_python import VERSIONS, WHEELHOUSE, missing, run
 from student_repo import (
@@ -167,11 +167,13 @@ def test_the_pre_install_check_on_real_interpreters(tmp_path: Path) -> None:
     """Antes de crear .venv: cada Python viejo dice qué instalar; los admitidos, ✅."""
     supported = supported_pythons()
     checked = []
+    # En una copia: cada Python deja su bytecode en src/labkit/__pycache__.
+    lab = copy_lab(tmp_path / "lab")
     for version, python in pyenv_pythons().items():
         if tuple(map(int, version.split("."))) < (3, 7):
             continue  # sin «from __future__ import annotations»
         result = subprocess.run(
-            [python, str(LAB / "scripts" / "check_python.py")],
+            [python, str(lab / "scripts" / "check_python.py")],
             cwd=tmp_path,
             capture_output=True,
             text=True,
