@@ -166,14 +166,14 @@ def _trace_listings(folder: str) -> None:
             path = args[0] if args else None
             if not test or isinstance(path, int):
                 return
+            listed = os.path.abspath(os.fsdecode(os.fspath(path or ".")))
+            if (test, listed) in seen or "\n" in listed or "\t" in listed:
+                return
             frame: Any = sys._getframe(1)  # pylint: disable=protected-access
             while frame is not None:
                 if any(part in frame.f_code.co_filename for part in _NOT_READING):
                     return
                 frame = frame.f_back
-            listed = os.path.abspath(os.fsdecode(os.fspath(path or ".")))
-            if (test, listed) in seen or "\n" in listed or "\t" in listed:
-                return
             seen.add((test, listed))
             with open(record, "a", encoding="utf-8") as output:
                 output.write(f"{test}\t{listed}\n")
