@@ -50,6 +50,20 @@ def script_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def made_by_run_checks(fixture: str) -> Path | None:
+    """La carpeta que ``run_checks.py`` ya produjo para ``fixture``, o None.
+
+    Antes de correr las pruebas, ``run_checks.py`` ejecuta el comando de cada
+    fixture de ``PRODUCTS`` (``conftest.py``) para saber qué produce, y lo
+    deja en la carpeta de ``RUN_CHECKS_PRODUCTS`` (``labkit.products``),
+    comprobado por su huella. Fuera de ``run_checks.py`` (CI, pytest a mano)
+    no hay ninguna: la fixture ejecuta el script.
+    """
+    folder = os.environ.get("RUN_CHECKS_PRODUCTS")
+    made = Path(folder, fixture) if folder else None
+    return made if made is not None and made.is_dir() else None
+
+
 def copy_lab_code(destination: Path) -> Path:
     """Copia ``scripts/`` y ``src/`` del laboratorio: un laboratorio mínimo aparte.
 

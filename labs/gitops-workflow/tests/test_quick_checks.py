@@ -393,14 +393,18 @@ def test_a_folder_that_a_test_lists_is_followed(
 
 
 # Una fixture de PRODUCTS, como trained_model: ejecuta un script que deja
-# archivos en una carpeta (uno con la fecha, que cambia cada vez).
+# archivos en una carpeta (uno con la fecha, que cambia cada vez), o usa lo
+# que run_checks.py ya produjo (con made_by_run_checks, de tests/helpers.py).
 PRODUCT_CONFTEST = """
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import made_by_run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTS = {"made": ("scripts/make.py", "--out")}
@@ -408,18 +412,27 @@ PRODUCTS = {"made": ("scripts/make.py", "--out")}
 
 @pytest.fixture
 def made(tmp_path):
+    already = made_by_run_checks("made")
+    if already is not None:
+        shutil.copytree(already, tmp_path, dirs_exist_ok=True)
+        return tmp_path
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netguard")}
     env["RUN_CHECKS_TRACE"] = ""
     command = [sys.executable, *PRODUCTS["made"], str(tmp_path)]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     return tmp_path
 """
+TEST_MADE = "def test_made(made):\n    assert (made / 'model.txt').read_text() == '1'\n"
+# Cada vez que se ejecuta, lo anota en MADE_LOG (fuera del proyecto).
 MAKE = """
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
+with open(os.environ["MADE_LOG"], "a", encoding="utf-8") as log:
+    log.write("hecho\\n")
 out = Path(sys.argv[-1])
 (out / "model.txt").write_text("{value}")
 meta = {{"training_date": time.time_ns(), "value": {value}}}
@@ -428,32 +441,51 @@ meta = {{"training_date": time.time_ns(), "value": {value}}}
 
 
 def test_a_script_that_makes_the_same_files_repeats_none_of_their_tests(
-    project: Path, capfd: pytest.CaptureFixture[str]
+    project: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    log = tmp_path / "made.log"
+    monkeypatch.setenv("MADE_LOG", str(log))
+
+    def runs() -> int:
+        return len(log.read_text(encoding="utf-8").splitlines())
+
+    shutil.copy(LAB_ROOT / "tests" / "helpers.py", project / "tests" / "helpers.py")
     write(
         project,
         {
             "tests/conftest.py": PRODUCT_CONFTEST,
             "scripts/make.py": MAKE.format(value=1),
-            "tests/test_made.py": (
-                "def test_made(made):\n"
-                "    assert (made / 'model.txt').read_text() == '1'\n"
-            ),
+            "tests/test_made.py": TEST_MADE,
         },
     )
     assert run_pytest(project, capfd)[0]
+    # Una sola vez: run_checks.py, para saber qué produce; la prueba usó eso.
+    assert runs() == 1
     # Otro código, los mismos archivos (salvo la fecha): nada que repetir.
     write(project, {"scripts/make.py": MAKE.format(value=1) + "print('listo')\n"})
     passed, output = run_pytest(project, capfd)
     assert passed and "nada que repetir" in output, output
     assert "⏳ pytest: scripts/make.py cambió (o lo que importa)" in output
     assert "scripts/make.py cambió, pero produce los mismos archivos" in output
-    # Otros archivos: la prueba que los usa se repite (y falla, como en CI).
+    assert runs() == 2
+    # Otros archivos: la prueba que los usa se repite con ellos (y falla, como en CI).
     write(project, {"scripts/make.py": MAKE.format(value=2)})
     passed, output = run_pytest(project, capfd)
     assert not passed and "1 failed" in output and "tests/test_made.py" in output
+    assert runs() == 3
     write(project, {"scripts/make.py": MAKE.format(value=1)})
-    assert run_pytest(project, capfd)[0]
+    assert run_pytest(project, capfd)[0] and runs() == 4
+    # Lo guardado que alguien tocó no se usa: la fixture ejecuta el script.
+    made = project / ".run_checks_cache" / "products" / "made"
+    (made / "model.txt").write_text("9", encoding="utf-8")
+    write(project, {"tests/test_made.py": TEST_MADE + "\n\ndef test_b():\n    pass\n"})
+    assert run_pytest(project, capfd)[0] and runs() == 5
+    assert not made.exists()
+    # Con --completo (como CI) no hay nada producido de antes: la fixture lo hace.
+    assert run_checks(["pytest"], root=project, full=True)[0].passed and runs() == 6
     # Un script que ahora falla: la prueba se repite también.
     write(project, {"scripts/make.py": "raise SystemExit(4)\n"})
     passed, output = run_pytest(project, capfd)

@@ -46,11 +46,18 @@ def display(module_args: Sequence[str]) -> str:
 def _environment(step: Step) -> dict[str, str]:
     """El entorno del paso: el de este proceso con las variables del paso.
 
-    Las variables del paso sustituyen a las heredadas: un ``run_checks`` que
-    corre dentro de las pruebas de otro (las del laboratorio) guarda su
-    registro en su propia carpeta, no en la del de fuera.
+    Las variables del paso sustituyen a las heredadas, y las de
+    ``run_checks.py`` (``RUN_CHECKS_*``) son de cada ejecución: un
+    ``run_checks`` que corre dentro de las pruebas de otro (las del
+    laboratorio) guarda su registro en su propia carpeta, no en la del de
+    fuera, ni usa lo que el de fuera produjo.
     """
-    return {**os.environ, "PYTHONIOENCODING": "utf-8", **step.env}
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("RUN_CHECKS_")
+    }
+    return {**inherited, "PYTHONIOENCODING": "utf-8", **step.env}
 
 
 def _raise(error: BaseException) -> Callable[[list[int]], tuple[bool, str]]:

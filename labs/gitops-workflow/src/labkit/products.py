@@ -10,6 +10,12 @@ carpeta con la de la última vez; si es la misma, esas pruebas no se repiten
 por ese cambio. Si el código del script y lo que importa no cambiaron, ni
 siquiera entrena: usa la huella guardada.
 
+Lo que produjo se guarda en ``.run_checks_cache/products/<fixture>/`` y la
+fixture lo usa en lugar de entrenar otra vez (``made_by_run_checks`` de
+``tests/helpers.py``): son los archivos de ese mismo comando con ese mismo
+código, comprobados por su huella antes de empezar. CI (y ``--completo``) no
+guarda nada: la fixture entrena.
+
 La fecha de entrenamiento (``training_date`` de ``model_metadata.json``)
 cambia en cada ejecución y no cuenta: ninguna prueba puede depender de su
 valor. Solo usa la biblioteca estándar.
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +37,10 @@ from labkit.check_cache import CheckCache, sha256
 # Lo que cambia en cada ejecución aunque todo lo demás sea igual.
 VARYING_KEYS = ("training_date",)
 PRODUCE_TIMEOUT = 600
+# Dónde quedan, en la caché, las carpetas producidas (una por fixture); la
+# variable de entorno con la que pytest las encuentra.
+PRODUCTS_FOLDER = "products"
+PRODUCTS_VARIABLE = "RUN_CHECKS_PRODUCTS"
 
 
 class Products:
@@ -41,6 +52,7 @@ class Products:
         self.known: dict[str, str] = {}
         # Los scripts que cambiaron y produjeron lo mismo que antes.
         self.unchanged: list[str] = []
+        self.folder = cache.folder / PRODUCTS_FOLDER
 
     def fingerprint(self, fixture: str, command: tuple[str, ...]) -> str:
         """La huella de la carpeta que produce ``command`` ahora (una vez por uso)."""
@@ -63,7 +75,7 @@ class Products:
             "produce…",
             flush=True,
         )
-        files = produce(self.cache.root, command)
+        files = produce(self.cache.root, command, self.folder / fixture)
         if files is None:
             # Falló: sus pruebas se repiten y fallarán como en CI.
             return sha256("falló", code)
@@ -71,6 +83,19 @@ class Products:
             self.unchanged.append(script)
         self.saved[fixture] = {"code": code, "files": files}
         return files
+
+    def environment(self) -> dict[str, str]:
+        """La variable con la que las fixtures encuentran lo ya producido.
+
+        Solo quedan las carpetas de este código cuya huella es la guardada
+        (nadie las tocó); las demás se borran y su fixture produce las suyas.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for made in self.folder.iterdir():
+            files = self.known.get(made.name)
+            if not (files and made.is_dir() and folder_fingerprint(made) == files):
+                _remove(made)
+        return {PRODUCTS_VARIABLE: str(self.folder)}
 
     def note(self) -> str:
         """Lo que hay que decir al estudiante, o nada."""
@@ -83,23 +108,43 @@ class Products:
         )
 
 
-def produce(root: Path, command: tuple[str, ...]) -> str | None:
-    """Ejecuta ``python <command> <carpeta temporal>``: la huella, o None si falla."""
-    with tempfile.TemporaryDirectory(prefix="run-checks-") as folder:
-        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-        env.pop("RUN_CHECKS_TRACE", None)  # no es de ninguna prueba
-        try:
-            result = subprocess.run(
-                [sys.executable, *command, folder],
-                cwd=root,
-                env=env,
-                capture_output=True,
-                timeout=PRODUCE_TIMEOUT,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
+def produce(root: Path, command: tuple[str, ...], keep: Path) -> str | None:
+    """Ejecuta ``python <command> <carpeta>``: la huella, o None si falla.
+
+    Si termina bien, la carpeta queda en ``keep`` (en lugar de la anterior);
+    si no, no queda nada en ``keep``.
+    """
+    _remove(keep)
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="run-checks-", dir=keep.parent))
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("RUN_CHECKS_TRACE", None)  # no es de ninguna prueba
+    try:
+        result = subprocess.run(
+            [sys.executable, *command, str(folder)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            timeout=PRODUCE_TIMEOUT,
+            check=False,
+        )
+        if result.returncode != 0:
             return None
-        return folder_fingerprint(Path(folder)) if result.returncode == 0 else None
+        files = folder_fingerprint(folder)
+        folder.replace(keep)
+        return files
+    except (OSError, subprocess.SubprocessError):
+        return None
+    finally:
+        _remove(folder)  # si no llegó a ``keep``
+
+
+def _remove(path: Path) -> None:
+    """Borra una carpeta (o archivo) producida antes, si está."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def folder_fingerprint(folder: Path) -> str:

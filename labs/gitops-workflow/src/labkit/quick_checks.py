@@ -188,7 +188,8 @@ def pytest_plan(cache: CheckCache, args: tuple[str, ...]) -> Plan:
         shutil.rmtree(traces, ignore_errors=True)
         return codes[0] == 0, ""
 
-    step = Step((*args, *selection, *junit), {"RUN_CHECKS_TRACE": str(traces)})
+    env = {"RUN_CHECKS_TRACE": str(traces), **products.environment()}
+    step = Step((*args, *selection, *junit), env)
     return Plan("pytest", [step], note, finish)
 
 

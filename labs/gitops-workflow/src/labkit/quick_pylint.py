@@ -186,13 +186,14 @@ def _duplicates_step(cache: CheckCache, options: list[str], report: Path) -> Ste
     """El código duplicado entre todos los archivos (solo ese mensaje)."""
     return Step(
         (
-            "pylint",
+            "labkit.pylint_duplicates",  # Pylint, cada archivo leído una vez
             *options,
             "--disable=all",
             "--enable=duplicate-code",
             f"--output-format=json2:{report},text",
             *(name for name in CODE_FOLDERS if (cache.root / name).is_dir()),
         ),
+        {"PYTHONPATH": str(Path(__file__).resolve().parents[1])},  # src/: labkit
         quiet=True,
     )
 
