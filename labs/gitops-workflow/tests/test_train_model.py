@@ -83,18 +83,18 @@ def test_bad_option_in_a_terminal_prints_no_traceback(tmp_path: Path) -> None:
     ("written", "meant"), [("200.000", "200000"), ("10.000", "10000")]
 )
 def test_a_thousands_separator_is_not_read_as_a_decimal_point(
-    written: str, meant: str, tmp_path: Path
+    written: str, meant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """«200.000» (separador de miles) no entrena con 200 clientes sin decir nada."""
-    result = run_script(
-        ["scripts/train_model.py", "--n-samples", written, "--output-dir", tmp_path]
-    )
-    assert_clean_failure(
-        result,
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--n-samples", written, "--output-dir", str(tmp_path)])
+    assert exit_info.value.code == 1
+    message = capsys.readouterr().err
+    assert (
         f"argumento --n-samples: {written} parece un número con separador de miles: "
-        f"escribe {meant}",
-    )
-    assert "recibido" not in result.stderr
+        f"escribe {meant}"
+    ) in message
+    assert "recibido" not in message
     assert not list(tmp_path.iterdir())
 
 
@@ -116,12 +116,14 @@ def test_unwritable_output_dir_leaves_nothing(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archivo.txt"]
 
 
-def test_help_is_spanish() -> None:
-    result = run_script(["scripts/train_model.py", "--help"])
-    assert result.returncode == 0
-    assert "uso:" in result.stdout and "opciones:" in result.stdout
-    assert "por defecto: 10000" in " ".join(result.stdout.split())
-    assert "usage" not in result.stdout and "default" not in result.stdout
+def test_help_is_spanish(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    output = capsys.readouterr().out
+    assert "uso:" in output and "opciones:" in output
+    assert "por defecto: 10000" in " ".join(output.split())
+    assert "usage" not in output and "default" not in output
 
 
 def test_rejects_a_negative_seed(
