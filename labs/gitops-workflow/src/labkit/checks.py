@@ -73,13 +73,18 @@ def _raise(error: BaseException) -> Callable[[list[int]], tuple[bool, str]]:
 # esta marca al crear el proceso; en Linux y macOS, con «nice».
 BELOW_NORMAL = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
 NICENESS = 10
+LOWEST = 19
 
 
 def _lower_priority(pid: int) -> None:
-    """Baja la prioridad del proceso ``pid`` (en Linux y macOS; si se puede)."""
+    """Baja la prioridad del proceso ``pid`` (en Linux y macOS; si se puede).
+
+    «nice» suma: de la que ya tenía, hasta la más baja (19), nunca más alta.
+    """
     if sys.platform != "win32":
         try:
-            os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
+            niceness = os.getpriority(os.PRIO_PROCESS, pid) + NICENESS
+            os.setpriority(os.PRIO_PROCESS, pid, min(niceness, LOWEST))
         except OSError:
             pass  # ya terminó, o el sistema no lo permite: corre igual
 
