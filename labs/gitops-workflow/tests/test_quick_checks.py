@@ -7,9 +7,11 @@ proceso, igual que con ``python scripts/run_checks.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -563,6 +565,33 @@ def test_pylint_sees_duplicated_code_across_files(
     write(project, {"src/pkg/two.py": code.format(n=2)})
     assert pylint_verdicts(project) == (False, False)
     assert "R0801" in capfd.readouterr().out
+
+
+def test_the_duplicate_pass_gives_pylint_s_own_messages(project: Path) -> None:
+    # Tres copias del mismo bloque y media en un script: mensajes que agrupan.
+    body = "".join(f"    total = total + {n} * x\n" for n in range(8))
+    code = f"def f{{n}}(x):\n    total = 0\n{body}    return total\n"
+    files = {f"src/pkg/copy{n}.py": code.format(n=n) for n in range(3)}
+    files["scripts/half.py"] = "def g(x):\n    total = 0\n" + body[: len(body) // 2]
+    write(project, files)
+
+    def messages(module: str) -> list[dict[str, object]]:
+        report = project / f"{module}.json"
+        subprocess.run(
+            [sys.executable, "-m", module, "--disable=all", "--enable=duplicate-code"]
+            + [f"--output-format=json2:{report}", "scripts", "src", "tests"],
+            cwd=project,
+            env={**os.environ, "PYTHONPATH": str(LAB_ROOT / "src")},
+            capture_output=True,
+            check=False,
+        )
+        found: list[dict[str, object]] = json.loads(report.read_text("utf-8"))[
+            "messages"
+        ]
+        return found
+
+    quick = messages("labkit.pylint_duplicates")
+    assert len(quick) >= 2 and quick == messages("pylint")
 
 
 def test_cache_survives_a_broken_state_file(project: Path) -> None:

@@ -2,10 +2,10 @@
 
 Cada chequeo es un plan (``labkit.check_cache.Plan``): uno o más comandos
 ``python -m …`` con el Python que corre ``run_checks.py``. Todos empiezan a
-la vez (mientras Pylint analiza, pytest prueba, y los demás le ceden el
-procesador: es el que más tarda); la salida de cada uno se
-muestra entera, en el orden de CI, en cuanto terminan él y los anteriores. Un
-solo chequeo (así lo llama CI) muestra su salida mientras corre.
+la vez (mientras Pylint analiza, pytest prueba; los demás le ceden el
+procesador, porque es el que más tarda); la salida de cada uno se muestra
+entera, en el orden de CI, en cuanto terminan él y los anteriores. Un solo
+chequeo (así lo llama CI) muestra su salida mientras corre.
 
 Solo usa la biblioteca estándar.
 """

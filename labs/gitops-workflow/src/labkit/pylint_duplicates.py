@@ -2,7 +2,7 @@
 
 Para encontrar código duplicado, Pylint compara cada par de archivos y, en
 cada par, vuelve a calcular las huellas de las líneas de los dos
-(``hash_lineset``): con 90 archivos, 8.010 veces en lugar de 90, y es la
+(``hash_lineset``): con 90 archivos, 8010 veces en lugar de 90, y es la
 mitad de lo que tarda. Aquí es el mismo Pylint, con las mismas opciones y los
 mismos mensajes, pero esas huellas se calculan una sola vez por archivo (solo
 dependen del archivo). Lo ejecuta ``labkit.quick_pylint``, así::

@@ -6,8 +6,9 @@ mensajes son los de la última vez. :func:`pylint_plan` revisa solo los
 archivos que cambiaron o importan (directa o indirectamente) algo que cambió,
 con los mismos mensajes que les daría CI revisándolo todo; los mensajes que
 comparan archivos entre sí se miran aparte: el código duplicado
-(``duplicate-code``) entre todos los archivos, y si hay imports en ciclo, se
-revisa todo.
+(``duplicate-code``) entre todos los archivos (con
+``labkit.pylint_duplicates``: el mismo Pylint, sin repetir trabajo), y si hay
+imports en ciclo, se revisa todo.
 
 Solo usa la biblioteca estándar.
 """
